@@ -1,0 +1,94 @@
+"use server";
+
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { redirect } from "next/navigation";
+import { z } from "zod";
+import { getConfig } from "@/lib/env";
+import { messageFor } from "@/lib/errors";
+import { flowCookie, rememberCookie } from "@/lib/flow";
+import { beginAuthentication, finishAuthentication } from "@/lib/passkeys";
+import { clientKey, hit } from "@/lib/rate-limit";
+import { safeNextPath } from "@/lib/safe-next";
+import { startSession } from "@/lib/session";
+import { findUserById, findUserByIdentifier } from "@/lib/users";
+
+const identifierSchema = z.string().trim().min(1, "Enter your username or email.").max(254, "That's too long for a username or email.");
+const modeSchema = z.enum(["discoverable", "identified"]);
+
+function loginUrl(next: unknown): string {
+  const path = safeNextPath(next, "");
+  return path ? `/login?next=${encodeURIComponent(path)}` : "/login";
+}
+
+export type ContinueState = { error?: string; value?: string };
+
+/** Username-first, step 1: remember what was typed; step 2 looks the same whether or not it exists. */
+export async function continueWithIdentifier(_prev: ContinueState, formData: FormData): Promise<ContinueState> {
+  const raw = formData.get("identifier");
+  const parsed = identifierSchema.safeParse(typeof raw === "string" ? raw : "");
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message, value: typeof raw === "string" ? raw.slice(0, 254) : "" };
+  const flow = await flowCookie();
+  flow.loginIdentifier = parsed.data;
+  await flow.save();
+  redirect(loginUrl(formData.get("next")));
+}
+
+/** Forget the remembered user and the typed name; back to step 1. */
+export async function switchUser(formData: FormData): Promise<void> {
+  (await rememberCookie()).destroy();
+  const flow = await flowCookie();
+  flow.loginIdentifier = undefined;
+  await flow.save();
+  redirect(loginUrl(formData.get("next")));
+}
+
+export type LoginOptionsResult = { ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; error: string };
+
+/**
+ * Options for a passkey sign-in: "discoverable" (autofill and the no-username button) or
+ * "identified" (the remembered or typed user's passkeys).
+ */
+export async function passkeyLoginOptions(mode: unknown): Promise<LoginOptionsResult> {
+  const parsedMode = modeSchema.safeParse(mode);
+  if (!parsedMode.success) return { ok: false, error: messageFor("invalid_input") };
+  if (!(await hit("optionsPerClient", await clientKey()))) return { ok: false, error: messageFor("rate_limited") };
+  const flow = await flowCookie();
+  let begun;
+  if (parsedMode.data === "identified") {
+    const remembered = await rememberCookie();
+    const rememberedUser = remembered.userId ? await findUserById(remembered.userId) : null;
+    const identifier = rememberedUser?.username ?? flow.loginIdentifier;
+    if (!identifier) return { ok: false, error: messageFor("challenge_expired") };
+    begun = await beginAuthentication({ identifier, user: rememberedUser ?? (await findUserByIdentifier(identifier)) });
+  } else {
+    begun = await beginAuthentication();
+  }
+  flow.authFlowId = begun.flowId;
+  await flow.save();
+  return { ok: true, options: begun.options };
+}
+
+export type LoginResult = { ok: true; next: string } | { ok: false; error: string; unknownCredential?: { rpID: string; credentialID: string } };
+
+/** Verifies the browser's assertion and signs in with a fresh session (method "passkey"). */
+export async function passkeyLoginVerify(response: unknown, next: unknown): Promise<LoginResult> {
+  const flow = await flowCookie();
+  const result = await finishAuthentication(flow.authFlowId, response);
+  flow.authFlowId = undefined;
+  if (!result.ok) {
+    await flow.save();
+    return {
+      ok: false,
+      error: messageFor(result.error),
+      unknownCredential: result.unknownCredentialId ? { rpID: getConfig().rpID, credentialID: result.unknownCredentialId } : undefined,
+    };
+  }
+  flow.loginIdentifier = undefined;
+  await flow.save();
+  await startSession({ userId: result.user.id, method: "passkey", passkeyId: result.passkey.id });
+  const remember = await rememberCookie();
+  remember.userId = result.user.id;
+  remember.username = result.user.username;
+  await remember.save();
+  return { ok: true, next: safeNextPath(next) };
+}

@@ -1,0 +1,39 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { LiveMessage } from "@/components/alert";
+import { SubmitButton } from "@/components/button";
+import { Field } from "@/components/field";
+import { submitSignup, type SignupFormState } from "./actions";
+
+export function SignupForm() {
+  const [state, action] = useActionState<SignupFormState, FormData>(submitSignup, {});
+  return (
+    <form action={action} className="flex flex-col gap-4" noValidate>
+      <LiveMessage message={state.error} />
+      <Field label="Name (optional)" name="name" autoComplete="name" maxLength={64} defaultValue={state.values?.name} error={state.fieldErrors?.name} />
+      <Field
+        label="Username"
+        name="username"
+        autoComplete="username"
+        autoCapitalize="none"
+        spellCheck={false}
+        required
+        minLength={3}
+        maxLength={32}
+        hint="3–32 characters: letters, digits, . _ -"
+        defaultValue={state.values?.username}
+        error={state.fieldErrors?.username}
+      />
+      <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} error={state.fieldErrors?.email} />
+      <SubmitButton pendingLabel="Sending code…">Create account</SubmitButton>
+      <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">
+        Already have an account?{" "}
+        <Link href="/login" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+          Sign in
+        </Link>
+      </p>
+    </form>
+  );
+}

@@ -1,0 +1,35 @@
+import Link from "next/link";
+import { signOut } from "@/app/account/actions";
+import { getCurrentSession } from "@/lib/session";
+import { SubmitButton } from "./button";
+
+const linkStyle = "inline-flex min-h-11 items-center rounded-lg px-3 font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800";
+
+export async function SiteNav() {
+  // The header must not take a page down with it: on a backend error, show the anonymous links.
+  const current = await getCurrentSession().catch(() => null);
+  if (!current) {
+    return (
+      <nav aria-label="Account" className="flex items-center gap-1">
+        <Link href="/login" className={linkStyle}>
+          Sign in
+        </Link>
+        <Link href="/signup" className={`${linkStyle} bg-accent text-accent-fg hover:bg-accent-hover dark:bg-indigo-500 dark:text-zinc-950 dark:hover:bg-indigo-400`}>
+          Sign up
+        </Link>
+      </nav>
+    );
+  }
+  return (
+    <nav aria-label="Account" className="flex items-center gap-1">
+      <Link href="/account" className={linkStyle}>
+        {current.user.username}
+      </Link>
+      <form action={signOut}>
+        <SubmitButton variant="secondary" className="!w-auto" pendingLabel="Signing out…">
+          Sign out
+        </SubmitButton>
+      </form>
+    </nav>
+  );
+}

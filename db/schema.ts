@@ -1,0 +1,86 @@
+import { sql } from "drizzle-orm";
+import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+
+const timestamps = {
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const users = pgTable(
+  "users",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    username: text("username").notNull(),
+    /** Stored trimmed and lowercased. */
+    email: text("email").notNull(),
+    name: text("name"),
+    /** Random WebAuthn user handle (base64url), never derived from the email or id. */
+    webauthnUserId: text("webauthn_user_id").notNull(),
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    ...timestamps,
+  },
+  (t) => [
+    // Case-insensitive uniqueness: sign-in looks names up case-insensitively too.
+    uniqueIndex("users_username_lower_key").on(sql`lower(${t.username})`),
+    uniqueIndex("users_email_key").on(t.email),
+    uniqueIndex("users_webauthn_user_id_key").on(t.webauthnUserId),
+  ],
+);
+
+export const passkeys = pgTable(
+  "passkeys",
+  {
+    /** Credential id, base64url; unique across all users. */
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** COSE public key, base64url. */
+    publicKey: text("public_key").notNull(),
+    counter: bigint("counter", { mode: "number" }).notNull().default(0),
+    transports: text("transports").array().notNull().default(sql`'{}'::text[]`),
+    deviceType: text("device_type", { enum: ["singleDevice", "multiDevice"] }).notNull(),
+    backedUp: boolean("backed_up").notNull(),
+    aaguid: text("aaguid").notNull(),
+    name: text("name").notNull(),
+    ...timestamps,
+    lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+  },
+  (t) => [index("passkeys_user_id_idx").on(t.userId)],
+);
+
+export const sessions = pgTable(
+  "sessions",
+  {
+    /** SHA-256 (hex) of the token in the cookie, so a database leak yields no usable cookie. */
+    id: text("id").primaryKey(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    method: text("method", { enum: ["passkey", "email"] }).notNull(),
+    passkeyId: text("passkey_id").references(() => passkeys.id, { onDelete: "set null" }),
+    ...timestamps,
+    lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
+    expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    userAgent: text("user_agent").notNull().default(""),
+  },
+  (t) => [index("sessions_user_id_idx").on(t.userId), check("sessions_method_check", sql`${t.method} in ('passkey', 'email')`)],
+);
+
+/** Security-relevant events per account (sign-ins, passkey changes, counter regressions). */
+export const activity = pgTable(
+  "activity",
+  {
+    id: uuid("id").primaryKey().defaultRandom(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    type: text("type").notNull(),
+    detail: jsonb("detail").$type<Record<string, string>>().notNull().default({}),
+    ...timestamps,
+  },
+  (t) => [index("activity_user_created_idx").on(t.userId, t.createdAt)],
+);
+
+export type User = typeof users.$inferSelect;
+export type Passkey = typeof passkeys.$inferSelect;
+export type Session = typeof sessions.$inferSelect;

@@ -1,0 +1,14 @@
+import { describe, expect, it } from "vitest";
+import { GENERIC_PASSKEY_NAME, providerName } from "./aaguid";
+
+describe("providerName", () => {
+  it("names known providers by AAGUID, in any letter case", () => {
+    expect(providerName("ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4")).toBe("Google Password Manager");
+    expect(providerName("FBFC3007-154E-4ECC-8C0B-6E020557D7BD")).toBe("Apple Passwords");
+  });
+
+  it("gives the zero AAGUID and unknown ones a generic name", () => {
+    expect(providerName("00000000-0000-0000-0000-000000000000")).toBe(GENERIC_PASSKEY_NAME);
+    expect(providerName("12345678-1234-1234-1234-123456789abc")).toBe(GENERIC_PASSKEY_NAME);
+  });
+});

@@ -1,0 +1,39 @@
+import type { MailMessage } from "./mail";
+
+function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+type Block = { text: string; html: string };
+const paragraph = (s: string): Block => ({ text: s, html: `<p style="margin:0 0 16px">${escapeHtml(s)}</p>` });
+const code = (c: string): Block => ({
+  text: c,
+  html: `<p style="margin:0 0 16px;font:600 28px/1.2 ui-monospace,Menlo,monospace;letter-spacing:6px">${escapeHtml(c)}</p>`,
+});
+const button = (label: string, url: string): Block => ({
+  text: `${label}: ${url}`,
+  html: `<p style="margin:0 0 16px"><a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 20px;border-radius:8px;background:#4338ca;color:#ffffff;font-weight:600;text-decoration:none">${escapeHtml(label)}</a></p>`,
+});
+
+/** One layout for every message: readable in light and dark clients, complete as plain text. */
+function layout(to: string, subject: string, rpName: string, blocks: Block[]): MailMessage {
+  const text = [...blocks.map((b) => b.text), `— ${rpName}`].join("\n\n") + "\n";
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(subject)}</title></head>
+<body style="margin:0;padding:24px;font:16px/1.5 -apple-system,Segoe UI,Roboto,sans-serif">
+<div style="max-width:480px;margin:0 auto">
+<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(subject)}</h1>
+${blocks.map((b) => b.html).join("\n")}
+<p style="margin:24px 0 0;font-size:13px;opacity:.7">${escapeHtml(rpName)}</p>
+</div></body></html>`;
+  return { to, subject, text, html };
+}
+
+export function signupVerificationEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number }): MailMessage {
+  return layout(input.to, `Confirm your email for ${input.rpName}`, input.rpName, [
+    paragraph(`Enter this code to confirm your email address and finish creating your ${input.rpName} account:`),
+    code(input.code),
+    button("Or confirm with this link", input.link),
+    paragraph(`The code and link expire in ${input.minutes} minutes and work only in the browser where you signed up.`),
+    paragraph("If you didn't try to create an account, ignore this email: nothing happens without the code."),
+  ]);
+}

@@ -1,0 +1,35 @@
+/**
+ * Every error a person can see, as a code with its message in one place.
+ * No raw exception text ever reaches a page.
+ */
+export const messages = {
+  invalid_input: "Something in that request wasn't right. Please try again.",
+  username_taken: "That username is taken. Try another.",
+  email_taken: "An account already uses that email address. Sign in instead.",
+  signup_expired: "That sign-up has expired. Please start again.",
+  wrong_code: "That code isn't right. Check the email and try again.",
+  too_many_attempts: "Too many wrong codes. Please start again.",
+  link_elsewhere: "This link works only in the browser where you asked for it. Open it there, or type the code from the email in that browser.",
+  rate_limited: "Too many attempts. Please wait a few minutes and try again.",
+  challenge_expired: "That took too long. Please try again.",
+  passkey_failed: "We couldn't verify that passkey. Please try again.",
+  passkey_exists: "That passkey is already registered. Sign in with it instead.",
+  passkey_limit: "You have reached the limit of 10 passkeys. Remove one to add another.",
+  signin_failed: "That passkey didn't work for this account. Try another passkey, or email yourself a sign-in link.",
+  unknown_passkey: "This passkey isn't registered here anymore. We asked your browser to forget it. Try another, or email yourself a sign-in link.",
+  not_signed_in: "Please sign in to continue.",
+  reauth_required: "For your security, please sign in again to do that.",
+  unavailable: "We can't reach one of our services right now. Please try again in a moment.",
+} as const;
+
+export type ErrorCode = keyof typeof messages;
+
+export type Result<T = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
+
+export function fail(error: ErrorCode): { ok: false; error: ErrorCode } {
+  return { ok: false, error };
+}
+
+export function messageFor(code: ErrorCode): string {
+  return messages[code];
+}

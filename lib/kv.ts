@@ -1,0 +1,158 @@
+import "server-only";
+import { Redis } from "@upstash/redis";
+import { getConfig } from "@/lib/env";
+
+/**
+ * Ephemeral key-value store for short-lived state (challenges, one-time codes, rate-limit counters).
+ * Two backends with identical semantics: Upstash Redis (REST) in production, an in-process Map
+ * for development and tests. Values are strings; callers JSON-encode themselves.
+ */
+export interface KvStore {
+  readonly kind: "memory" | "upstash";
+  /** Store value under key, expiring after ttlSeconds (integer >= 1). Overwrites. */
+  set(key: string, value: string, ttlSeconds: number): Promise<void>;
+  /** Read without consuming (null when missing or expired). */
+  get(key: string): Promise<string | null>;
+  /** Atomic get-and-delete (Redis GETDEL): of N concurrent takes of one key, exactly one gets the value. */
+  take(key: string): Promise<string | null>;
+  /** Atomic increment; returns the new count. The TTL is set when the key is created by this increment and never extended by later increments (fixed window). */
+  increment(key: string, ttlSeconds: number): Promise<number>;
+  del(key: string): Promise<void>;
+  /** Throws when the backend does not answer (used by /api/health). */
+  ping(): Promise<void>;
+}
+
+/** A TTL that is not a positive integer is a programmer error; fail loudly instead of storing forever. */
+function assertTtl(ttlSeconds: number): void {
+  if (!Number.isSafeInteger(ttlSeconds) || ttlSeconds < 1) {
+    throw new RangeError(`ttlSeconds must be an integer >= 1, got ${ttlSeconds}`);
+  }
+}
+
+type Entry = { value: string; expiresAt: number };
+
+/** Full sweep of expired entries after this many writes: keeps memory bounded at O(1) amortized cost. */
+const SWEEP_EVERY_WRITES = 1000;
+
+/**
+ * In-process store. Single server only: state is lost on restart and not shared between instances.
+ * Everything is synchronous inside, so each operation is atomic with respect to the event loop.
+ */
+export function createMemoryStore(now: () => number = Date.now): KvStore {
+  const entries = new Map<string, Entry>();
+  let writesSinceSweep = 0;
+
+  // Redis treats a key as expired once now > expireAt (millisecond precision); match it.
+  const isExpired = (entry: Entry) => now() > entry.expiresAt;
+
+  const live = (key: string): Entry | null => {
+    const entry = entries.get(key);
+    if (!entry) return null;
+    if (isExpired(entry)) {
+      entries.delete(key);
+      return null;
+    }
+    return entry;
+  };
+
+  const noteWrite = () => {
+    writesSinceSweep += 1;
+    if (writesSinceSweep < SWEEP_EVERY_WRITES) return;
+    writesSinceSweep = 0;
+    for (const [key, entry] of entries) {
+      if (isExpired(entry)) entries.delete(key);
+    }
+  };
+
+  return {
+    kind: "memory",
+    async set(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      noteWrite();
+      entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
+    },
+    async get(key) {
+      return live(key)?.value ?? null;
+    },
+    async take(key) {
+      const entry = live(key);
+      if (!entry) return null;
+      entries.delete(key);
+      return entry.value;
+    },
+    async increment(key, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      const entry = live(key);
+      if (!entry) {
+        noteWrite();
+        entries.set(key, { value: "1", expiresAt: now() + ttlSeconds * 1000 });
+        return 1;
+      }
+      // Same rule as Redis INCR: only a base-10 integer string can be incremented.
+      if (!/^(0|-?[1-9]\d*)$/.test(entry.value) || !Number.isSafeInteger(Number(entry.value))) {
+        throw new Error("ERR value is not an integer or out of range");
+      }
+      const count = Number(entry.value) + 1;
+      entry.value = String(count); // expiresAt untouched: fixed window
+      return count;
+    },
+    async del(key) {
+      entries.delete(key);
+    },
+    async ping() {
+      // Always reachable: it lives in this process.
+    },
+  };
+}
+
+/** Upstash Redis over its REST API (works from serverless functions: no TCP connection to keep). */
+export function createUpstashStore(opts: { url: string; token: string }): KvStore {
+  // automaticDeserialization: false keeps values as the exact strings stored (by default the
+  // client JSON.parses them, so "123" would come back as a number). Response encoding stays at
+  // the client's default (base64), which keeps non-ASCII values intact.
+  const redis = new Redis({ url: opts.url, token: opts.token, automaticDeserialization: false });
+
+  const asStringOrNull = (command: string, value: unknown): string | null => {
+    if (value === null || typeof value === "string") return value;
+    throw new Error(`Upstash ${command}: expected a string or null, got ${typeof value}`);
+  };
+
+  return {
+    kind: "upstash",
+    async set(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      await redis.set(key, value, { ex: ttlSeconds });
+    },
+    async get(key) {
+      return asStringOrNull("GET", await redis.get<string>(key));
+    },
+    async take(key) {
+      return asStringOrNull("GETDEL", await redis.getdel<string>(key));
+    },
+    async increment(key, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      // One round trip, atomic: EXPIRE ... NX only sets a TTL when the key has none, i.e. when this
+      // INCR created it, so later increments never extend the window.
+      const [count] = await redis.multi().incr(key).expire(key, ttlSeconds, "NX").exec();
+      if (typeof count !== "number") throw new Error(`Upstash INCR: expected a number, got ${typeof count}`);
+      return count;
+    },
+    async del(key) {
+      await redis.del(key);
+    },
+    async ping() {
+      await redis.ping();
+    },
+  };
+}
+
+const globalKv = globalThis as unknown as { __passwordlessKv?: KvStore };
+
+/** The app's store. Memoized on globalThis so Next dev hot reloads keep a single in-memory store. */
+export function kv(): KvStore {
+  if (!globalKv.__passwordlessKv) {
+    const upstash = getConfig().upstash;
+    globalKv.__passwordlessKv = upstash ? createUpstashStore(upstash) : createMemoryStore();
+  }
+  return globalKv.__passwordlessKv;
+}

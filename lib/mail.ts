@@ -1,0 +1,35 @@
+import "server-only";
+import { randomUUID } from "node:crypto";
+import { Resend } from "resend";
+import { getConfig } from "./env";
+
+export type MailMessage = { to: string; subject: string; text: string; html: string };
+export type OutboxEntry = MailMessage & { id: string; sentAt: Date };
+
+const OUTBOX_LIMIT = 200;
+const globalMail = globalThis as unknown as { __passwordlessOutbox?: OutboxEntry[]; __passwordlessResend?: Resend };
+
+/** True when mail goes to the dev outbox instead of Resend. */
+export function usesOutbox(): boolean {
+  return getConfig().resend === null;
+}
+
+/** Sends through Resend, or into the dev outbox (and the console) when RESEND_API_KEY is unset. */
+export async function sendMail(message: MailMessage): Promise<void> {
+  const config = getConfig();
+  if (!config.resend) {
+    const outbox = (globalMail.__passwordlessOutbox ??= []);
+    outbox.unshift({ ...message, id: randomUUID(), sentAt: new Date() });
+    outbox.length = Math.min(outbox.length, OUTBOX_LIMIT);
+    console.info(`\n[dev outbox] To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`);
+    return;
+  }
+  globalMail.__passwordlessResend ??= new Resend(config.resend.apiKey, { baseUrl: config.resend.baseUrl });
+  const { error } = await globalMail.__passwordlessResend.emails.send({ from: config.emailFrom, ...message });
+  if (error) throw new Error(`Resend refused the message: ${error.name}`);
+}
+
+/** Newest first. */
+export function listOutbox(): OutboxEntry[] {
+  return [...(globalMail.__passwordlessOutbox ?? [])];
+}

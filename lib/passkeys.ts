@@ -1,0 +1,292 @@
+import "server-only";
+import {
+  generateAuthenticationOptions,
+  generateRegistrationOptions,
+  verifyAuthenticationResponse,
+  verifyRegistrationResponse,
+  type AuthenticationResponseJSON,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type PublicKeyCredentialRequestOptionsJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import { isoBase64URL, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
+import { count, eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb, isUniqueViolation } from "@/db/client";
+import { activity, passkeys, users, type Passkey, type User } from "@/db/schema";
+import { providerName } from "./aaguid";
+import { getConfig } from "./env";
+import { fail, type ErrorCode } from "./errors";
+import { kv } from "./kv";
+import { hmac, randomToken } from "./secrets";
+
+/** How long a ceremony may take; the challenge lives exactly as long. */
+export const CEREMONY_TIMEOUT_SECONDS = 300;
+/** Ed25519, ES256, RS256, in order of preference. */
+export const ALGORITHMS = [-8, -7, -257];
+export const MAX_PASSKEYS = 10;
+/** WebAuthn caps credential ids at 1023 bytes. */
+const MAX_CREDENTIAL_ID_BYTES = 1023;
+
+const TRANSPORTS = ["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"] as const;
+type Transport = (typeof TRANSPORTS)[number];
+
+const b64url = z.string().max(65_536).regex(/^[A-Za-z0-9_-]*$/, "must be base64url");
+const credentialId = b64url.min(1).refine((v) => Math.floor((v.length * 3) / 4) <= MAX_CREDENTIAL_ID_BYTES, "credential id too long");
+const transports = z
+  .array(z.string().max(32))
+  .max(10)
+  .optional()
+  .transform((list) => (list ?? []).filter((t): t is Transport => (TRANSPORTS as readonly string[]).includes(t)));
+const clientExtensionResults = z.record(z.string(), z.unknown()).default({});
+
+/** The browser's registration response, as startRegistration() returns it. Nothing else passes. */
+export const registrationResponseSchema = z
+  .object({
+    id: credentialId,
+    rawId: credentialId,
+    type: z.literal("public-key"),
+    response: z.object({
+      clientDataJSON: b64url.min(1),
+      attestationObject: b64url.min(1),
+      authenticatorData: b64url.optional(),
+      transports,
+      publicKeyAlgorithm: z.number().int().optional(),
+      publicKey: b64url.optional(),
+    }),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults,
+  })
+  .refine((r) => r.id === r.rawId, "id and rawId differ");
+
+/** The browser's authentication response, as startAuthentication() returns it. */
+export const authenticationResponseSchema = z
+  .object({
+    id: credentialId,
+    rawId: credentialId,
+    type: z.literal("public-key"),
+    response: z.object({
+      clientDataJSON: b64url.min(1),
+      authenticatorData: b64url.min(1),
+      signature: b64url.min(1),
+      userHandle: b64url.optional(),
+    }),
+    authenticatorAttachment: z.enum(["platform", "cross-platform"]).optional(),
+    clientExtensionResults,
+  })
+  .refine((r) => r.id === r.rawId, "id and rawId differ");
+
+type StoredRegistration = { challenge: string; userId: string };
+type StoredAuthentication = { challenge: string; expectedUserId: string | null };
+
+const regKey = (flowId: string) => `webauthn:reg:${flowId}`;
+const authKey = (flowId: string) => `webauthn:auth:${flowId}`;
+
+export async function listPasskeys(userId: string): Promise<Passkey[]> {
+  const db = await getDb();
+  return db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt);
+}
+
+/**
+ * Registration options for a user, with the challenge stored under a fresh flow id (the caller
+ * keeps the flow id in this browser's cookie; the challenge itself never leaves the server).
+ */
+export async function beginRegistration(
+  user: User,
+): Promise<{ ok: true; flowId: string; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; error: ErrorCode }> {
+  const config = getConfig();
+  const existing = await listPasskeys(user.id);
+  if (existing.length >= MAX_PASSKEYS) return fail("passkey_limit");
+  const options = await generateRegistrationOptions({
+    rpName: config.rpName,
+    rpID: config.rpID,
+    userName: user.username,
+    userID: isoBase64URL.toBuffer(user.webauthnUserId),
+    userDisplayName: user.name || user.username,
+    timeout: CEREMONY_TIMEOUT_SECONDS * 1000,
+    attestationType: "none",
+    excludeCredentials: existing.map((p) => ({ id: p.id, transports: p.transports })),
+    // No authenticatorAttachment: a phone over QR (hybrid) is as welcome as this device.
+    authenticatorSelection: { residentKey: "required", requireResidentKey: true, userVerification: "required" },
+    supportedAlgorithmIDs: ALGORITHMS,
+  });
+  const flowId = randomToken();
+  const stored: StoredRegistration = { challenge: options.challenge, userId: user.id };
+  await kv().set(regKey(flowId), JSON.stringify(stored), CEREMONY_TIMEOUT_SECONDS);
+  return { ok: true, flowId, options };
+}
+
+/**
+ * Verifies a registration response for `userId` and stores the passkey. The challenge is taken
+ * first, so it is spent whether or not verification succeeds.
+ */
+export async function finishRegistration(
+  flowId: string | undefined,
+  userId: string,
+  input: unknown,
+): Promise<{ ok: true; passkey: Passkey } | { ok: false; error: ErrorCode }> {
+  const raw = flowId ? await kv().take(regKey(flowId)) : null;
+  if (!raw) return fail("challenge_expired");
+  const stored = JSON.parse(raw) as StoredRegistration;
+  if (stored.userId !== userId) return fail("passkey_failed");
+  const parsed = registrationResponseSchema.safeParse(input);
+  if (!parsed.success) return fail("passkey_failed");
+
+  const config = getConfig();
+  let info;
+  try {
+    const result = await verifyRegistrationResponse({
+      response: parsed.data as RegistrationResponseJSON,
+      expectedChallenge: stored.challenge,
+      expectedOrigin: config.origin,
+      expectedRPID: config.rpID,
+      requireUserVerification: true,
+      supportedAlgorithmIDs: ALGORITHMS,
+    });
+    if (!result.verified) return fail("passkey_failed");
+    info = result.registrationInfo;
+  } catch {
+    return fail("passkey_failed");
+  }
+
+  const db = await getDb();
+  try {
+    const passkey = await db.transaction(async (tx) => {
+      const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
+      if (n >= MAX_PASSKEYS) return null;
+      const [created] = await tx
+        .insert(passkeys)
+        .values({
+          id: info.credential.id,
+          userId,
+          publicKey: isoBase64URL.fromBuffer(info.credential.publicKey),
+          counter: info.credential.counter,
+          transports: parsed.data.response.transports,
+          deviceType: info.credentialDeviceType,
+          backedUp: info.credentialBackedUp,
+          aaguid: info.aaguid,
+          name: providerName(info.aaguid),
+        })
+        .returning();
+      if (!created) throw new Error("insert returned no row");
+      await tx.insert(activity).values({ userId, type: "passkey_added", detail: { name: created.name } });
+      return created;
+    });
+    return passkey ? { ok: true, passkey } : fail("passkey_limit");
+  } catch (error) {
+    if (isUniqueViolation(error)) return fail("passkey_exists");
+    throw error;
+  }
+}
+
+/**
+ * Stand-in credential ids for an identifier with no passkeys (or no account), so the options
+ * look the same whether or not the account exists. Deterministic: asking twice gives the same.
+ */
+function decoyCredentials(identifier: string): { id: string; transports: Transport[] }[] {
+  const digest = hmac(getConfig().sessionSecret, `decoy-credential:${identifier.trim().toLowerCase()}`);
+  const n = 1 + ((digest[0] ?? 0) % 2);
+  return Array.from({ length: n }, (_, i) => ({
+    id: hmac(digest.toString("hex"), String(i))
+      .subarray(0, 16 + ((digest[1] ?? 0) % 17))
+      .toString("base64url"),
+    transports: ["internal", "hybrid"],
+  }));
+}
+
+/**
+ * Authentication options. Without `forUser`, a discoverable request (allowCredentials empty,
+ * which also lets the browser offer a phone by QR code). With it (username-first), the person's
+ * passkeys, or decoys when the identifier matches no account or no passkey.
+ */
+export async function beginAuthentication(
+  forUser?: { identifier: string; user: User | null },
+): Promise<{ flowId: string; options: PublicKeyCredentialRequestOptionsJSON }> {
+  let allowCredentials: { id: string; transports?: string[] }[] = [];
+  let expectedUserId: string | null = null;
+  if (forUser) {
+    const own = forUser.user ? await listPasskeys(forUser.user.id) : [];
+    allowCredentials = own.length ? own.map((p) => ({ id: p.id, transports: p.transports })) : decoyCredentials(forUser.identifier);
+    // An unknown identifier expects a user that cannot exist, so every response fails the same way.
+    expectedUserId = forUser.user?.id ?? "none";
+  }
+  const options = await generateAuthenticationOptions({
+    rpID: getConfig().rpID,
+    allowCredentials,
+    userVerification: "required",
+    timeout: CEREMONY_TIMEOUT_SECONDS * 1000,
+  });
+  const flowId = randomToken();
+  const stored: StoredAuthentication = { challenge: options.challenge, expectedUserId };
+  await kv().set(authKey(flowId), JSON.stringify(stored), CEREMONY_TIMEOUT_SECONDS);
+  return { flowId, options };
+}
+
+export type AuthenticationFailure = { ok: false; error: ErrorCode; unknownCredentialId?: string };
+
+/**
+ * Verifies an authentication response. One query loads the credential with its user; the
+ * challenge is taken first, so it is spent on failure too.
+ */
+export async function finishAuthentication(
+  flowId: string | undefined,
+  input: unknown,
+): Promise<{ ok: true; user: User; passkey: Passkey } | AuthenticationFailure> {
+  const raw = flowId ? await kv().take(authKey(flowId)) : null;
+  if (!raw) return fail("challenge_expired");
+  const stored = JSON.parse(raw) as StoredAuthentication;
+  const parsed = authenticationResponseSchema.safeParse(input);
+  if (!parsed.success) return fail("signin_failed");
+  const response = parsed.data;
+
+  const db = await getDb();
+  const [row] = await db.select({ passkey: passkeys, user: users }).from(passkeys).innerJoin(users, eq(users.id, passkeys.userId)).where(eq(passkeys.id, response.id));
+  if (!row) return { ok: false, error: "unknown_passkey", unknownCredentialId: response.id };
+  const { passkey, user } = row;
+  // The handle the authenticator returns must be this credential's owner's; in username-first mode
+  // the owner must also be the person who was asked for.
+  if (response.response.userHandle !== undefined ? response.response.userHandle !== user.webauthnUserId : stored.expectedUserId === null) {
+    return fail("signin_failed");
+  }
+  if (stored.expectedUserId !== null && stored.expectedUserId !== user.id) return fail("signin_failed");
+
+  const config = getConfig();
+  let info;
+  try {
+    const result = await verifyAuthenticationResponse({
+      response: response as AuthenticationResponseJSON,
+      expectedChallenge: stored.challenge,
+      expectedOrigin: config.origin,
+      expectedRPID: config.rpID,
+      requireUserVerification: true,
+      credential: { id: passkey.id, publicKey: isoBase64URL.toBuffer(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
+    });
+    if (!result.verified) return fail("signin_failed");
+    info = result.authenticationInfo;
+  } catch {
+    await recordCounterRegression(passkey, response.response.authenticatorData);
+    return fail("signin_failed");
+  }
+
+  const now = new Date();
+  await db.update(passkeys).set({ counter: info.newCounter, backedUp: info.credentialBackedUp, lastUsedAt: now }).where(eq(passkeys.id, passkey.id));
+  return { ok: true, user, passkey: { ...passkey, counter: info.newCounter, backedUp: info.credentialBackedUp, lastUsedAt: now } };
+}
+
+/** A counter that went backwards may mean a cloned authenticator: keep a record for the account. */
+async function recordCounterRegression(passkey: Passkey, authenticatorData: string): Promise<void> {
+  let counter: number;
+  try {
+    counter = parseAuthenticatorData(isoBase64URL.toBuffer(authenticatorData)).counter;
+  } catch {
+    return;
+  }
+  if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
+    const db = await getDb();
+    await db.insert(activity).values({
+      userId: passkey.userId,
+      type: "counter_regression",
+      detail: { passkey: passkey.name, stored: String(passkey.counter), received: String(counter) },
+    });
+  }
+}

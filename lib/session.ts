@@ -1,0 +1,99 @@
+import "server-only";
+import { eq } from "drizzle-orm";
+import { headers } from "next/headers";
+import { cache } from "react";
+import { getDb } from "@/db/client";
+import { sessions, users, type Session, type User } from "@/db/schema";
+import { sealedCookie } from "./cookies";
+import { randomToken, sha256Hex } from "./secrets";
+import { summarizeUserAgent } from "./user-agent";
+
+export const IDLE_TIMEOUT_MS = 14 * 24 * 60 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
+/** A sign-in this recent counts as fresh for sensitive changes (adding a passkey, say). */
+export const FRESH_WINDOW_MS = 10 * 60 * 1000;
+/** last_seen_at is written at most this often, so reading pages costs no write. */
+const TOUCH_INTERVAL_MS = 60 * 1000;
+
+const SESSION_COOKIE = "session";
+type SessionCookie = { token: string };
+
+export type AuthMethod = Session["method"];
+export type CurrentSession = { session: Session; user: User };
+
+function sessionCookie() {
+  return sealedCookie<SessionCookie>(SESSION_COOKIE, ABSOLUTE_TIMEOUT_MS / 1000);
+}
+
+/** Creates a session row and returns its token. Pure database work; the cookie is the caller's. */
+export async function insertSession(
+  input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null },
+  now = new Date(),
+): Promise<string> {
+  const token = randomToken();
+  const db = await getDb();
+  await db.insert(sessions).values({
+    id: sha256Hex(token),
+    userId: input.userId,
+    method: input.method,
+    passkeyId: input.passkeyId ?? null,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
+    userAgent: summarizeUserAgent(input.userAgent),
+  });
+  return token;
+}
+
+/** The session a token points at, if it is within its idle and absolute limits. Expired rows are deleted. */
+export async function validateSessionToken(token: string, now = new Date()): Promise<CurrentSession | null> {
+  const db = await getDb();
+  const id = sha256Hex(token);
+  const [row] = await db.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id));
+  if (!row) return null;
+  const t = now.getTime();
+  if (t >= row.session.expiresAt.getTime() || t - row.session.lastSeenAt.getTime() >= IDLE_TIMEOUT_MS) {
+    await db.delete(sessions).where(eq(sessions.id, id));
+    return null;
+  }
+  if (t - row.session.lastSeenAt.getTime() >= TOUCH_INTERVAL_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.id, id));
+    row.session.lastSeenAt = now;
+  }
+  return row;
+}
+
+/**
+ * Signs in: a new row and a new cookie every time (no fixation); the previous session of this
+ * browser, if any, is deleted.
+ */
+export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null }): Promise<void> {
+  const cookie = await sessionCookie();
+  if (cookie.token) await deleteSessionByToken(cookie.token);
+  const userAgent = (await headers()).get("user-agent");
+  cookie.token = await insertSession({ ...input, userAgent });
+  await cookie.save();
+}
+
+/** The signed-in session of this request, checked against its row once per request. */
+export const getCurrentSession = cache(async (): Promise<CurrentSession | null> => {
+  const cookie = await sessionCookie();
+  if (!cookie.token || typeof cookie.token !== "string") return null;
+  return validateSessionToken(cookie.token);
+});
+
+/** Sign out: the row goes (so a copied cookie stops working) and so does the cookie. */
+export async function endSession(): Promise<void> {
+  const cookie = await sessionCookie();
+  if (cookie.token) await deleteSessionByToken(cookie.token);
+  cookie.destroy();
+}
+
+async function deleteSessionByToken(token: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(sessions).where(eq(sessions.id, sha256Hex(token)));
+}
+
+export function isFresh(session: Session, now = new Date()): boolean {
+  return now.getTime() - session.createdAt.getTime() < FRESH_WINDOW_MS;
+}

@@ -1,0 +1,68 @@
+import "server-only";
+import { eq, sql } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
+import { getDb, isUniqueViolation } from "@/db/client";
+import { activity, users, type User } from "@/db/schema";
+import type { ErrorCode } from "./errors";
+
+export function normalizeEmail(email: string): string {
+  return email.trim().toLowerCase();
+}
+
+/** Username (any letter case) or email, as typed on the sign-in page. */
+export async function findUserByIdentifier(identifier: string): Promise<User | null> {
+  const value = identifier.trim();
+  if (!value) return null;
+  const db = await getDb();
+  const where = value.includes("@") ? eq(users.email, normalizeEmail(value)) : eq(sql`lower(${users.username})`, value.toLowerCase());
+  const [user] = await db.select().from(users).where(where).limit(1);
+  return user ?? null;
+}
+
+export async function findUserById(id: string): Promise<User | null> {
+  const db = await getDb();
+  const [user] = await db.select().from(users).where(eq(users.id, id)).limit(1);
+  return user ?? null;
+}
+
+/** Which of the two unique fields, if any, is already taken (username case-insensitively). */
+export async function takenField(username: string, email: string): Promise<"username_taken" | "email_taken" | null> {
+  const db = await getDb();
+  const rows = await db
+    .select({ username: users.username, email: users.email })
+    .from(users)
+    .where(sql`lower(${users.username}) = ${username.toLowerCase()} or ${users.email} = ${normalizeEmail(email)}`)
+    .limit(2);
+  if (rows.some((r) => r.username.toLowerCase() === username.toLowerCase())) return "username_taken";
+  if (rows.length) return "email_taken";
+  return null;
+}
+
+/**
+ * Creates a user whose email is proven (the only kind that exists). A concurrent sign-up that
+ * won the race surfaces as the same friendly error as the form's check.
+ */
+export async function createVerifiedUser(input: { username: string; email: string; name: string | null }): Promise<{ ok: true; user: User } | { ok: false; error: ErrorCode }> {
+  const db = await getDb();
+  try {
+    const user = await db.transaction(async (tx) => {
+      const [created] = await tx
+        .insert(users)
+        .values({
+          username: input.username,
+          email: normalizeEmail(input.email),
+          name: input.name,
+          webauthnUserId: randomBytes(32).toString("base64url"),
+          emailVerifiedAt: new Date(),
+        })
+        .returning();
+      if (!created) throw new Error("insert returned no row");
+      await tx.insert(activity).values({ userId: created.id, type: "account_created", detail: {} });
+      return created;
+    });
+    return { ok: true, user };
+  } catch (error) {
+    if (!isUniqueViolation(error)) throw error;
+    return { ok: false, error: (await takenField(input.username, input.email)) ?? "username_taken" };
+  }
+}
