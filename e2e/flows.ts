@@ -1,0 +1,51 @@
+import type { Page } from "@playwright/test";
+import { expect, readNewestMail, type Mail, type VirtualAuthenticator } from "./fixtures";
+
+type Person = { name: string; username: string; email: string };
+
+/** Fills the sign-up form and waits for the "Check your email" step; returns the message sent. */
+export async function startSignup(page: Page, person: Person): Promise<Mail> {
+  await page.goto("/signup");
+  await page.getByLabel("Name (optional)").fill(person.name);
+  await page.getByLabel("Username").fill(person.username);
+  await page.getByLabel("Email").fill(person.email);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  return readNewestMail(page.context(), person.email);
+}
+
+/** The whole sign-up journey through the code and a passkey on this page's authenticator. */
+export async function signUpWithPasskey(page: Page, person: Person): Promise<void> {
+  const mail = await startSignup(page, person);
+  await page.getByLabel("Code from the email").fill(mail.code!);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
+  await page.getByRole("button", { name: "Create a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-username")).toHaveText(person.username);
+}
+
+export async function signOut(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Sign out" }).click();
+  await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" })).toBeVisible();
+}
+
+/**
+ * Opens step 1 of /login with the autofill request spent: the virtual authenticator answers a
+ * conditional request by itself, so to press the button (or type a name) first, the autofill
+ * attempt must fail user verification.
+ */
+export async function openLoginWithoutAutofill(page: Page, authenticator: VirtualAuthenticator, path = "/login"): Promise<void> {
+  await authenticator.setUserVerified(false);
+  const options = page.waitForResponse((r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]));
+  await page.goto(path);
+  await options;
+  await page.waitForTimeout(1000);
+  await authenticator.setUserVerified(true);
+}
+
+/** Forget the remembered user (the "Switch user" button on step 2), landing on step 1. */
+export async function switchUser(page: Page): Promise<void> {
+  await page.getByRole("button", { name: "Switch user" }).click();
+  await expect(page.getByRole("heading", { name: "Sign in", exact: true })).toBeVisible();
+}

@@ -1,0 +1,162 @@
+import { addVirtualAuthenticator, expect, newPerson, test } from "./fixtures";
+import { openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser } from "./flows";
+
+const heading = (name: string) => ({ name, exact: true });
+
+test("passkey autofill: the username field's passkey request signs in on its own", async ({ page }) => {
+  const person = newPerson("autofill");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+
+  await page.goto("/login");
+  await switchUser(page);
+  await expect(page.getByLabel("Username or email")).toHaveAttribute("autocomplete", "username webauthn");
+  // No click: the conditional request started at page load, answered by the authenticator.
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
+});
+
+test("\"Sign in with a passkey\" button: a discoverable request with no username", async ({ page, authenticator }) => {
+  const person = newPerson("button");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+  await page.goto("/login");
+  await switchUser(page);
+
+  await openLoginWithoutAutofill(page, authenticator);
+  await expect(page).toHaveURL(/\/login$/);
+  const options = page.waitForResponse((r) => Boolean(r.request().headers()["next-action"]));
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  expect(await (await options).text()).toContain('"allowCredentials":[]');
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-username")).toHaveText(person.username);
+});
+
+test("username first, then the remembered user, then switch user", async ({ page, authenticator }) => {
+  const person = newPerson("first");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+  await page.goto("/login");
+  await switchUser(page);
+
+  // Typed in another letter case: step 2 echoes what was typed.
+  await openLoginWithoutAutofill(page, authenticator);
+  await page.getByLabel("Username or email").fill(person.username.toUpperCase());
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("heading", heading(`Hello, ${person.username.toUpperCase()}`))).toBeVisible();
+  const options = page.waitForResponse((r) => Boolean(r.request().headers()["next-action"]));
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  const [credential] = await authenticator.credentials();
+  expect(await (await options).text()).toContain(Buffer.from(credential!.credentialId, "base64").toString("base64url"));
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Remembered: the first step is skipped.
+  await signOut(page);
+  await page.goto("/login");
+  await expect(page.getByRole("heading", heading(`Hello, ${person.username}`))).toBeVisible();
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Switch user forgets the remembered user.
+  await signOut(page);
+  await page.goto("/login");
+  await switchUser(page);
+  await page.reload();
+  await expect(page.getByRole("heading", heading("Sign in"))).toBeVisible();
+});
+
+test("an unknown name gets the same step and the same failure as a device without the passkey", async ({ page, browser }) => {
+  const person = newPerson("known");
+  await signUpWithPasskey(page, person);
+
+  const failureFor = async (identifier: string) => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await addVirtualAuthenticator(p); // a device with no passkey for this site
+    await p.goto("/login");
+    await p.getByLabel("Username or email").fill(identifier);
+    await p.getByRole("button", { name: "Continue" }).click();
+    await expect(p.getByRole("heading", heading(`Hello, ${identifier}`))).toBeVisible();
+    await p.getByRole("button", { name: "Sign in with a passkey" }).click();
+    const alert = p.locator('[role="alert"]:not(#__next-route-announcer__)');
+    await expect(alert).toBeVisible();
+    const text = await alert.innerText();
+    // A way on: try again, or switch user.
+    await expect(p.getByRole("button", { name: "Sign in with a passkey" })).toBeEnabled();
+    await expect(p.getByRole("button", { name: "Switch user" })).toBeVisible();
+    await context.close();
+    return text;
+  };
+  const known = await failureFor(person.username);
+  const unknown = await failureFor(`nobody_${person.username}`);
+  expect(unknown).toBe(known);
+});
+
+test("a cookie copied before sign-out is rejected after it", async ({ page, browser }) => {
+  const person = newPerson("copy");
+  await signUpWithPasskey(page, person);
+  const cookies = await page.context().cookies();
+  expect(cookies.find((c) => c.name === "session")).toMatchObject({ httpOnly: true, sameSite: "Lax" });
+
+  const thief = await browser.newContext();
+  await thief.addCookies(cookies);
+  const p = await thief.newPage();
+  await p.goto("/account");
+  await expect(p.getByTestId("account-username")).toHaveText(person.username);
+
+  await signOut(page);
+  await p.goto("/account");
+  await expect(p).toHaveURL(/\/login\?next=%2Faccount$|\/login\?next=\/account$/);
+  await thief.close();
+});
+
+test("sign-out is a POST: a GET to anything never signs out", async ({ page }) => {
+  await signUpWithPasskey(page, newPerson("get"));
+  for (const path of ["/logout", "/signout", "/account?signout=1"]) await page.goto(path);
+  await page.goto("/account");
+  await expect(page.getByTestId("account-passkeys")).toHaveText("1");
+});
+
+test("a replayed authentication response is rejected; the session changes at every sign-in", async ({ page }) => {
+  const person = newPerson("authreplay");
+  await signUpWithPasskey(page, person);
+  const firstSession = (await page.context().cookies()).find((c) => c.name === "session")?.value;
+  await signOut(page);
+
+  await page.goto("/login");
+  const captured = page.waitForRequest((r) => Boolean(r.headers()["next-action"]) && (r.postData() ?? "").includes("signature"));
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  const request = await captured;
+  await expect(page).toHaveURL(/\/account$/);
+  expect((await page.context().cookies()).find((c) => c.name === "session")?.value).not.toBe(firstSession);
+
+  await signOut(page);
+  const replay = await page.request.post(request.url(), { headers: request.headers(), data: request.postData()! });
+  expect(await replay.text()).toContain('"ok":false');
+  expect((await page.context().cookies()).find((c) => c.name === "session")).toBeUndefined();
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login/);
+});
+
+for (const next of ["//evil.example", "https://evil.example", "/\\evil.example"]) {
+  test(`open redirect attempt ${next} lands on /account`, async ({ page }) => {
+    const person = newPerson("redirect");
+    await signUpWithPasskey(page, person);
+    await signOut(page);
+    await page.goto(`/login?next=${encodeURIComponent(next)}`);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    expect(new URL(page.url()).host).toBe("localhost:3100");
+  });
+}
+
+test("/account sends anonymous visitors to sign in and back", async ({ page }) => {
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login\?next=%2Faccount|\/login\?next=\/account/);
+  const person = newPerson("back");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+  await page.goto("/login?next=/account");
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+});
