@@ -16,6 +16,8 @@ export default defineConfig({
     // *.services.test.ts need real servers (redis-server, PostgreSQL): `npm run test:services`.
     include: services ? ["**/*.services.test.ts"] : ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ...(services ? [] : ["**/*.services.test.ts"])],
+    // The configuration tests run with: embedded backends, PGlite in memory, a fixed secret.
+    env: { APP_URL: "http://localhost:3000", PGLITE_DIR: "memory://", SESSION_SECRET: "test-secret-test-secret-test-secret-0123" },
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

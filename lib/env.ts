@@ -52,7 +52,7 @@ const schema = z.object({
   APP_URL: optionalText.pipe(
     z
       .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://example.com" })
-      .refine((v) => new URL(v).pathname === "/" && !new URL(v).search, "must be an origin with no path or query")
+      .refine(isBareOrigin, "must be an origin with no path or query")
       .optional(),
   ),
   RP_NAME: optionalText.pipe(z.string().max(64, "must be at most 64 characters").optional()),
@@ -76,6 +76,12 @@ const schema = z.object({
   ALLOW_EMBEDDED: flag,
   TRUST_PROXY: z.enum(["vercel", "xff", "none", ""]).optional(),
 });
+
+function isBareOrigin(value: string): boolean {
+  if (!URL.canParse(value)) return true; // the URL check above reports it
+  const url = new URL(value);
+  return url.pathname === "/" && !url.search && !url.hash;
+}
 
 export class ConfigError extends Error {
   constructor(public readonly problems: string[]) {

@@ -41,12 +41,19 @@ export type PendingSignup =
   | { stage: "email"; username: string; email: string; name: string | null; codeHash: string; secretHash: string }
   | { stage: "passkey"; userId: string; email: string };
 
+// The two stages live under separate keys, so a parallel proof that loses the race can never
+// take the record the winner just wrote.
 const pendingKey = (id: string) => `signup:${id}`;
+const provenKey = (id: string) => `signup:${id}:proven`;
 const attemptsKey = (id: string) => `signup:${id}:attempts`;
+
+type Unproven = Extract<PendingSignup, { stage: "email" }>;
+type Proven = Extract<PendingSignup, { stage: "passkey" }>;
 
 export async function getPendingSignup(id: string | undefined): Promise<PendingSignup | null> {
   if (!id) return null;
-  const raw = await kv().get(pendingKey(id));
+  const [proven, pending] = await Promise.all([kv().get(provenKey(id)), kv().get(pendingKey(id))]);
+  const raw = proven ?? pending;
   return raw ? (JSON.parse(raw) as PendingSignup) : null;
 }
 
@@ -67,7 +74,7 @@ export async function startSignup(
   const code = randomCode();
   const secret = randomToken();
   const [codeHash, secretHash] = await Promise.all([hashSecret(code), hashSecret(secret)]);
-  const pending: PendingSignup = { stage: "email", ...input, codeHash, secretHash };
+  const pending: Unproven = { stage: "email", ...input, codeHash, secretHash };
   await kv().set(pendingKey(id), JSON.stringify(pending), SIGNUP_TTL_SECONDS);
 
   const config = getConfig();
@@ -105,18 +112,22 @@ export async function proveSignupEmail(
     return fail(kind === "code" ? "wrong_code" : "signup_expired");
   }
 
-  const taken = await kv().take(pendingKey(id));
-  if (!taken || (JSON.parse(taken) as PendingSignup).stage !== "email") return fail("signup_expired");
+  if (!(await kv().take(pendingKey(id)))) return fail("signup_expired");
   const created = await createVerifiedUser({ username: pending.username, email: pending.email, name: pending.name });
   if (!created.ok) return created;
-  const next: PendingSignup = { stage: "passkey", userId: created.user.id, email: created.user.email };
-  await kv().set(pendingKey(id), JSON.stringify(next), SIGNUP_TTL_SECONDS);
+  const proven: Proven = { stage: "passkey", userId: created.user.id, email: created.user.email };
+  await kv().set(provenKey(id), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
   return { ok: true, user: created.user };
 }
 
-/** Ends the pending sign-up (finished, skipped or abandoned); returns what it was, once. */
-export async function takePendingSignup(id: string | undefined): Promise<PendingSignup | null> {
-  if (!id) return null;
-  const raw = await kv().take(pendingKey(id));
-  return raw ? (JSON.parse(raw) as PendingSignup) : null;
+/** Finishes a proven sign-up (passkey made, or skipped): returns it once, then it is gone. */
+export async function takeProvenSignup(id: string | undefined): Promise<Proven | null> {
+  const raw = id ? await kv().take(provenKey(id)) : null;
+  return raw ? (JSON.parse(raw) as Proven) : null;
+}
+
+/** Abandons a sign-up at whatever stage: both records and the attempt counter go. */
+export async function abandonSignup(id: string | undefined): Promise<void> {
+  if (!id) return;
+  await Promise.all([kv().del(pendingKey(id)), kv().del(provenKey(id)), kv().del(attemptsKey(id))]);
 }

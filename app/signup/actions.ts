@@ -7,7 +7,7 @@ import { flowCookie, rememberCookie, type Flow } from "@/lib/flow";
 import { beginRegistration, finishRegistration } from "@/lib/passkeys";
 import { clientKey } from "@/lib/rate-limit";
 import { startSession } from "@/lib/session";
-import { getPendingSignup, proveSignupEmail, signupInputSchema, startSignup, takePendingSignup } from "@/lib/signup";
+import { abandonSignup, getPendingSignup, proveSignupEmail, signupInputSchema, startSignup, takeProvenSignup } from "@/lib/signup";
 import { findUserById } from "@/lib/users";
 
 export type SignupFormState = {
@@ -66,7 +66,7 @@ export async function confirmSignupLink(_prev: CodeState, formData: FormData): P
 /** Abandon the pending sign-up and show the empty form. */
 export async function restartSignup(): Promise<void> {
   const flow = await flowCookie();
-  await takePendingSignup(flow.signupId);
+  await abandonSignup(flow.signupId);
   flow.signupId = undefined;
   await flow.save();
   redirect("/signup");
@@ -120,7 +120,7 @@ export async function skipSignupPasskey(): Promise<void> {
 
 /** Ends the pending sign-up and signs in; taking the record makes a second finish a no-op. */
 async function finishSignup(flow: Awaited<ReturnType<typeof flowCookie>>, userId: string, method: "passkey" | "email", passkeyId: string | null): Promise<void> {
-  if (!(await takePendingSignup(flow.signupId))) redirect("/signup");
+  if (!(await takeProvenSignup(flow.signupId))) redirect("/signup");
   flow.signupId = undefined;
   flow.regFlowId = undefined;
   await flow.save();
