@@ -37,6 +37,7 @@ export async function signOut(page: Page): Promise<void> {
  */
 export async function openLoginWithoutAutofill(page: Page, authenticator: VirtualAuthenticator, path = "/login"): Promise<void> {
   await authenticator.setUserVerified(false);
+  await page.context().clearCookies({ name: "remember" });
   const options = page.waitForResponse((r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]));
   await page.goto(path);
   await options;
@@ -48,4 +49,14 @@ export async function openLoginWithoutAutofill(page: Page, authenticator: Virtua
 export async function switchUser(page: Page): Promise<void> {
   await page.getByRole("button", { name: "Switch user" }).click();
   await expect(page.getByRole("heading", { name: "Sign in", exact: true })).toBeVisible();
+}
+
+/** Username-first, then "Email me a sign-in link": lands on "Check your email". */
+export async function requestEmailSignIn(page: Page, identifier: string): Promise<void> {
+  await page.goto("/login");
+  await page.getByLabel("Username or email").fill(identifier);
+  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await expect(page.getByText("If an account exists for")).toBeVisible();
 }

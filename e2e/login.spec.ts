@@ -20,14 +20,12 @@ test("\"Sign in with a passkey\" button: a discoverable request with no username
   const person = newPerson("button");
   await signUpWithPasskey(page, person);
   await signOut(page);
-  await page.goto("/login");
-  await switchUser(page);
 
   await openLoginWithoutAutofill(page, authenticator);
-  await expect(page).toHaveURL(/\/login$/);
-  const options = page.waitForResponse((r) => Boolean(r.request().headers()["next-action"]));
+  await expect(page.getByRole("heading", heading("Sign in"))).toBeVisible();
+  const options = page.waitForRequest((r) => Boolean(r.headers()["next-action"]));
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-  expect(await (await options).text()).toContain('"allowCredentials":[]');
+  expect((await options).postData()).toContain('"discoverable"');
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("account-username")).toHaveText(person.username);
 });
@@ -36,18 +34,15 @@ test("username first, then the remembered user, then switch user", async ({ page
   const person = newPerson("first");
   await signUpWithPasskey(page, person);
   await signOut(page);
-  await page.goto("/login");
-  await switchUser(page);
 
   // Typed in another letter case: step 2 echoes what was typed.
   await openLoginWithoutAutofill(page, authenticator);
   await page.getByLabel("Username or email").fill(person.username.toUpperCase());
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", heading(`Hello, ${person.username.toUpperCase()}`))).toBeVisible();
-  const options = page.waitForResponse((r) => Boolean(r.request().headers()["next-action"]));
+  const options = page.waitForRequest((r) => Boolean(r.headers()["next-action"]));
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
-  const [credential] = await authenticator.credentials();
-  expect(await (await options).text()).toContain(Buffer.from(credential!.credentialId, "base64").toString("base64url"));
+  expect((await options).postData()).toContain('"identified"');
   await expect(page).toHaveURL(/\/account$/);
 
   // Remembered: the first step is skipped.
@@ -61,8 +56,7 @@ test("username first, then the remembered user, then switch user", async ({ page
   await signOut(page);
   await page.goto("/login");
   await switchUser(page);
-  await page.reload();
-  await expect(page.getByRole("heading", heading("Sign in"))).toBeVisible();
+  expect((await page.context().cookies()).find((c) => c.name === "remember")).toBeUndefined();
 });
 
 test("an unknown name gets the same step and the same failure as a device without the passkey", async ({ page, browser }) => {

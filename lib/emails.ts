@@ -37,3 +37,13 @@ export function signupVerificationEmail(input: { to: string; code: string; link:
     paragraph("If you didn't try to create an account, ignore this email: nothing happens without the code."),
   ]);
 }
+
+export function signInEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number; requestedBy: string }): MailMessage {
+  return layout(input.to, `Sign in to ${input.rpName}`, input.rpName, [
+    paragraph(`Someone (hopefully you) asked to sign in to ${input.rpName} from ${input.requestedBy}. Enter this code in that browser:`),
+    code(input.code),
+    button("Or sign in with this link", input.link),
+    paragraph(`The code and link expire in ${input.minutes} minutes, work once, and only in the browser that asked.`),
+    paragraph("If this wasn't you, ignore this email: nobody can sign in without the code or link, and your account is unchanged."),
+  ]);
+}

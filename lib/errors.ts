@@ -10,6 +10,8 @@ export const messages = {
   wrong_code: "That code isn't right. Check the email and try again.",
   too_many_attempts: "Too many wrong codes. Please start again.",
   link_elsewhere: "This link works only in the browser where you asked for it. Open it there, or type the code from the email in that browser.",
+  email_signin_expired: "That sign-in request has expired or was already used. Ask for a new link.",
+  link_invalid: "That link isn't valid anymore. Ask for a new one, or type the code from the newest email.",
   rate_limited: "Too many attempts. Please wait a few minutes and try again.",
   challenge_expired: "That took too long. Please try again.",
   passkey_failed: "We couldn't verify that passkey. Please try again.",

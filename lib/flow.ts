@@ -14,6 +14,10 @@ export type Flow = {
   authFlowId: string;
   /** What the person typed at the first step of username-first sign-in. */
   loginIdentifier: string;
+  /** Email sign-in request this browser asked for (the link and code work only here). */
+  emailSignInId: string;
+  /** What that request was for, as typed (echoed back, never looked up). */
+  emailSignInFor: string;
 };
 
 const FLOW_TTL_SECONDS = 60 * 60;

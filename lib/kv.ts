@@ -38,7 +38,8 @@ const SWEEP_EVERY_WRITES = 1000;
  * In-process store. Single server only: state is lost on restart and not shared between instances.
  * Everything is synchronous inside, so each operation is atomic with respect to the event loop.
  */
-export function createMemoryStore(now: () => number = Date.now): KvStore {
+// Reads the clock through Date at call time, so a test clock (vi.setSystemTime) applies.
+export function createMemoryStore(now: () => number = () => Date.now()): KvStore {
   const entries = new Map<string, Entry>();
   let writesSinceSweep = 0;
 

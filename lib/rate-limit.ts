@@ -13,6 +13,10 @@ export const LIMITS = {
   signupPerEmail: { limit: 5, windowSeconds: 15 * 60 },
   /** Sign-up attempts from one client. */
   signupPerClient: { limit: 30, windowSeconds: 15 * 60 },
+  /** Sign-in emails for one username or address (throttled requests get the same answer, no mail). */
+  emailPerAddress: { limit: 5, windowSeconds: 15 * 60 },
+  /** Sign-in email requests from one client. */
+  emailPerClient: { limit: 30, windowSeconds: 15 * 60 },
   /** WebAuthn options from one client (flooding the challenge store). */
   optionsPerClient: { limit: 120, windowSeconds: 60 },
 } as const;

@@ -1,15 +1,19 @@
 "use server";
 
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { headers } from "next/headers";
 import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { z } from "zod";
+import { consumeEmailSignIn, requestEmailSignIn } from "@/lib/email-auth";
 import { getConfig } from "@/lib/env";
 import { messageFor } from "@/lib/errors";
 import { flowCookie, rememberCookie } from "@/lib/flow";
 import { beginAuthentication, finishAuthentication } from "@/lib/passkeys";
 import { clientKey, hit } from "@/lib/rate-limit";
 import { safeNextPath } from "@/lib/safe-next";
-import { startSession } from "@/lib/session";
+import { completeSignIn } from "@/lib/sign-in";
+import { summarizeUserAgent } from "@/lib/user-agent";
 import { findUserById, findUserByIdentifier } from "@/lib/users";
 
 const identifierSchema = z.string().trim().min(1, "Enter your username or email.").max(254, "That's too long for a username or email.");
@@ -85,10 +89,48 @@ export async function passkeyLoginVerify(response: unknown, next: unknown): Prom
   }
   flow.loginIdentifier = undefined;
   await flow.save();
-  await startSession({ userId: result.user.id, method: "passkey", passkeyId: result.passkey.id });
-  const remember = await rememberCookie();
-  remember.userId = result.user.id;
-  remember.username = result.user.username;
-  await remember.save();
+  await completeSignIn(result.user, "passkey", result.passkey.id);
   return { ok: true, next: safeNextPath(next) };
+}
+
+/** "Email me a sign-in link": the same answer and the same page whether or not the account exists. */
+export async function requestEmailLink(formData: FormData): Promise<void> {
+  const flow = await flowCookie();
+  const remembered = await rememberCookie();
+  const identifier = remembered.username ?? flow.loginIdentifier;
+  if (!identifier) redirect(loginUrl(formData.get("next")));
+  const userAgent = (await headers()).get("user-agent");
+  const { id } = await requestEmailSignIn(identifier, { client: await clientKey(), requestedBy: summarizeUserAgent(userAgent), schedule: after });
+  flow.emailSignInId = id;
+  flow.emailSignInFor = identifier;
+  await flow.save();
+  const next = safeNextPath(formData.get("next"), "");
+  redirect(next ? `/login/code?next=${encodeURIComponent(next)}` : "/login/code");
+}
+
+export type EmailCodeState = { error?: string; restart?: boolean };
+
+async function finishEmailSignIn(kind: "code" | "link", value: string, next: unknown): Promise<EmailCodeState> {
+  const flow = await flowCookie();
+  const result = await consumeEmailSignIn(flow.emailSignInId, kind, value);
+  if (!result.ok) return { error: messageFor(result.error), restart: result.error === "too_many_attempts" || result.error === "email_signin_expired" };
+  flow.emailSignInId = undefined;
+  flow.emailSignInFor = undefined;
+  flow.loginIdentifier = undefined;
+  await flow.save();
+  await completeSignIn(result.user, "email");
+  // The redirect drops the token from the address bar and history.
+  redirect(result.cleanedUp ? "/account?notice=email-verified" : safeNextPath(next));
+}
+
+/** The code from the email, typed in the browser that asked. */
+export async function submitEmailCode(_prev: EmailCodeState, formData: FormData): Promise<EmailCodeState> {
+  const code = formData.get("code");
+  return finishEmailSignIn("code", typeof code === "string" ? code.replace(/\s/g, "") : "", formData.get("next"));
+}
+
+/** The "Sign in" press on the link's page: only this consumes the link, never opening it. */
+export async function confirmEmailLink(_prev: EmailCodeState, formData: FormData): Promise<EmailCodeState> {
+  const token = formData.get("token");
+  return finishEmailSignIn("link", typeof token === "string" ? token : "", formData.get("next"));
 }

@@ -3,10 +3,10 @@
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
 import { messageFor, type ErrorCode } from "@/lib/errors";
-import { flowCookie, rememberCookie, type Flow } from "@/lib/flow";
+import { flowCookie, type Flow } from "@/lib/flow";
 import { beginRegistration, finishRegistration } from "@/lib/passkeys";
 import { clientKey } from "@/lib/rate-limit";
-import { startSession } from "@/lib/session";
+import { completeSignIn } from "@/lib/sign-in";
 import { abandonSignup, getPendingSignup, proveSignupEmail, signupInputSchema, startSignup, takeProvenSignup } from "@/lib/signup";
 import { findUserById } from "@/lib/users";
 
@@ -124,12 +124,6 @@ async function finishSignup(flow: Awaited<ReturnType<typeof flowCookie>>, userId
   flow.signupId = undefined;
   flow.regFlowId = undefined;
   await flow.save();
-  await startSession({ userId, method, passkeyId });
   const user = await findUserById(userId);
-  if (user) {
-    const remember = await rememberCookie();
-    remember.userId = user.id;
-    remember.username = user.username;
-    await remember.save();
-  }
+  if (user) await completeSignIn(user, method, passkeyId);
 }

@@ -1,0 +1,157 @@
+import { addVirtualAuthenticator, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
+import { requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
+
+test("a new device signs in by link, adds its own passkey, and both devices' passkeys work", async ({ page: deviceA, browser }) => {
+  const person = newPerson("newdev");
+  await signUpWithPasskey(deviceA, person);
+
+  const contextB = await browser.newContext();
+  const deviceB = await contextB.newPage();
+  const authenticatorB = await addVirtualAuthenticator(deviceB);
+  await requestEmailSignIn(deviceB, person.email);
+  const mail = await readNewestMail(contextB, person.email);
+  expect(mail.subject).toBe("Sign in to Passwordless");
+  expect(mail.text).toContain("expire in 10 minutes");
+  expect(mail.text).toMatch(/from Chrome on \w+/);
+  expect(mail.text).toContain("If this wasn't you, ignore this email");
+  const link = mail.links.find((l) => l.startsWith("http://localhost:3100/login/email?token="))!;
+  expect(link).toBeTruthy();
+
+  // A third browser opening B's link is told where it works; nothing is spent.
+  const contextC = await browser.newContext();
+  const deviceC = await contextC.newPage();
+  await deviceC.goto(link);
+  await expect(deviceC.getByRole("heading", { name: "Open this link where you asked for it" })).toBeVisible();
+  await deviceC.goto("/account");
+  await expect(deviceC).toHaveURL(/\/login/);
+  await contextC.close();
+
+  const response = await deviceB.goto(link);
+  expect(response?.headers()["referrer-policy"]).toBe("no-referrer");
+  await expect(deviceB.getByRole("heading", { name: `Sign in as ${person.email}` })).toBeVisible();
+  await deviceB.getByRole("button", { name: "Sign in" }).click();
+  await expect(deviceB).toHaveURL(/\/account$/); // the token is gone from the address
+  await expect(deviceB.getByText("Signed in with an email link or code.")).toBeVisible();
+
+  await deviceB.getByRole("button", { name: "Add a passkey" }).click();
+  await expect(deviceB.getByTestId("account-passkeys")).toHaveText("2");
+  await expect(deviceB.getByRole("heading", { name: "Add a passkey on this device" })).toHaveCount(0);
+  expect(await authenticatorB.credentials()).toHaveLength(1);
+
+  await signOut(deviceB);
+  await deviceB.goto("/login");
+  await deviceB.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(deviceB).toHaveURL(/\/account$/);
+  await expect(deviceB.getByText("Signed in with a passkey.")).toBeVisible();
+  await contextB.close();
+
+  await signOut(deviceA);
+  await deviceA.goto("/login");
+  await deviceA.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(deviceA).toHaveURL(/\/account$/);
+});
+
+test("the code typed in the browser that asked signs in; a link or code works once", async ({ page, browser }) => {
+  const person = newPerson("code");
+  await signUpWithPasskey(page, person);
+
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  await requestEmailSignIn(device, person.username);
+  const mail = await readNewestMail(context, person.email);
+  const link = mail.links.find((l) => l.includes("/login/email?token="))!;
+  await device.getByLabel("Code from the email").fill(mail.code!);
+  await device.getByRole("button", { name: "Sign in" }).click();
+  await expect(device).toHaveURL(/\/account$/);
+
+  // The link from the same email is spent with it.
+  await signOut(device);
+  await device.goto(link);
+  await expect(device.getByRole("heading", { name: "Open this link where you asked for it" })).toBeVisible();
+  await context.close();
+});
+
+test("opening the link (GET, HEAD, a scanner elsewhere) spends nothing; the button does, once", async ({ page, browser, request }) => {
+  const person = newPerson("scan");
+  await signUpWithPasskey(page, person);
+
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  await requestEmailSignIn(device, person.email);
+  const link = (await readNewestMail(context, person.email)).links.find((l) => l.includes("/login/email?token="))!;
+
+  // A scanner without the cookie, and the asking browser itself, fetching without pressing.
+  expect((await request.get(link)).status()).toBe(200);
+  expect((await request.head(link)).status()).toBe(200);
+  expect((await device.request.get(link)).status()).toBe(200);
+  expect((await device.request.head(link)).status()).toBe(200);
+  expect((await context.cookies()).find((c) => c.name === "session")).toBeUndefined();
+
+  await device.goto(link);
+  await device.getByRole("button", { name: "Sign in" }).click();
+  await expect(device).toHaveURL(/\/account$/);
+  await context.close();
+});
+
+test("five wrong codes end the request, and a new one can be asked for", async ({ page, browser }) => {
+  const person = newPerson("wrongcode");
+  await signUpWithPasskey(page, person);
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  await requestEmailSignIn(device, person.email);
+  const mail = await readNewestMail(context, person.email);
+  const wrong = mail.code === "000000" ? "111111" : "000000";
+  for (let i = 0; i < 4; i++) {
+    await device.getByLabel("Code from the email").fill(wrong);
+    await device.getByRole("button", { name: "Sign in" }).click();
+    await expect(device.getByText("That code isn't right.")).toBeVisible();
+  }
+  await device.getByLabel("Code from the email").fill(wrong);
+  await device.getByRole("button", { name: "Sign in" }).click();
+  await expect(device.getByText("Too many wrong codes.")).toBeVisible();
+
+  const before = await countMail(context, person.email);
+  await device.getByRole("button", { name: "Send a new link and code" }).click();
+  const fresh = await readNewestMail(context, person.email, { after: before });
+  await device.getByLabel("Code from the email").fill(fresh.code!);
+  await device.getByRole("button", { name: "Sign in" }).click();
+  await expect(device).toHaveURL(/\/account$/);
+  await context.close();
+});
+
+test("an unknown address gets the same page and no mail", async ({ page }) => {
+  const nobody = `nobody.${newPerson().username}@example.test`;
+  await requestEmailSignIn(page, nobody);
+  await page.getByLabel("Code from the email").fill("123456");
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page.getByText("That code isn't right.")).toBeVisible();
+  expect(await countMail(page.context(), nobody)).toBe(0);
+});
+
+test("forged Host and X-Forwarded-Host headers don't change the emailed link", async ({ page, browser }) => {
+  const person = newPerson("host");
+  await signUpWithPasskey(page, person);
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  await device.goto("/login");
+  await device.getByLabel("Username or email").fill(person.email);
+  await device.getByRole("button", { name: "Continue" }).click();
+  const captured = device.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]));
+  await device.getByRole("button", { name: "Email me a sign-in link" }).click();
+  const request = await captured;
+  await expect(device.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  const before = await countMail(context, person.email);
+
+  // The attacker's own request claims another host, consistently, so the framework's
+  // same-origin check for server actions passes and only the app's rule is left to hold.
+  const forged = await device.request.post(request.url(), {
+    headers: { ...request.headers(), host: "evil.example", origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" },
+    data: request.postDataBuffer()!,
+    maxRedirects: 0,
+  });
+  expect(forged.status()).toBeLessThan(400);
+  const mail = await readNewestMail(context, person.email, { after: before });
+  expect(mail.text).not.toContain("evil.example");
+  expect(mail.links.some((l) => l.startsWith("http://localhost:3100/login/email?token="))).toBe(true);
+  await context.close();
+});
