@@ -3,7 +3,7 @@ import { signOut } from "@/app/account/actions";
 import { getCurrentSession } from "@/lib/session";
 import { SubmitButton } from "./button";
 
-const linkStyle = "inline-flex min-h-11 items-center rounded-lg px-3 font-medium hover:bg-zinc-100 dark:hover:bg-zinc-800";
+const linkStyle = "inline-flex min-h-11 items-center whitespace-nowrap rounded-lg px-2 font-medium sm:px-3 hover:bg-zinc-100 dark:hover:bg-zinc-800";
 
 export async function SiteNav() {
   // The header must not take a page down with it: on a backend error, show the anonymous links.
@@ -23,10 +23,12 @@ export async function SiteNav() {
   return (
     <nav aria-label="Account" className="flex items-center gap-1">
       <Link href="/account" className={linkStyle}>
-        {current.user.username}
+        <span className="sm:hidden">Account</span>
+        <span className="hidden max-w-48 truncate sm:inline">{current.user.username}</span>
       </Link>
-      <form action={signOut}>
-        <SubmitButton variant="secondary" className="!w-auto" pendingLabel="Signing out…">
+      {/* On phones the account page carries "Sign out": the header has room for two items. */}
+      <form action={signOut} className="hidden sm:block">
+        <SubmitButton variant="secondary" className="!w-auto !px-3" pendingLabel="Signing out…">
           Sign out
         </SubmitButton>
       </form>

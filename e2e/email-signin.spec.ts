@@ -101,10 +101,10 @@ test("five wrong codes end the request, and a new one can be asked for", async (
   await requestEmailSignIn(device, person.email);
   const mail = await readNewestMail(context, person.email);
   const wrong = mail.code === "000000" ? "111111" : "000000";
-  for (let i = 0; i < 4; i++) {
+  for (let left = 4; left >= 1; left--) {
     await device.getByLabel("Code from the email").fill(wrong);
     await device.getByRole("button", { name: "Sign in" }).click();
-    await expect(device.getByText("That code isn't right.")).toBeVisible();
+    await expect(device.getByText(`That code isn't right. Check the email and try again. ${left} ${left === 1 ? "try" : "tries"} left.`)).toBeVisible();
   }
   await device.getByLabel("Code from the email").fill(wrong);
   await device.getByRole("button", { name: "Sign in" }).click();

@@ -102,10 +102,10 @@ test("five wrong codes end the pending sign-up; starting again works", async ({ 
   const person = newPerson("wrong");
   const mail = await startSignup(page, person);
   const wrong = mail.code === "000000" ? "111111" : "000000";
-  for (let i = 1; i <= 4; i++) {
+  for (let left = 4; left >= 1; left--) {
     await page.getByLabel("Code from the email").fill(wrong);
     await page.getByRole("button", { name: "Verify" }).click();
-    await expect(page.getByText("That code isn't right.")).toBeVisible();
+    await expect(page.getByText(`That code isn't right. Check the email and try again. ${left} ${left === 1 ? "try" : "tries"} left.`)).toBeVisible();
   }
   await page.getByLabel("Code from the email").fill(wrong);
   await page.getByRole("button", { name: "Verify" }).click();

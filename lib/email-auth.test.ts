@@ -59,7 +59,7 @@ describe("email sign-in", () => {
     expect(mail).toBeUndefined();
     expect(await kv().get(`emailsignin:${id}`)).toMatch(/\$argon2id\$.*\$argon2id\$/);
     expect(await pendingEmailSignIn(id)).toBeNull();
-    expect(await consumeEmailSignIn(id, "code", "123456")).toEqual({ ok: false, error: "wrong_code" });
+    expect(await consumeEmailSignIn(id, "code", "123456")).toEqual({ ok: false, error: "wrong_code", attemptsLeft: 4 });
   });
 
   it("signs in with the code or the link once, even under parallel submission", async () => {
@@ -76,7 +76,7 @@ describe("email sign-in", () => {
   it("rejects malformed input before any argon2 work (no attempt is counted)", async () => {
     const user = await newUser();
     const { id, code } = await ask(user.email);
-    for (const bad of ["", "12345", "1234567", "abcdef", "12 456"]) expect(await consumeEmailSignIn(id, "code", bad)).toEqual({ ok: false, error: "wrong_code" });
+    for (const bad of ["", "12345", "1234567", "abcdef", "12 456"]) expect(await consumeEmailSignIn(id, "code", bad)).toEqual({ ok: false, error: "code_format" });
     for (const bad of ["short", "x".repeat(44), "!".repeat(43)]) expect(await consumeEmailSignIn(id, "link", bad)).toEqual({ ok: false, error: "link_invalid" });
     expect(await consumeEmailSignIn("not-an-id", "code", code)).toEqual({ ok: false, error: "email_signin_expired" });
     expect(await kv().get(`emailsignin:${id}:attempts`)).toBeNull();
@@ -87,7 +87,7 @@ describe("email sign-in", () => {
     const user = await newUser();
     const { id, code } = await ask(user.email);
     const wrong = code === "000000" ? "111111" : "000000";
-    for (let i = 0; i < 4; i++) expect(await consumeEmailSignIn(id, "code", wrong)).toEqual({ ok: false, error: "wrong_code" });
+    for (let i = 0; i < 4; i++) expect(await consumeEmailSignIn(id, "code", wrong)).toEqual({ ok: false, error: "wrong_code", attemptsLeft: 4 - i });
     expect(await consumeEmailSignIn(id, "code", wrong)).toEqual({ ok: false, error: "too_many_attempts" });
     expect((await consumeEmailSignIn(id, "code", code)).ok).toBe(false);
   });

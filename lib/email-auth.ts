@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { activity, passkeys, sessions, users, type User } from "@/db/schema";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { sendMail } from "./mail";
 import { hit } from "./rate-limit";
@@ -72,10 +72,10 @@ export async function consumeEmailSignIn(
   id: string | undefined,
   kind: "code" | "link",
   value: string,
-): Promise<{ ok: true; user: User; cleanedUp: boolean } | { ok: false; error: ErrorCode }> {
+): Promise<{ ok: true; user: User; cleanedUp: boolean } | AttemptFailure> {
   const badInput: ErrorCode = kind === "code" ? "wrong_code" : "link_invalid";
   if (!id || !TOKEN_PATTERN.test(id)) return fail("email_signin_expired");
-  if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return fail(badInput);
+  if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return fail(kind === "code" ? "code_format" : "link_invalid");
   const raw = await kv().get(requestKey(id));
   if (!raw) return fail("email_signin_expired");
   const record = JSON.parse(raw) as EmailSignIn;
@@ -91,7 +91,7 @@ export async function consumeEmailSignIn(
       await kv().del(requestKey(id));
       return fail("too_many_attempts");
     }
-    return fail(badInput);
+    return { ok: false, error: badInput, attemptsLeft: MAX_EMAIL_ATTEMPTS - attempt };
   }
   if (!(await kv().take(requestKey(id)))) return fail("email_signin_expired");
 

@@ -8,6 +8,7 @@ export const messages = {
   email_taken: "An account already uses that email address. Sign in instead.",
   signup_expired: "That sign-up has expired. Please start again.",
   wrong_code: "That code isn't right. Check the email and try again.",
+  code_format: "Enter the 6-digit code from the email.",
   too_many_attempts: "Too many wrong codes. Please start again.",
   link_elsewhere: "This link works only in the browser where you asked for it. Open it there, or type the code from the email in that browser.",
   email_signin_expired: "That sign-in request has expired or was already used. Ask for a new link.",
@@ -34,4 +35,12 @@ export function fail(error: ErrorCode): { ok: false; error: ErrorCode } {
 
 export function messageFor(code: ErrorCode): string {
   return messages[code];
+}
+
+/** A failed code or link, with how many tries the person has left when that helps. */
+export type AttemptFailure = { ok: false; error: ErrorCode; attemptsLeft?: number };
+
+export function describeFailure(failure: AttemptFailure): string {
+  const n = failure.attemptsLeft;
+  return n === undefined ? messages[failure.error] : `${messages[failure.error]} ${n} ${n === 1 ? "try" : "tries"} left.`;
 }

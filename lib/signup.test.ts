@@ -65,15 +65,15 @@ describe("sign-up", () => {
 
   it("accepts the link's secret, not a wrong one", async () => {
     const { id, secret } = await started();
-    expect(await proveSignupEmail(id, "link", "A".repeat(43))).toEqual({ ok: false, error: "signup_expired" });
+    expect(await proveSignupEmail(id, "link", "A".repeat(43))).toEqual({ ok: false, error: "signup_expired", attemptsLeft: 4 });
     expect((await proveSignupEmail(id, "link", secret)).ok).toBe(true);
   });
 
   it("ends the sign-up after five wrong codes; malformed codes cost no attempt", async () => {
     const { id, code } = await started();
     const wrong = code === "000000" ? "111111" : "000000";
-    expect(await proveSignupEmail(id, "code", "12ab56")).toEqual({ ok: false, error: "wrong_code" });
-    for (let i = 0; i < 4; i++) expect(await proveSignupEmail(id, "code", wrong)).toEqual({ ok: false, error: "wrong_code" });
+    expect(await proveSignupEmail(id, "code", "12ab56")).toEqual({ ok: false, error: "code_format" });
+    for (let i = 0; i < 4; i++) expect(await proveSignupEmail(id, "code", wrong)).toEqual({ ok: false, error: "wrong_code", attemptsLeft: 4 - i });
     expect(await proveSignupEmail(id, "code", wrong)).toEqual({ ok: false, error: "too_many_attempts" });
     expect(await getPendingSignup(id)).toBeNull();
     expect((await proveSignupEmail(id, "code", code)).ok).toBe(false);

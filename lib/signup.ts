@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { User } from "@/db/schema";
 import { signupVerificationEmail } from "./emails";
 import { getConfig } from "./env";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { sendMail } from "./mail";
 import { hit } from "./rate-limit";
@@ -93,10 +93,10 @@ export async function proveSignupEmail(
   id: string | undefined,
   kind: "code" | "link",
   value: string,
-): Promise<{ ok: true; user: User } | { ok: false; error: ErrorCode }> {
+): Promise<{ ok: true; user: User } | AttemptFailure> {
   const pending = await getPendingSignup(id);
   if (!id || !pending || pending.stage !== "email") return fail("signup_expired");
-  if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return fail(kind === "code" ? "wrong_code" : "signup_expired");
+  if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return fail(kind === "code" ? "code_format" : "signup_expired");
 
   const attempt = await kv().increment(attemptsKey(id), SIGNUP_TTL_SECONDS);
   if (attempt > MAX_CODE_ATTEMPTS) {
@@ -109,7 +109,7 @@ export async function proveSignupEmail(
       await kv().del(pendingKey(id));
       return fail("too_many_attempts");
     }
-    return fail(kind === "code" ? "wrong_code" : "signup_expired");
+    return { ok: false, error: kind === "code" ? "wrong_code" : "signup_expired", attemptsLeft: MAX_CODE_ATTEMPTS - attempt };
   }
 
   if (!(await kv().take(pendingKey(id)))) return fail("signup_expired");

@@ -4,6 +4,8 @@ import { Alert } from "@/components/alert";
 import { Card } from "@/components/card";
 import { listPasskeys } from "@/lib/passkeys";
 import { getCurrentSession } from "@/lib/session";
+import { SubmitButton } from "@/components/button";
+import { signOut } from "./actions";
 import { AddPasskey } from "./add-passkey";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -39,6 +41,11 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           </div>
         ))}
       </dl>
+      <form action={signOut}>
+        <SubmitButton variant="secondary" pendingLabel="Signing out…">
+          Sign out of this device
+        </SubmitButton>
+      </form>
     </Card>
   );
 }

@@ -7,7 +7,7 @@ import { after } from "next/server";
 import { z } from "zod";
 import { consumeEmailSignIn, requestEmailSignIn } from "@/lib/email-auth";
 import { getConfig } from "@/lib/env";
-import { messageFor } from "@/lib/errors";
+import { describeFailure, messageFor } from "@/lib/errors";
 import { flowCookie, rememberCookie } from "@/lib/flow";
 import { beginAuthentication, finishAuthentication } from "@/lib/passkeys";
 import { clientKey, hit } from "@/lib/rate-limit";
@@ -113,7 +113,7 @@ export type EmailCodeState = { error?: string; restart?: boolean };
 async function finishEmailSignIn(kind: "code" | "link", value: string, next: unknown): Promise<EmailCodeState> {
   const flow = await flowCookie();
   const result = await consumeEmailSignIn(flow.emailSignInId, kind, value);
-  if (!result.ok) return { error: messageFor(result.error), restart: result.error === "too_many_attempts" || result.error === "email_signin_expired" };
+  if (!result.ok) return { error: describeFailure(result), restart: result.error === "too_many_attempts" || result.error === "email_signin_expired" };
   flow.emailSignInId = undefined;
   flow.emailSignInFor = undefined;
   flow.loginIdentifier = undefined;

@@ -2,7 +2,7 @@
 
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
-import { messageFor, type ErrorCode } from "@/lib/errors";
+import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { flowCookie, type Flow } from "@/lib/flow";
 import { beginRegistration, finishRegistration } from "@/lib/passkeys";
 import { clientKey } from "@/lib/rate-limit";
@@ -51,7 +51,7 @@ export async function submitSignupCode(_prev: CodeState, formData: FormData): Pr
   const code = text(formData.get("code")).replace(/\s/g, "");
   const flow = await flowCookie();
   const result = await proveSignupEmail(flow.signupId, "code", code);
-  if (!result.ok) return { error: messageFor(result.error), restart: RESTART_ERRORS.includes(result.error) };
+  if (!result.ok) return { error: describeFailure(result), restart: RESTART_ERRORS.includes(result.error) };
   redirect("/signup");
 }
 
