@@ -61,6 +61,8 @@ export const sessions = pgTable(
     ...timestamps,
     lastSeenAt: timestamp("last_seen_at", { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
+    /** Last "confirm it's you" (passkey or emailed code): restarts the fresh-sign-in window. */
+    reauthenticatedAt: timestamp("reauthenticated_at", { withTimezone: true }),
     userAgent: text("user_agent").notNull().default(""),
   },
   (t) => [index("sessions_user_id_idx").on(t.userId), check("sessions_method_check", sql`${t.method} in ('passkey', 'email')`)],

@@ -1,27 +1,26 @@
 import "server-only";
 import { and, eq, isNull, lt } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { activity, passkeys, sessions, users, type User } from "@/db/schema";
+import { passkeys, sessions, users, type User } from "@/db/schema";
+import { recordActivity } from "./activity";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
-import { fail, type AttemptFailure, type ErrorCode } from "./errors";
-import { kv } from "./kv";
+import { issueProof, peekProof, spendProof } from "./emailed-proof";
+import { fail, type AttemptFailure } from "./errors";
 import { sendMail } from "./mail";
 import { hit } from "./rate-limit";
-import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, verifySecret } from "./secrets";
 import { findUserByIdentifier, normalizeEmail } from "./users";
 
 export const EMAIL_SIGNIN_TTL_SECONDS = 10 * 60;
-export const MAX_EMAIL_ATTEMPTS = 5;
 
 /**
- * A sign-in request in the store. Requests for addresses with no account (or throttled ones) are
- * decoys: same shape, same argon2 work, never a match, so nothing tells them apart.
+ * What a sign-in request unlocks. Requests for addresses with no account (or throttled ones) are
+ * decoys: same shape, same argon2 work, never spendable, so nothing tells them apart.
  */
-type EmailSignIn = { userId: string | null; email: string; codeHash: string; secretHash: string };
+type EmailSignIn = { userId: string | null; email: string };
 
-const requestKey = (id: string) => `emailsignin:${id}`;
-const attemptsKey = (id: string) => `emailsignin:${id}:attempts`;
+const NAMESPACE = "emailsignin";
+const PROOF_ERRORS = { expired: "email_signin_expired", badLink: "link_invalid" } as const;
 
 /**
  * Asks for a sign-in link and code. Whatever the identifier, the caller gets a request id for this
@@ -36,13 +35,8 @@ export async function requestEmailSignIn(
   const [clientOk, addressOk] = await Promise.all([hit("emailPerClient", context.client), hit("emailPerAddress", key)]);
   const user = await findUserByIdentifier(identifier);
   const real = user !== null && clientOk && addressOk;
-
-  const id = randomToken();
-  const code = randomCode();
-  const secret = randomToken();
-  const [codeHash, secretHash] = await Promise.all([hashSecret(real ? code : randomCode()), hashSecret(real ? secret : randomToken())]);
-  const record: EmailSignIn = { userId: real ? user.id : null, email: user?.email ?? normalizeEmail(identifier), codeHash, secretHash };
-  await kv().set(requestKey(id), JSON.stringify(record), EMAIL_SIGNIN_TTL_SECONDS);
+  const data: EmailSignIn = { userId: real ? user.id : null, email: user?.email ?? normalizeEmail(identifier) };
+  const { id, code, secret } = await issueProof(NAMESPACE, data, EMAIL_SIGNIN_TTL_SECONDS, { decoy: !real });
 
   if (real) {
     const config = getConfig();
@@ -56,45 +50,24 @@ export async function requestEmailSignIn(
 
 /** The address a pending request in this browser is for (shown as "Sign in as …"); null if none. */
 export async function pendingEmailSignIn(id: string | undefined): Promise<{ email: string } | null> {
-  const raw = id ? await kv().get(requestKey(id)) : null;
-  if (!raw) return null;
-  const record = JSON.parse(raw) as EmailSignIn;
-  return record.userId ? { email: record.email } : null;
+  const data = await peekProof<EmailSignIn>(NAMESPACE, id);
+  return data?.userId ? { email: data.email } : null;
 }
 
 /**
- * Spends a request with the typed code or the link's secret. Malformed input is refused before
- * any argon2 work; each try counts against five; the record is taken atomically, so one wins.
- * An account whose email was never proven is proven now, and what was made before the proof
- * (passkeys, sessions) is removed: it may have been planted by someone else.
+ * Spends a request with the typed code or the link's secret (see spendProof). An account whose
+ * email was never proven is proven now, and what was made before the proof (passkeys, sessions)
+ * is removed: it may have been planted by someone else.
  */
 export async function consumeEmailSignIn(
   id: string | undefined,
   kind: "code" | "link",
   value: string,
 ): Promise<{ ok: true; user: User; cleanedUp: boolean } | AttemptFailure> {
-  const badInput: ErrorCode = kind === "code" ? "wrong_code" : "link_invalid";
-  if (!id || !TOKEN_PATTERN.test(id)) return fail("email_signin_expired");
-  if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return fail(kind === "code" ? "code_format" : "link_invalid");
-  const raw = await kv().get(requestKey(id));
-  if (!raw) return fail("email_signin_expired");
-  const record = JSON.parse(raw) as EmailSignIn;
-
-  const attempt = await kv().increment(attemptsKey(id), EMAIL_SIGNIN_TTL_SECONDS);
-  if (attempt > MAX_EMAIL_ATTEMPTS) {
-    await kv().del(requestKey(id));
-    return fail("too_many_attempts");
-  }
-  const matches = await verifySecret(kind === "code" ? record.codeHash : record.secretHash, value);
-  if (!matches || !record.userId) {
-    if (attempt >= MAX_EMAIL_ATTEMPTS) {
-      await kv().del(requestKey(id));
-      return fail("too_many_attempts");
-    }
-    return { ok: false, error: badInput, attemptsLeft: MAX_EMAIL_ATTEMPTS - attempt };
-  }
-  if (!(await kv().take(requestKey(id)))) return fail("email_signin_expired");
-
+  const spent = await spendProof<EmailSignIn>(NAMESPACE, id, kind, value, PROOF_ERRORS, EMAIL_SIGNIN_TTL_SECONDS);
+  if (!spent.ok) return spent;
+  const record = spent.data;
+  if (!record.userId) return fail("email_signin_expired");
   const db = await getDb();
   const [user] = await db.select().from(users).where(eq(users.id, record.userId));
   if (!user) return fail("email_signin_expired");
@@ -105,7 +78,7 @@ export async function consumeEmailSignIn(
       await tx.delete(passkeys).where(and(eq(passkeys.userId, user.id), lt(passkeys.createdAt, now)));
       await tx.delete(sessions).where(and(eq(sessions.userId, user.id), lt(sessions.createdAt, now)));
       await tx.update(users).set({ emailVerifiedAt: now }).where(and(eq(users.id, user.id), isNull(users.emailVerifiedAt)));
-      await tx.insert(activity).values({ userId: user.id, type: "email_verified", detail: { removedUnprovenAccess: "true" } });
+      await recordActivity(user.id, "email_verified", { removedUnprovenAccess: "true" }, tx);
     });
     user.emailVerifiedAt = now;
     cleanedUp = true;

@@ -13,7 +13,8 @@ import { isoBase64URL, parseAuthenticatorData } from "@simplewebauthn/server/hel
 import { count, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
-import { activity, passkeys, users, type Passkey, type User } from "@/db/schema";
+import { passkeys, users, type Passkey, type User } from "@/db/schema";
+import { recordActivity } from "./activity";
 import { providerName } from "./aaguid";
 import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
@@ -169,7 +170,7 @@ export async function finishRegistration(
         })
         .returning();
       if (!created) throw new Error("insert returned no row");
-      await tx.insert(activity).values({ userId, type: "passkey_added", detail: { name: created.name } });
+      await recordActivity(userId, "passkey_added", { name: created.name }, tx);
       return created;
     });
     return passkey ? { ok: true, passkey } : fail("passkey_limit");
@@ -282,11 +283,6 @@ async function recordCounterRegression(passkey: Passkey, authenticatorData: stri
     return;
   }
   if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
-    const db = await getDb();
-    await db.insert(activity).values({
-      userId: passkey.userId,
-      type: "counter_regression",
-      detail: { passkey: passkey.name, stored: String(passkey.counter), received: String(counter) },
-    });
+    await recordActivity(passkey.userId, "counter_regression", { passkey: passkey.name, stored: String(passkey.counter), received: String(counter) });
   }
 }

@@ -1,5 +1,5 @@
 import "server-only";
-import { eq } from "drizzle-orm";
+import { and, desc, eq, ne } from "drizzle-orm";
 import { headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "@/db/client";
@@ -94,6 +94,32 @@ async function deleteSessionByToken(token: string): Promise<void> {
   await db.delete(sessions).where(eq(sessions.id, sha256Hex(token)));
 }
 
+/** Signed in, or confirmed it was them, within the last 10 minutes. */
 export function isFresh(session: Session, now = new Date()): boolean {
-  return now.getTime() - session.createdAt.getTime() < FRESH_WINDOW_MS;
+  const last = Math.max(session.createdAt.getTime(), session.reauthenticatedAt?.getTime() ?? 0);
+  return now.getTime() - last < FRESH_WINDOW_MS;
+}
+
+export async function markReauthenticated(sessionId: string, now = new Date()): Promise<void> {
+  const db = await getDb();
+  await db.update(sessions).set({ reauthenticatedAt: now }).where(eq(sessions.id, sessionId));
+}
+
+/** The account's signed-in devices, most recently seen first. */
+export async function listSessions(userId: string): Promise<Session[]> {
+  const db = await getDb();
+  return db.select().from(sessions).where(eq(sessions.userId, userId)).orderBy(desc(sessions.lastSeenAt));
+}
+
+/** Signs one device out (only one of this user's); returns it if it existed. */
+export async function revokeSession(userId: string, sessionId: string): Promise<Session | null> {
+  const db = await getDb();
+  const [revoked] = await db.delete(sessions).where(and(eq(sessions.userId, userId), eq(sessions.id, sessionId))).returning();
+  return revoked ?? null;
+}
+
+/** "Sign out everywhere else": every session of the user but `keepId`; returns how many. */
+export async function revokeOtherSessions(userId: string, keepId: string): Promise<number> {
+  const db = await getDb();
+  return (await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keepId))).returning({ id: sessions.id })).length;
 }

@@ -3,15 +3,14 @@ import { z } from "zod";
 import type { User } from "@/db/schema";
 import { signupVerificationEmail } from "./emails";
 import { getConfig } from "./env";
+import { dropProof, issueProof, peekProof, spendProof } from "./emailed-proof";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { sendMail } from "./mail";
 import { hit } from "./rate-limit";
-import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, verifySecret } from "./secrets";
 import { createVerifiedUser, normalizeEmail, takenField } from "./users";
 
 export const SIGNUP_TTL_SECONDS = 15 * 60;
-export const MAX_CODE_ATTEMPTS = 5;
 
 export const signupInputSchema = z.object({
   name: z
@@ -36,47 +35,34 @@ export const signupInputSchema = z.object({
 
 export type SignupInput = z.output<typeof signupInputSchema>;
 
-/** What the store holds for a pending sign-up: first the unproven details, then the new user. */
-export type PendingSignup =
-  | { stage: "email"; username: string; email: string; name: string | null; codeHash: string; secretHash: string }
-  | { stage: "passkey"; userId: string; email: string };
-
-// The two stages live under separate keys, so a parallel proof that loses the race can never
-// take the record the winner just wrote.
-const pendingKey = (id: string) => `signup:${id}`;
-const provenKey = (id: string) => `signup:${id}:proven`;
-const attemptsKey = (id: string) => `signup:${id}:attempts`;
-
-type Unproven = Extract<PendingSignup, { stage: "email" }>;
+/** A pending sign-up: first the unproven details, then (proven) the new user. */
+export type PendingSignup = ({ stage: "email" } & SignupInput) | { stage: "passkey"; userId: string; email: string };
 type Proven = Extract<PendingSignup, { stage: "passkey" }>;
+
+const NAMESPACE = "signup";
+// The proven stage lives under its own key, so a parallel proof that loses the race can never
+// take the record the winner just wrote.
+const provenKey = (id: string) => `signup:${id}:proven`;
+const PROOF_ERRORS = { expired: "signup_expired", badLink: "signup_expired" } as const;
 
 export async function getPendingSignup(id: string | undefined): Promise<PendingSignup | null> {
   if (!id) return null;
-  const [proven, pending] = await Promise.all([kv().get(provenKey(id)), kv().get(pendingKey(id))]);
-  const raw = proven ?? pending;
-  return raw ? (JSON.parse(raw) as PendingSignup) : null;
+  const [proven, details] = await Promise.all([kv().get(provenKey(id)), peekProof<SignupInput>(NAMESPACE, id)]);
+  if (proven) return JSON.parse(proven) as Proven;
+  return details ? { stage: "email", ...details } : null;
 }
 
 /**
- * Starts a sign-up: nothing is created until the email is proven. Emails one code and one link;
- * both are stored only as argon2id hashes. Returns the pending id for this browser's cookie.
+ * Starts a sign-up: nothing is created until the email is proven. Emails one code and one link.
+ * Returns the pending id for this browser's cookie.
  */
-export async function startSignup(
-  input: SignupInput,
-  client: string,
-): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
+export async function startSignup(input: SignupInput, client: string): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
   if (!(await hit("signupPerClient", client))) return fail("rate_limited");
   const taken = await takenField(input.username, input.email);
   if (taken) return fail(taken);
   if (!(await hit("signupPerEmail", input.email))) return fail("rate_limited");
 
-  const id = randomToken();
-  const code = randomCode();
-  const secret = randomToken();
-  const [codeHash, secretHash] = await Promise.all([hashSecret(code), hashSecret(secret)]);
-  const pending: Unproven = { stage: "email", ...input, codeHash, secretHash };
-  await kv().set(pendingKey(id), JSON.stringify(pending), SIGNUP_TTL_SECONDS);
-
+  const { id, code, secret } = await issueProof(NAMESPACE, input, SIGNUP_TTL_SECONDS);
   const config = getConfig();
   const link = new URL("/signup/verify", config.appUrl);
   link.searchParams.set("token", secret);
@@ -84,39 +70,14 @@ export async function startSignup(
   return { ok: true, id };
 }
 
-/**
- * Proves the email with the typed code (kind "code") or the link's secret (kind "link"), then
- * creates the user. Each try counts against one budget of five, checked before any argon2 work;
- * the pending record is taken atomically, so one proof wins even under parallel submission.
- */
-export async function proveSignupEmail(
-  id: string | undefined,
-  kind: "code" | "link",
-  value: string,
-): Promise<{ ok: true; user: User } | AttemptFailure> {
-  const pending = await getPendingSignup(id);
-  if (!id || !pending || pending.stage !== "email") return fail("signup_expired");
-  if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return fail(kind === "code" ? "code_format" : "signup_expired");
-
-  const attempt = await kv().increment(attemptsKey(id), SIGNUP_TTL_SECONDS);
-  if (attempt > MAX_CODE_ATTEMPTS) {
-    await kv().del(pendingKey(id));
-    return fail("too_many_attempts");
-  }
-  const matches = await verifySecret(kind === "code" ? pending.codeHash : pending.secretHash, value);
-  if (!matches) {
-    if (attempt >= MAX_CODE_ATTEMPTS) {
-      await kv().del(pendingKey(id));
-      return fail("too_many_attempts");
-    }
-    return { ok: false, error: kind === "code" ? "wrong_code" : "signup_expired", attemptsLeft: MAX_CODE_ATTEMPTS - attempt };
-  }
-
-  if (!(await kv().take(pendingKey(id)))) return fail("signup_expired");
-  const created = await createVerifiedUser({ username: pending.username, email: pending.email, name: pending.name });
+/** Proves the email with the typed code or the link's secret, then creates the user. */
+export async function proveSignupEmail(id: string | undefined, kind: "code" | "link", value: string): Promise<{ ok: true; user: User } | AttemptFailure> {
+  const spent = await spendProof<SignupInput>(NAMESPACE, id, kind, value, PROOF_ERRORS, SIGNUP_TTL_SECONDS);
+  if (!spent.ok) return spent;
+  const created = await createVerifiedUser(spent.data);
   if (!created.ok) return created;
   const proven: Proven = { stage: "passkey", userId: created.user.id, email: created.user.email };
-  await kv().set(provenKey(id), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
+  await kv().set(provenKey(id!), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
   return { ok: true, user: created.user };
 }
 
@@ -126,8 +87,8 @@ export async function takeProvenSignup(id: string | undefined): Promise<Proven |
   return raw ? (JSON.parse(raw) as Proven) : null;
 }
 
-/** Abandons a sign-up at whatever stage: both records and the attempt counter go. */
+/** Abandons a sign-up at whatever stage. */
 export async function abandonSignup(id: string | undefined): Promise<void> {
   if (!id) return;
-  await Promise.all([kv().del(pendingKey(id)), kv().del(provenKey(id)), kv().del(attemptsKey(id))]);
+  await Promise.all([dropProof(NAMESPACE, id), kv().del(provenKey(id))]);
 }

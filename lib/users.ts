@@ -2,7 +2,8 @@ import "server-only";
 import { eq, sql } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { getDb, isUniqueViolation } from "@/db/client";
-import { activity, users, type User } from "@/db/schema";
+import { users, type User } from "@/db/schema";
+import { recordActivity } from "./activity";
 import type { ErrorCode } from "./errors";
 
 export function normalizeEmail(email: string): string {
@@ -57,7 +58,7 @@ export async function createVerifiedUser(input: { username: string; email: strin
         })
         .returning();
       if (!created) throw new Error("insert returned no row");
-      await tx.insert(activity).values({ userId: created.id, type: "account_created", detail: {} });
+      await recordActivity(created.id, "account_created", {}, tx);
       return created;
     });
     return { ok: true, user };

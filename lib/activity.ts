@@ -1,0 +1,60 @@
+import "server-only";
+import { desc, eq } from "drizzle-orm";
+import { getDb, type Db } from "@/db/client";
+import { activity } from "@/db/schema";
+
+export type ActivityType =
+  | "account_created"
+  | "signed_in"
+  | "passkey_added"
+  | "passkey_removed"
+  | "passkey_renamed"
+  | "session_revoked"
+  | "other_sessions_revoked"
+  | "name_changed"
+  | "email_changed"
+  | "email_verified"
+  | "reauthenticated"
+  | "counter_regression";
+
+/** Records a security-relevant event; pass a transaction to make it part of the change. */
+export async function recordActivity(userId: string, type: ActivityType, detail: Record<string, string> = {}, db?: Pick<Db, "insert">): Promise<void> {
+  await (db ?? (await getDb())).insert(activity).values({ userId, type, detail });
+}
+
+export async function recentActivity(userId: string, limit = 20) {
+  const db = await getDb();
+  return db.select().from(activity).where(eq(activity.userId, userId)).orderBy(desc(activity.createdAt), desc(activity.id)).limit(limit);
+}
+
+/** One line per event for the account page. */
+export function describeActivity(type: string, detail: Record<string, string>): string {
+  switch (type) {
+    case "account_created":
+      return "Account created";
+    case "signed_in":
+      return `Signed in with ${detail.method === "email" ? "an email link or code" : "a passkey"}${detail.device ? ` on ${detail.device}` : ""}`;
+    case "passkey_added":
+      return `Passkey added: ${detail.name ?? "Passkey"}`;
+    case "passkey_removed":
+      return `Passkey removed: ${detail.name ?? "Passkey"}`;
+    case "passkey_renamed":
+      return `Passkey renamed: ${detail.from} → ${detail.to}`;
+    case "session_revoked":
+      return `Signed out ${detail.device ?? "a device"}`;
+    case "other_sessions_revoked":
+      return `Signed out everywhere else (${detail.count ?? "0"} ${detail.count === "1" ? "device" : "devices"})`;
+    case "name_changed":
+      return "Name changed";
+    case "email_changed":
+      return `Email changed from ${detail.from} to ${detail.to}`;
+    case "email_verified":
+      return "Email address verified";
+    case "reauthenticated":
+      return `Confirmed it was you with ${detail.method === "email" ? "an emailed code" : "a passkey"}`;
+    case "counter_regression":
+      return `Warning: passkey "${detail.passkey}" reported an old signature counter (possible clone); sign-in refused`;
+    default:
+      return type;
+  }
+}
