@@ -17,6 +17,7 @@ const nextConfig: NextConfig = {
       // Pages whose URL carries an emailed secret must not leak it to other sites.
       { source: "/signup/verify", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
       { source: "/login/email", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
+      { source: "/account/email", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
     ];
   },
 };

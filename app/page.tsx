@@ -1,8 +1,20 @@
 import Link from "next/link";
+import { Alert } from "@/components/alert";
+import { getConfig } from "@/lib/env";
+import { flowCookie } from "@/lib/flow";
+import { AccountDeletedSignal } from "./account-deleted-signal";
 
-export default function Home() {
+export default async function Home({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { deleted } = await searchParams;
+  const deletedUserHandle = deleted === "1" ? (await flowCookie()).deletedUserHandle : undefined;
   return (
     <div className="mx-auto flex w-full max-w-2xl flex-col items-center gap-8 text-center">
+      {deletedUserHandle && (
+        <>
+          <Alert tone="success">Your account was deleted. Thanks for trying Passwordless.</Alert>
+          <AccountDeletedSignal rpID={getConfig().rpID} userID={deletedUserHandle} />
+        </>
+      )}
       <div className="flex flex-col gap-4">
         <h1 className="text-4xl font-bold tracking-tight sm:text-5xl">Sign in without a password</h1>
         <p className="text-lg text-zinc-700 dark:text-zinc-300">

@@ -1,9 +1,14 @@
 import { test as base, expect, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
 
+/** A credential as CDP reports it, private key included (so a test can put it back later). */
+export type VirtualCredential = { credentialId: string; isResidentCredential: boolean; rpId?: string; privateKey: string; userHandle?: string; signCount: number };
+
 export type VirtualAuthenticator = {
   id: string;
-  credentials(): Promise<{ credentialId: string; isResidentCredential: boolean; userHandle?: string; signCount: number }[]>;
+  credentials(): Promise<VirtualCredential[]>;
+  /** Puts a credential (back) into the authenticator, as a passkey manager that ignores signals would keep it. */
+  addCredential(credential: VirtualCredential): Promise<void>;
   /** false: the authenticator fails user verification, as when a person cancels the prompt. */
   setUserVerified(verified: boolean): Promise<void>;
   remove(): Promise<void>;
@@ -29,6 +34,7 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
   return {
     id: authenticatorId,
     credentials: async () => (await cdp.send("WebAuthn.getCredentials", { authenticatorId })).credentials,
+    addCredential: async (credential) => void (await cdp.send("WebAuthn.addCredential", { authenticatorId, credential })),
     setUserVerified: async (isUserVerified) => void (await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified })),
     remove: async () => void (await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId })),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GENERIC_PASSKEY_NAME, providerName } from "./aaguid";
+import { GENERIC_PASSKEY_NAME, providerIcons, providerName } from "./aaguid";
 
 describe("providerName", () => {
   it("names known providers by AAGUID, in any letter case", () => {
@@ -10,5 +10,12 @@ describe("providerName", () => {
   it("gives the zero AAGUID and unknown ones a generic name", () => {
     expect(providerName("00000000-0000-0000-0000-000000000000")).toBe(GENERIC_PASSKEY_NAME);
     expect(providerName("12345678-1234-1234-1234-123456789abc")).toBe(GENERIC_PASSKEY_NAME);
+  });
+
+  it("gives known providers their light and dark icons, and unknown ones none", () => {
+    const icons = providerIcons("ea9b8d66-4d01-1d21-3ce4-b6b48cb575d4");
+    expect(icons?.light).toMatch(/^data:image\/(svg\+xml|png);base64,/);
+    expect(icons?.dark).toMatch(/^data:image\//);
+    expect(providerIcons("00000000-0000-0000-0000-000000000000")).toBeNull();
   });
 });

@@ -6,6 +6,14 @@ const providers = list as Record<string, Entry>;
 
 export const GENERIC_PASSKEY_NAME = "Passkey";
 
+/** The provider's icons (SVG data URIs) for light and dark backgrounds, or null for the generic icon. */
+export function providerIcons(aaguid: string): { light: string; dark: string } | null {
+  const entry = providers[aaguid.toLowerCase()];
+  const light = entry?.icon_light ?? entry?.icon_dark;
+  const dark = entry?.icon_dark ?? entry?.icon_light;
+  return light && dark && light.startsWith("data:image/") && dark.startsWith("data:image/") ? { light, dark } : null;
+}
+
 /** The provider's friendly name for an AAGUID; a display aid only, never a trust decision. */
 export function providerName(aaguid: string): string {
   return providers[aaguid.toLowerCase()]?.name ?? GENERIC_PASSKEY_NAME;

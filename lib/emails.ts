@@ -47,3 +47,21 @@ export function signInEmail(input: { to: string; code: string; link: string; rpN
     paragraph("If this wasn't you, ignore this email: nobody can sign in without the code or link, and your account is unchanged."),
   ]);
 }
+
+/** A notice to the account's address about a change to its security. */
+export function securityNoticeEmail(input: { to: string; rpName: string; subject: string; lines: string[] }): MailMessage {
+  return layout(input.to, input.subject, input.rpName, [
+    ...input.lines.map(paragraph),
+    paragraph(`If this wasn't you, sign in to ${input.rpName} by email right away, remove any passkey you don't recognize, and sign out the devices you don't know.`),
+  ]);
+}
+
+export function emailChangeEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number }): MailMessage {
+  return layout(input.to, `Confirm your new email for ${input.rpName}`, input.rpName, [
+    paragraph(`Enter this code to make this your ${input.rpName} email address:`),
+    code(input.code),
+    button("Or confirm with this link", input.link),
+    paragraph(`The code and link expire in ${input.minutes} minutes and work only in the browser where you asked for the change.`),
+    paragraph("If you didn't ask for this, ignore this email: nothing changes without the code."),
+  ]);
+}

@@ -18,6 +18,12 @@ export type Flow = {
   emailSignInId: string;
   /** What that request was for, as typed (echoed back, never looked up). */
   emailSignInFor: string;
+  /** Pending email change (the new address's code and link work only here). */
+  emailChangeId: string;
+  /** "Confirm it's you" code request for the signed-in account. */
+  reauthEmailId: string;
+  /** WebAuthn user handle of the account just deleted here, for the Signal API on the next page. */
+  deletedUserHandle: string;
 };
 
 const FLOW_TTL_SECONDS = 60 * 60;

@@ -10,7 +10,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { isoBase64URL, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
-import { count, eq } from "drizzle-orm";
+import { and, count, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { passkeys, users, type Passkey, type User } from "@/db/schema";
@@ -285,4 +285,29 @@ async function recordCounterRegression(passkey: Passkey, authenticatorData: stri
   if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
     await recordActivity(passkey.userId, "counter_regression", { passkey: passkey.name, stored: String(passkey.counter), received: String(counter) });
   }
+}
+
+export const passkeyNameSchema = z.string().trim().min(1, "Give the passkey a name.").max(64, "Use at most 64 characters.");
+
+/** Renames one of the user's passkeys; returns the old and new names, or null if not theirs. */
+export async function renamePasskey(userId: string, passkeyId: string, name: string): Promise<{ from: string; to: string } | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [existing] = await tx.select({ name: passkeys.name }).from(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId)));
+    if (!existing) return null;
+    await tx.update(passkeys).set({ name }).where(eq(passkeys.id, passkeyId));
+    await recordActivity(userId, "passkey_renamed", { from: existing.name, to: name }, tx);
+    return { from: existing.name, to: name };
+  });
+}
+
+/** Deletes one of the user's passkeys (the email address remains a way in); null if not theirs. */
+export async function deletePasskey(userId: string, passkeyId: string): Promise<Passkey | null> {
+  const db = await getDb();
+  return db.transaction(async (tx) => {
+    const [deleted] = await tx.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId))).returning();
+    if (!deleted) return null;
+    await recordActivity(userId, "passkey_removed", { name: deleted.name }, tx);
+    return deleted;
+  });
 }

@@ -9,8 +9,8 @@ import { sha256Hex } from "./secrets";
  * sits in the store in clear.
  */
 export const LIMITS = {
-  /** Sign-up verification emails to one address. */
-  signupPerEmail: { limit: 5, windowSeconds: 15 * 60 },
+  /** Verification emails (sign-up, email change) to one address. */
+  verificationPerEmail: { limit: 5, windowSeconds: 15 * 60 },
   /** Sign-up attempts from one client. */
   signupPerClient: { limit: 30, windowSeconds: 15 * 60 },
   /** Sign-in emails for one username or address (throttled requests get the same answer, no mail). */

@@ -60,7 +60,7 @@ export async function startSignup(input: SignupInput, client: string): Promise<{
   if (!(await hit("signupPerClient", client))) return fail("rate_limited");
   const taken = await takenField(input.username, input.email);
   if (taken) return fail(taken);
-  if (!(await hit("signupPerEmail", input.email))) return fail("rate_limited");
+  if (!(await hit("verificationPerEmail", input.email))) return fail("rate_limited");
 
   const { id, code, secret } = await issueProof(NAMESPACE, input, SIGNUP_TTL_SECONDS);
   const config = getConfig();

@@ -1,0 +1,31 @@
+"use client";
+
+import Link from "next/link";
+import { useActionState } from "react";
+import { LiveMessage } from "@/components/alert";
+import { SubmitButton } from "@/components/button";
+import { Field } from "@/components/field";
+import { deleteAccountAction, type FormState } from "./actions";
+
+export function DeleteAccount({ username, fresh }: { username: string; fresh: boolean }) {
+  const [state, action] = useActionState<FormState, FormData>(deleteAccountAction, {});
+  if (!fresh || state.reauth) {
+    return (
+      <p className="text-sm">
+        <Link href="/account/confirm" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+          Confirm it&apos;s you
+        </Link>{" "}
+        to delete your account.
+      </p>
+    );
+  }
+  return (
+    <form action={action} className="flex flex-col gap-3">
+      <LiveMessage message={state.error} />
+      <Field label={`Type "delete ${username}" to confirm`} id="delete-confirm" name="confirm" autoComplete="off" autoCapitalize="none" spellCheck={false} required />
+      <SubmitButton variant="danger" className="sm:!w-auto sm:self-start" pendingLabel="Deleting…">
+        Delete my account
+      </SubmitButton>
+    </form>
+  );
+}

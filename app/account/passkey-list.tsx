@@ -1,0 +1,148 @@
+"use client";
+
+import Link from "next/link";
+import { useRouter } from "next/navigation";
+import { useState, useTransition } from "react";
+import { LiveMessage } from "@/components/alert";
+import { Button } from "@/components/button";
+import { applySignals } from "@/components/signals";
+import { deletePasskeyAction, renamePasskeyAction } from "./actions";
+
+export type PasskeyItem = {
+  id: string;
+  name: string;
+  icons: { light: string; dark: string } | null;
+  created: string;
+  lastUsed: string | null;
+  synced: boolean;
+  current: boolean;
+};
+
+function KeyIcon() {
+  return (
+    <svg viewBox="0 0 24 24" aria-hidden className="size-8 rounded-lg bg-zinc-100 p-1.5 text-zinc-700 dark:bg-zinc-800 dark:text-zinc-200" fill="none" stroke="currentColor" strokeWidth={1.8}>
+      <circle cx="8" cy="15" r="4" />
+      <path d="M11 12l9-9M17 6l3 3M14 9l2 2" strokeLinecap="round" />
+    </svg>
+  );
+}
+
+export function PasskeyList({ passkeys, fresh }: { passkeys: PasskeyItem[]; fresh: boolean }) {
+  const router = useRouter();
+  const [message, setMessage] = useState<{ tone: "error" | "success"; text: string } | null>(null);
+  const [editing, setEditing] = useState<string | null>(null);
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [reauth, setReauth] = useState(false);
+  const [pending, startTransition] = useTransition();
+
+  function run(action: () => ReturnType<typeof deletePasskeyAction>, success: string) {
+    setMessage(null);
+    startTransition(async () => {
+      const result = await action();
+      if (!result.ok) {
+        setMessage({ tone: "error", text: result.error });
+        setReauth(Boolean(result.reauth));
+        return;
+      }
+      await applySignals(result.signals);
+      setEditing(null);
+      setConfirming(null);
+      setMessage({ tone: "success", text: success });
+      router.refresh();
+    });
+  }
+
+  if (passkeys.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-400">No passkeys yet. You sign in with links or codes sent to your email.</p>;
+
+  return (
+    <>
+      <LiveMessage tone={message?.tone} message={message?.text} />
+      {reauth && (
+        <Link href="/account/confirm" className="font-medium text-indigo-700 underline dark:text-indigo-300">
+          Confirm it&apos;s you
+        </Link>
+      )}
+      <ul className="flex flex-col divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Passkeys">
+        {passkeys.map((p) => (
+          <li key={p.id} className="flex flex-col gap-3 p-4" data-testid="passkey">
+            <div className="flex items-start gap-3">
+              {p.icons ? (
+                <picture>
+                  <source srcSet={p.icons.dark} media="(prefers-color-scheme: dark)" />
+                  <img src={p.icons.light} alt="" width={32} height={32} className="size-8" />
+                </picture>
+              ) : (
+                <KeyIcon />
+              )}
+              <div className="min-w-0 flex-1">
+                <p className="font-medium [overflow-wrap:anywhere]">
+                  <span data-testid="passkey-name">{p.name}</span>
+                  {p.current && <span className="ml-2 rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-semibold text-indigo-900 dark:bg-indigo-900 dark:text-indigo-100">Used for this session</span>}
+                </p>
+                <p className="text-sm text-zinc-600 dark:text-zinc-400">
+                  {p.synced ? "Synced" : "This device only"} · Created {p.created} · {p.lastUsed ? `Last used ${p.lastUsed}` : "Never used to sign in"}
+                </p>
+              </div>
+            </div>
+            {editing === p.id ? (
+              <form
+                className="flex flex-col gap-2 sm:flex-row"
+                action={(formData) => run(() => renamePasskeyAction(p.id, formData.get("name")), "Passkey renamed.")}
+              >
+                <label className="sr-only" htmlFor={`name-${p.id}`}>
+                  New name for {p.name}
+                </label>
+                <input
+                  id={`name-${p.id}`}
+                  name="name"
+                  defaultValue={p.name}
+                  maxLength={64}
+                  required
+                  autoFocus
+                  className="min-h-11 flex-1 rounded-lg border border-zinc-300 bg-white px-3 dark:border-zinc-700 dark:bg-zinc-900"
+                />
+                <Button type="submit" className="sm:!w-auto" pending={pending} pendingLabel="Saving…">
+                  Save
+                </Button>
+                <Button type="button" variant="ghost" className="sm:!w-auto" onClick={() => setEditing(null)}>
+                  Cancel
+                </Button>
+              </form>
+            ) : confirming === p.id ? (
+              <div className="flex flex-col gap-2 rounded-lg bg-red-50 p-3 text-sm text-red-950 dark:bg-red-950 dark:text-red-100" role="group" aria-label={`Remove ${p.name}`}>
+                <p>
+                  {passkeys.length === 1
+                    ? "This is your last passkey. Without it you'll sign in with links or codes sent to your email. Remove it?"
+                    : `Remove "${p.name}"? It will no longer sign you in.`}
+                </p>
+                <div className="flex flex-col gap-2 sm:flex-row">
+                  <Button variant="danger" className="sm:!w-auto" pending={pending} pendingLabel="Removing…" onClick={() => run(() => deletePasskeyAction(p.id), "Passkey removed.")}>
+                    Remove passkey
+                  </Button>
+                  <Button variant="ghost" className="sm:!w-auto" onClick={() => setConfirming(null)}>
+                    Keep it
+                  </Button>
+                </div>
+              </div>
+            ) : (
+              <div className="flex gap-2">
+                <Button variant="secondary" className="!w-auto" onClick={() => setEditing(p.id)} aria-label={`Rename ${p.name}`}>
+                  Rename
+                </Button>
+                {fresh ? (
+                  <Button variant="secondary" className="!w-auto" onClick={() => setConfirming(p.id)} aria-label={`Remove ${p.name}`}>
+                    Remove
+                  </Button>
+                ) : (
+                  <Link href="/account/confirm" className="inline-flex min-h-11 items-center px-2 text-sm font-medium text-indigo-700 underline dark:text-indigo-300">
+                    Confirm it&apos;s you to remove
+                  </Link>
+                )}
+              </div>
+            )}
+          </li>
+        ))}
+      </ul>
+    </>
+  );
+}
