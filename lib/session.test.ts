@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS, insertSession, isFresh, validateSessionToken } from "./session";
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS, insertSession, isFresh, markReauthenticated, validateSessionToken } from "./session";
 import { createVerifiedUser } from "./users";
 
 let userId = "";
@@ -47,5 +47,15 @@ describe("sessions", () => {
     const { session } = (await validateSessionToken(token, t0))!;
     expect(isFresh(session, new Date(t0.getTime() + 9 * 60 * 1000))).toBe(true);
     expect(isFresh(session, new Date(t0.getTime() + 10 * 60 * 1000))).toBe(false);
+  });
+
+  it("is fresh again for 10 minutes after confirming it's you", async () => {
+    const t0 = new Date("2026-01-01T00:00:00Z");
+    const token = await insertSession({ userId, method: "email" }, t0);
+    const later = new Date(t0.getTime() + 60 * 60 * 1000);
+    await markReauthenticated((await validateSessionToken(token, t0))!.session.id, later);
+    const { session } = (await validateSessionToken(token, later))!;
+    expect(isFresh(session, new Date(later.getTime() + 9 * 60 * 1000))).toBe(true);
+    expect(isFresh(session, new Date(later.getTime() + 11 * 60 * 1000))).toBe(false);
   });
 });
