@@ -33,7 +33,7 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   await expect(deviceB).toHaveURL(/\/account$/); // the token is gone from the address
   await expect(deviceB.getByText("Signed in with an email link or code.")).toBeVisible();
 
-  await deviceB.getByRole("button", { name: "Add a passkey" }).click();
+  await deviceB.getByRole("region", { name: "Add a passkey on this device" }).getByRole("button", { name: "Add a passkey" }).click();
   await expect(deviceB.getByTestId("account-passkeys")).toHaveText("2");
   await expect(deviceB.getByRole("heading", { name: "Add a passkey on this device" })).toHaveCount(0);
   expect(await authenticatorB.credentials()).toHaveLength(1);

@@ -11,14 +11,17 @@ import { sha256Hex } from "./secrets";
 export const LIMITS = {
   /** Verification emails (sign-up, email change) to one address. */
   verificationPerEmail: { limit: 5, windowSeconds: 15 * 60 },
-  /** Sign-up attempts from one client. */
-  signupPerClient: { limit: 30, windowSeconds: 15 * 60 },
+  /**
+   * Sign-up attempts from one client. Per-client limits stop floods, not people: without a
+   * trusted proxy every client shares one bucket, so they sit well above one person's use.
+   */
+  signupPerClient: { limit: 200, windowSeconds: 15 * 60 },
   /** Sign-in emails for one username or address (throttled requests get the same answer, no mail). */
   emailPerAddress: { limit: 5, windowSeconds: 15 * 60 },
   /** Sign-in email requests from one client. */
-  emailPerClient: { limit: 30, windowSeconds: 15 * 60 },
+  emailPerClient: { limit: 200, windowSeconds: 15 * 60 },
   /** WebAuthn options from one client (flooding the challenge store). */
-  optionsPerClient: { limit: 120, windowSeconds: 60 },
+  optionsPerClient: { limit: 600, windowSeconds: 60 },
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -67,11 +67,13 @@ export function AddPasskey({ prompt = false }: { prompt?: boolean }) {
     );
   }
   return (
-    <div className="flex flex-col gap-3 rounded-xl border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950">
-      <h2 className="font-semibold">Add a passkey on this device</h2>
+    <section aria-labelledby="add-passkey-title" className="flex flex-col gap-3 rounded-xl border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950">
+      <h2 id="add-passkey-title" className="font-semibold">
+        Add a passkey on this device
+      </h2>
       <p className="text-sm text-zinc-700 dark:text-zinc-300">Next time, sign in here with your fingerprint, face or screen lock instead of waiting for an email.</p>
       <LiveMessage message={error} />
       {control}
-    </div>
+    </section>
   );
 }
