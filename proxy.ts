@@ -4,7 +4,11 @@ import { NextResponse, type NextRequest } from "next/server";
  * Per-request security headers, and a convenience redirect for signed-out visitors of /account
  * (every page and action checks the session itself; this only saves a round trip).
  */
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
+  if (isCrossSiteWrite(request)) return refuse(403, "Cross-site request refused.");
+  const malformed = await malformedActionCall(request);
+  if (malformed) return refuse(malformed.status, malformed.message);
+
   const nonce = btoa(crypto.randomUUID());
   const https = request.nextUrl.protocol === "https:";
   // React needs eval in development only (to rebuild server error stacks); NODE_ENV is a build-time constant.
@@ -43,6 +47,48 @@ export function proxy(request: NextRequest) {
   return response;
 }
 
+function refuse(status: number, message: string): NextResponse {
+  return new NextResponse(message, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
+}
+
+/** Server actions' default body limit (serverActions.bodySizeLimit). */
+const ACTION_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * A server-action call from the browser's router carries its arguments as a JSON array. Next.js
+ * answers anything else with a 500 from its decoder, so it is refused here with a clear 400.
+ * (Form posts arrive as multipart or urlencoded bodies, which Next parses without throwing.)
+ */
+async function malformedActionCall(request: NextRequest): Promise<{ status: number; message: string } | null> {
+  if (request.method !== "POST" || !request.headers.has("next-action")) return null;
+  const type = request.headers.get("content-type") ?? "";
+  if (type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form-urlencoded")) return null;
+  const body = await request.clone().text();
+  if (body.length > ACTION_BODY_LIMIT) return { status: 413, message: "Request too large." };
+  try {
+    if (Array.isArray(JSON.parse(body))) return null;
+  } catch {
+    // not JSON: refused below
+  }
+  return { status: 400, message: "Malformed request." };
+}
+
+/**
+ * A state-changing request must come from a page of this site: an Origin whose host is the
+ * request's host, and no Sec-Fetch-Site saying otherwise. Next.js checks server actions' Origin
+ * too, but lets a request without one through; browsers always send it on POST, so only
+ * forgeries lack it.
+ */
+function isCrossSiteWrite(request: NextRequest): boolean {
+  if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
+  const site = request.headers.get("sec-fetch-site");
+  if (site === "cross-site" || site === "same-site") return true;
+  const origin = request.headers.get("origin");
+  const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
+  if (!origin || !host || !URL.canParse(origin)) return true;
+  return new URL(origin).host !== host;
+}
+
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|api/).*)" }],
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
 };

@@ -28,7 +28,7 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <header className="border-b border-zinc-200 bg-white/80 dark:border-zinc-800 dark:bg-zinc-900/80">
           <div className="mx-auto flex max-w-5xl items-center justify-between gap-2 px-3 py-3 sm:px-4">
             <Link href="/" className="flex min-h-11 items-center gap-2 text-lg font-bold tracking-tight">
-              <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-accent text-sm text-accent-fg dark:bg-indigo-500 dark:text-zinc-950">
+              <span aria-hidden className="grid size-7 place-items-center rounded-lg bg-accent text-sm text-accent-fg dark:bg-indigo-400 dark:text-zinc-950">
                 P
               </span>
               Passwordless

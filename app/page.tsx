@@ -25,7 +25,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<Rec
       <div className="flex w-full max-w-sm flex-col gap-3 sm:flex-row">
         <Link
           href="/signup"
-          className="inline-flex min-h-11 flex-1 items-center justify-center rounded-lg bg-accent px-4 py-2.5 font-semibold text-accent-fg hover:bg-accent-hover dark:bg-indigo-500 dark:text-zinc-950 dark:hover:bg-indigo-400"
+          className="inline-flex min-h-11 flex-1 items-center justify-center rounded-lg bg-accent px-4 py-2.5 font-semibold text-accent-fg hover:bg-accent-hover dark:bg-indigo-400 dark:text-zinc-950 dark:hover:bg-indigo-300"
         >
           Create an account
         </Link>

@@ -6,7 +6,7 @@ import { useFormStatus } from "react-dom";
 type Variant = "primary" | "secondary" | "ghost" | "danger";
 
 const styles: Record<Variant, string> = {
-  primary: "bg-accent text-accent-fg hover:bg-accent-hover dark:bg-indigo-500 dark:hover:bg-indigo-400 dark:text-zinc-950",
+  primary: "bg-accent text-accent-fg hover:bg-accent-hover dark:bg-indigo-400 dark:hover:bg-indigo-300 dark:text-zinc-950",
   secondary:
     "border border-zinc-300 bg-white text-zinc-900 hover:bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-900 dark:text-zinc-100 dark:hover:bg-zinc-800",
   ghost: "text-indigo-700 hover:bg-indigo-50 dark:text-indigo-300 dark:hover:bg-zinc-800",

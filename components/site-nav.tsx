@@ -14,7 +14,7 @@ export async function SiteNav() {
         <Link href="/login" className={linkStyle}>
           Sign in
         </Link>
-        <Link href="/signup" className={`${linkStyle} bg-accent text-accent-fg hover:bg-accent-hover dark:bg-indigo-500 dark:text-zinc-950 dark:hover:bg-indigo-400`}>
+        <Link href="/signup" className={`${linkStyle} bg-accent text-accent-fg hover:bg-accent-hover dark:bg-indigo-400 dark:text-zinc-950 dark:hover:bg-indigo-300`}>
           Sign up
         </Link>
       </nav>

@@ -145,7 +145,7 @@ test("forged Host and X-Forwarded-Host headers don't change the emailed link", a
   // The attacker's own request claims another host, consistently, so the framework's
   // same-origin check for server actions passes and only the app's rule is left to hold.
   const forged = await device.request.post(request.url(), {
-    headers: { ...request.headers(), host: "evil.example", origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" },
+    headers: { ...(await request.allHeaders()), host: "evil.example", origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" },
     data: request.postDataBuffer()!,
     maxRedirects: 0,
   });

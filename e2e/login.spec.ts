@@ -126,7 +126,7 @@ test("a replayed authentication response is rejected; the session changes at eve
   expect((await page.context().cookies()).find((c) => c.name === "session")?.value).not.toBe(firstSession);
 
   await signOut(page);
-  const replay = await page.request.post(request.url(), { headers: request.headers(), data: request.postData()! });
+  const replay = await page.request.post(request.url(), { headers: await request.allHeaders(), data: request.postData()! });
   expect(await replay.text()).toContain('"ok":false');
   expect((await page.context().cookies()).find((c) => c.name === "session")).toBeUndefined();
   await page.goto("/account");

@@ -1,21 +1,32 @@
+import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, newPerson, readNewestMail, test } from "./fixtures";
 import { startSignup } from "./flows";
 
 const WIDTHS = [360, 1280];
+const SCHEMES = ["light", "dark"] as const;
 
-/** Saves the page at phone and desktop widths, and checks nothing overflows sideways. */
+/**
+ * Checks a page as people meet it: no axe violations (WCAG 2.1 A and AA) in either theme, nothing
+ * overflowing sideways on a 360 px phone, and screenshots at phone and desktop widths to look at.
+ */
 async function shoot(page: Page, name: string) {
-  for (const width of WIDTHS) {
-    await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
-    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
-    expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
-    await page.screenshot({ path: `screenshots/${name}-${width}.png`, fullPage: true });
+  for (const colorScheme of SCHEMES) {
+    await page.emulateMedia({ colorScheme });
+    const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
+    expect(violations.map((v) => `${v.id} (${colorScheme}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), name).toEqual([]);
+    for (const width of WIDTHS) {
+      await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
+      await page.screenshot({ path: `screenshots/${name}-${colorScheme}-${width}.png`, fullPage: true });
+    }
   }
+  await page.emulateMedia({ colorScheme: "light" });
 }
 
-test("screenshots of every page at 360 px and 1280 px", async ({ page, browser }) => {
-  test.setTimeout(120_000);
+test("every page: accessible in both themes, fits a phone, screenshots at 360 px and 1280 px", async ({ page, browser }) => {
+  test.setTimeout(240_000);
   await page.goto("/");
   await shoot(page, "home");
   await page.goto("/does-not-exist");
@@ -62,6 +73,8 @@ test("screenshots of every page at 360 px and 1280 px", async ({ page, browser }
   await expect(otherPage).toHaveURL(/\/account$/);
   await shoot(otherPage, "account-email");
 
+  await otherPage.goto("/account/confirm");
+  await shoot(otherPage, "account-confirm");
   await otherPage.goto("/dev/outbox");
   await shoot(otherPage, "dev-outbox");
   await other.close();

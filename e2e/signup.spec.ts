@@ -150,7 +150,7 @@ test("a replayed registration response is rejected and stores no second passkey"
   const request = await captured;
   await expect(page).toHaveURL(/\/account$/);
 
-  const replay = await page.request.post(request.url(), { headers: request.headers(), data: request.postData()! });
+  const replay = await page.request.post(request.url(), { headers: await request.allHeaders(), data: request.postData()! });
   expect(replay.status()).toBe(200);
   expect(await replay.text()).toContain('"ok":false');
 

@@ -13,6 +13,7 @@ import { cancelEmailChange, deleteAccount, deleteConfirmationSchema, emailSchema
 import { recordActivity } from "@/lib/activity";
 import { consumeEmailSignIn, requestEmailSignIn } from "@/lib/email-auth";
 import { getConfig } from "@/lib/env";
+import { formText } from "@/lib/form-data";
 import { describeFailure, messageFor } from "@/lib/errors";
 import { flowCookie, rememberCookie } from "@/lib/flow";
 import { sendMail } from "@/lib/mail";
@@ -112,7 +113,7 @@ export async function deletePasskeyAction(passkeyId: unknown): Promise<ActionRes
 export async function revokeSessionAction(formData: FormData): Promise<void> {
   const g = await guard();
   if (!g.ok) redirect("/login?next=/account");
-  const id = idSchema.safeParse(formData.get("sessionId"));
+  const id = idSchema.safeParse(formText(formData, "sessionId"));
   if (!id.success) redirect("/account");
   if (id.data === g.current.session.id) return signOut();
   const revoked = await revokeSession(g.current.user.id, id.data);
@@ -133,7 +134,7 @@ export type FormState = { ok?: boolean; error?: string; reauth?: boolean; signal
 export async function updateNameAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const g = await guard();
   if (!g.ok) return g;
-  const parsed = nameSchema.safeParse(formData.get("name") ?? "");
+  const parsed = nameSchema.safeParse(formText(formData, "name"));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message };
   await updateName(g.current.user.id, parsed.data);
   const user = { ...g.current.user, name: parsed.data };
@@ -143,7 +144,7 @@ export async function updateNameAction(_prev: FormState, formData: FormData): Pr
 export async function startEmailChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
   const g = await guard(true);
   if (!g.ok) return g;
-  const parsed = emailSchema.safeParse(formData.get("email") ?? "");
+  const parsed = emailSchema.safeParse(formText(formData, "email"));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message };
   const started = await startEmailChange(g.current.user, parsed.data);
   if (!started.ok) return { error: messageFor(started.error) };
@@ -153,11 +154,11 @@ export async function startEmailChangeAction(_prev: FormState, formData: FormDat
   redirect("/account#email");
 }
 
-async function finishEmailChangeWith(kind: "code" | "link", value: unknown): Promise<FormState> {
+async function finishEmailChangeWith(kind: "code" | "link", value: string): Promise<FormState> {
   const g = await guard(true);
   if (!g.ok) return g;
   const flow = await flowCookie();
-  const result = await finishEmailChange(g.current.user, flow.emailChangeId, kind, typeof value === "string" ? value.replace(/\s/g, "") : "");
+  const result = await finishEmailChange(g.current.user, flow.emailChangeId, kind, value.replace(/\s/g, ""));
   if (!result.ok) return { error: describeFailure(result) };
   flow.emailChangeId = undefined;
   await flow.save();
@@ -166,11 +167,11 @@ async function finishEmailChangeWith(kind: "code" | "link", value: unknown): Pro
 }
 
 export async function submitEmailChangeCode(_prev: FormState, formData: FormData): Promise<FormState> {
-  return finishEmailChangeWith("code", formData.get("code"));
+  return finishEmailChangeWith("code", formText(formData, "code"));
 }
 
 export async function confirmEmailChangeLink(_prev: FormState, formData: FormData): Promise<FormState> {
-  return finishEmailChangeWith("link", formData.get("token"));
+  return finishEmailChangeWith("link", formText(formData, "token"));
 }
 
 export async function cancelEmailChangeAction(): Promise<void> {
@@ -189,7 +190,7 @@ export async function deleteAccountAction(_prev: FormState, formData: FormData):
   const g = await guard(true);
   if (!g.ok) return g;
   const { user } = g.current;
-  const confirmation = deleteConfirmationSchema(user.username).safeParse(formData.get("confirm") ?? "");
+  const confirmation = deleteConfirmationSchema(user.username).safeParse(formText(formData, "confirm"));
   if (!confirmation.success) return { error: confirmation.error.issues[0]?.message };
   await deleteAccount(user.id);
   notify(user.email, "Your account was deleted", [`Your account ${user.username} and everything in it (passkeys, devices, activity) were deleted.`, "Your passkeys for this site no longer work; you can remove them from your passkey manager."]);
@@ -243,8 +244,7 @@ export async function reauthEmailCode(_prev: FormState, formData: FormData): Pro
   const g = await guard();
   if (!g.ok) return g;
   const flow = await flowCookie();
-  const code = formData.get("code");
-  const result = await consumeEmailSignIn(flow.reauthEmailId, "code", typeof code === "string" ? code.replace(/\s/g, "") : "");
+  const result = await consumeEmailSignIn(flow.reauthEmailId, "code", formText(formData, "code").replace(/\s/g, ""));
   if (!result.ok) return { error: describeFailure(result) };
   if (result.user.id !== g.current.user.id) return { error: messageFor("email_signin_expired") };
   flow.reauthEmailId = undefined;

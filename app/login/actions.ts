@@ -7,6 +7,7 @@ import { after } from "next/server";
 import { z } from "zod";
 import { consumeEmailSignIn, requestEmailSignIn } from "@/lib/email-auth";
 import { getConfig } from "@/lib/env";
+import { formText } from "@/lib/form-data";
 import { describeFailure, messageFor } from "@/lib/errors";
 import { flowCookie, rememberCookie } from "@/lib/flow";
 import { beginAuthentication, finishAuthentication } from "@/lib/passkeys";
@@ -28,13 +29,13 @@ export type ContinueState = { error?: string; value?: string };
 
 /** Username-first, step 1: remember what was typed; step 2 looks the same whether or not it exists. */
 export async function continueWithIdentifier(_prev: ContinueState, formData: FormData): Promise<ContinueState> {
-  const raw = formData.get("identifier");
-  const parsed = identifierSchema.safeParse(typeof raw === "string" ? raw : "");
-  if (!parsed.success) return { error: parsed.error.issues[0]?.message, value: typeof raw === "string" ? raw.slice(0, 254) : "" };
+  const raw = formText(formData, "identifier");
+  const parsed = identifierSchema.safeParse(raw);
+  if (!parsed.success) return { error: parsed.error.issues[0]?.message, value: raw.slice(0, 254) };
   const flow = await flowCookie();
   flow.loginIdentifier = parsed.data;
   await flow.save();
-  redirect(loginUrl(formData.get("next")));
+  redirect(loginUrl(formText(formData, "next")));
 }
 
 /** Forget the remembered user and the typed name; back to step 1. */
@@ -43,7 +44,7 @@ export async function switchUser(formData: FormData): Promise<void> {
   const flow = await flowCookie();
   flow.loginIdentifier = undefined;
   await flow.save();
-  redirect(loginUrl(formData.get("next")));
+  redirect(loginUrl(formText(formData, "next")));
 }
 
 export type LoginOptionsResult = { ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; error: string };
@@ -98,13 +99,13 @@ export async function requestEmailLink(formData: FormData): Promise<void> {
   const flow = await flowCookie();
   const remembered = await rememberCookie();
   const identifier = remembered.username ?? flow.loginIdentifier;
-  if (!identifier) redirect(loginUrl(formData.get("next")));
+  if (!identifier) redirect(loginUrl(formText(formData, "next")));
   const userAgent = (await headers()).get("user-agent");
   const { id } = await requestEmailSignIn(identifier, { client: await clientKey(), requestedBy: summarizeUserAgent(userAgent), schedule: after });
   flow.emailSignInId = id;
   flow.emailSignInFor = identifier;
   await flow.save();
-  const next = safeNextPath(formData.get("next"), "");
+  const next = safeNextPath(formText(formData, "next"), "");
   redirect(next ? `/login/code?next=${encodeURIComponent(next)}` : "/login/code");
 }
 
@@ -125,12 +126,10 @@ async function finishEmailSignIn(kind: "code" | "link", value: string, next: unk
 
 /** The code from the email, typed in the browser that asked. */
 export async function submitEmailCode(_prev: EmailCodeState, formData: FormData): Promise<EmailCodeState> {
-  const code = formData.get("code");
-  return finishEmailSignIn("code", typeof code === "string" ? code.replace(/\s/g, "") : "", formData.get("next"));
+  return finishEmailSignIn("code", formText(formData, "code").replace(/\s/g, ""), formText(formData, "next"));
 }
 
 /** The "Sign in" press on the link's page: only this consumes the link, never opening it. */
 export async function confirmEmailLink(_prev: EmailCodeState, formData: FormData): Promise<EmailCodeState> {
-  const token = formData.get("token");
-  return finishEmailSignIn("link", typeof token === "string" ? token : "", formData.get("next"));
+  return finishEmailSignIn("link", formText(formData, "token"), formText(formData, "next"));
 }

@@ -2,6 +2,7 @@
 
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
+import { formText } from "@/lib/form-data";
 import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { flowCookie, type Flow } from "@/lib/flow";
 import { beginRegistration, finishRegistration } from "@/lib/passkeys";
@@ -16,11 +17,9 @@ export type SignupFormState = {
   error?: string;
 };
 
-const text = (v: FormDataEntryValue | null) => (typeof v === "string" ? v : "");
-
 /** Step 1: details. Nothing is created; a code and a link go to the address. */
 export async function submitSignup(_prev: SignupFormState, formData: FormData): Promise<SignupFormState> {
-  const values = { name: text(formData.get("name")), username: text(formData.get("username")), email: text(formData.get("email")) };
+  const values = { name: formText(formData, "name"), username: formText(formData, "username"), email: formText(formData, "email") };
   const parsed = signupInputSchema.safeParse(values);
   if (!parsed.success) {
     const fieldErrors: SignupFormState["fieldErrors"] = {};
@@ -48,7 +47,7 @@ const RESTART_ERRORS: ErrorCode[] = ["signup_expired", "too_many_attempts", "use
 
 /** Step 2: the code from the email, typed in this browser. */
 export async function submitSignupCode(_prev: CodeState, formData: FormData): Promise<CodeState> {
-  const code = text(formData.get("code")).replace(/\s/g, "");
+  const code = formText(formData, "code").replace(/\s/g, "");
   const flow = await flowCookie();
   const result = await proveSignupEmail(flow.signupId, "code", code);
   if (!result.ok) return { error: describeFailure(result), restart: RESTART_ERRORS.includes(result.error) };
@@ -58,7 +57,7 @@ export async function submitSignupCode(_prev: CodeState, formData: FormData): Pr
 /** Step 2, by link: the press of "Confirm" on the link's page (opening the link consumed nothing). */
 export async function confirmSignupLink(_prev: CodeState, formData: FormData): Promise<CodeState> {
   const flow = await flowCookie();
-  const result = await proveSignupEmail(flow.signupId, "link", text(formData.get("token")));
+  const result = await proveSignupEmail(flow.signupId, "link", formText(formData, "token"));
   if (!result.ok) return { error: messageFor(result.error), restart: true };
   redirect("/signup");
 }

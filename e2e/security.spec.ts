@@ -1,0 +1,163 @@
+import { readFileSync } from "node:fs";
+import type { Request } from "@playwright/test";
+import { expect, newPerson, test } from "./fixtures";
+import { signUpWithPasskey, startSignup } from "./flows";
+
+const PAGES = ["/", "/signup", "/login", "/login/code", "/signup/verify?token=x", "/login/email?token=x", "/account/confirm", "/dev/outbox", "/no-such-page"];
+
+test("every page sends the security headers, with a fresh CSP nonce that its scripts carry", async ({ request }) => {
+  const nonces = new Set<string>();
+  for (const path of PAGES) {
+    const response = await request.get(path, { maxRedirects: 0 });
+    const h = response.headers();
+    const csp = h["content-security-policy"] ?? "";
+    const scriptSrc = csp.split(";").find((d) => d.trim().startsWith("script-src")) ?? "";
+    expect(scriptSrc, path).toMatch(/'nonce-[A-Za-z0-9+/=]+'/);
+    expect(scriptSrc, path).toContain("'strict-dynamic'");
+    expect(scriptSrc, path).not.toContain("unsafe-inline");
+    for (const directive of ["object-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]) expect(csp, path).toContain(directive);
+    nonces.add(scriptSrc.match(/'nonce-([^']+)'/)![1]!);
+    expect(h["x-content-type-options"], path).toBe("nosniff");
+    expect(h["cross-origin-opener-policy"], path).toBe("same-origin");
+    expect(h["cache-control"], path).toContain("no-store");
+    expect(h["referrer-policy"], path).toBe(path.includes("token=") ? "no-referrer" : "strict-origin-when-cross-origin");
+    expect(h["strict-transport-security"], `${path}: no HSTS over plain http`).toBeUndefined();
+    if (response.status() === 200) {
+      const html = await response.text();
+      const nonce = scriptSrc.match(/'nonce-([^']+)'/)![1]!;
+      const scripts = [...html.matchAll(/<script\b[^>]*>/g)].map((m) => m[0]);
+      expect(scripts.length, path).toBeGreaterThan(0);
+      for (const tag of scripts) expect(tag, path).toContain(`nonce="${nonce}"`);
+    }
+  }
+  expect(nonces.size).toBe(PAGES.length);
+});
+
+test("the app works under its CSP: no violations reported while signing up", async ({ page }) => {
+  const violations: string[] = [];
+  page.on("console", (m) => {
+    if (/Content Security Policy|Refused to/.test(m.text())) violations.push(m.text());
+  });
+  await signUpWithPasskey(page, newPerson("csp"));
+  expect(violations).toEqual([]);
+});
+
+/** Captures a real server-action request from the browser, to replay it with forged headers. */
+async function captureSignupAction(page: import("@playwright/test").Page): Promise<Request> {
+  await page.goto("/signup");
+  const person = newPerson("xsite");
+  await page.getByLabel("Username").fill(person.username);
+  await page.getByLabel("Email").fill(person.email);
+  const captured = page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]));
+  await page.getByRole("button", { name: "Create account" }).click();
+  return captured;
+}
+
+test("server actions from another site, with Origin: null, or without Origin change nothing", async ({ page, browser }) => {
+  const original = await captureSignupAction(page);
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+
+  const forgedHeaders: Record<string, string | null>[] = [
+    { origin: "https://evil.example" },
+    { origin: "null" },
+    { origin: null },
+    { origin: "http://localhost:3100", "sec-fetch-site": "cross-site" },
+  ];
+  for (const forged of forgedHeaders) {
+    // A fresh browser: the forged request carries no cookie of ours, as from an attacker's page.
+    const context = await browser.newContext();
+    const headers: Record<string, string> = { ...(await original.allHeaders()) };
+    delete headers.cookie;
+    for (const [k, v] of Object.entries(forged)) {
+      if (v === null) delete headers[k];
+      else headers[k] = v;
+    }
+    const person = newPerson("forged");
+    const body = original.postData()!.replace(/xsite_[0-9a-f]+/g, person.username).replace(/xsite\.[0-9a-f]+@example\.test/g, person.email);
+    const response = await context.request.post(original.url(), { headers, data: body, maxRedirects: 0 });
+    expect(response.status(), JSON.stringify(forged)).toBe(403);
+    expect((await context.cookies()).find((c) => c.name === "flow")).toBeUndefined();
+    const outbox = await context.newPage();
+    await outbox.goto("/dev/outbox");
+    await expect(outbox.locator(`article[data-to="${person.email}"]`)).toHaveCount(0);
+    await context.close();
+  }
+});
+
+test("no CORS grants to foreign origins; route handlers refuse cross-site writes", async ({ request }) => {
+  for (const path of ["/", "/api/health", "/login"]) {
+    const response = await request.fetch(path, { method: "OPTIONS", headers: { origin: "https://evil.example", "access-control-request-method": "POST" } });
+    expect(response.headers()["access-control-allow-origin"]).toBeUndefined();
+    expect(response.headers()["access-control-allow-credentials"]).toBeUndefined();
+  }
+  const health = await request.post("/api/health", { headers: { origin: "https://evil.example", "sec-fetch-site": "cross-site" } });
+  expect(health.status()).toBe(403);
+});
+
+test("a tampered or garbage session cookie is simply signed out, never an error", async ({ page, browser }) => {
+  await signUpWithPasskey(page, newPerson("tamper"));
+  const session = (await page.context().cookies()).find((c) => c.name === "session")!;
+  const variants = [`${session.value.slice(0, -4)}AAAA`, session.value.replace("Fe26.2*", "Fe26.2*9"), "garbage", "Fe26.2**", "%%%", "x".repeat(3000)];
+  for (const value of variants) {
+    const context = await browser.newContext();
+    await context.addCookies([{ ...session, value }]);
+    const p = await context.newPage();
+    for (const path of ["/", "/account", "/login", "/signup"]) {
+      const response = await p.goto(path);
+      expect(response?.status(), `${path} with ${value.slice(0, 12)}`).toBeLessThan(400);
+    }
+    await expect(p).toHaveURL(/\/signup$/);
+    await p.goto("/account");
+    await expect(p).toHaveURL(/\/login/);
+    await context.close();
+  }
+});
+
+/** Every server action, called with malformed arguments, answers without a 500 and changes nothing. */
+test("malformed payloads to every server action get an answer, never a 500", async ({ page, request, browser }) => {
+  test.setTimeout(240_000);
+  // A bystander's pending sign-up must survive the fuzzing untouched.
+  const bystander = await browser.newContext();
+  const bystanderPage = await bystander.newPage();
+  await startSignup(bystanderPage, newPerson("bystander"));
+
+  // Fuzz as a signed-in person, so account actions get past their session check.
+  await signUpWithPasskey(page, newPerson("fuzz"));
+  const ids = actionIds();
+  expect(ids.length).toBeGreaterThanOrEqual(30);
+  const bodies = [
+    "",
+    "not json",
+    "{}",
+    "[]",
+    "[null]",
+    '[1,2,3,4,5,6]',
+    '[{"id":1,"rawId":[],"type":"public-key","response":"x"}]',
+    '[{"id":"' + "A".repeat(5000) + '","rawId":"!!","type":"public-key","response":{"clientDataJSON":"%%%","attestationObject":"oWNmbXQ"}}]',
+    '["discoverable", {"__proto__": {"admin": true}}]',
+    '[{"$$typeof": "react.element"}]',
+    JSON.stringify(["x".repeat(200_000)]),
+  ];
+  for (const id of ids) {
+    for (const body of bodies) {
+      const response = await page.request.post("/signup", {
+        headers: { "next-action": id, origin: "http://localhost:3100", "content-type": "text/plain;charset=UTF-8", accept: "text/x-component" },
+        data: body,
+        maxRedirects: 0,
+      });
+      expect(response.status(), `action ${id} with ${body.slice(0, 40)}`).not.toBe(500);
+      expect(await response.text()).not.toMatch(/at [\w$.<>]+ \(|node_modules|\.next\/server/);
+    }
+  }
+  // Still healthy, and nothing of the bystander's was touched.
+  expect((await request.get("/api/health")).status()).toBe(200);
+  await bystanderPage.reload();
+  await expect(bystanderPage.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await bystander.close();
+});
+
+/** Every server action of the build under test, from Next's own manifest. */
+function actionIds(): string[] {
+  const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, unknown> };
+  return Object.keys(manifest.node);
+}
