@@ -1,4 +1,5 @@
 import { eq } from "drizzle-orm";
+import { randomBytes } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { passkeys, sessions, users, type User } from "@/db/schema";
@@ -122,4 +123,37 @@ describe("email sign-in", () => {
     expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
     expect((await db.select().from(users).where(eq(users.id, user.id)))[0]?.emailVerifiedAt).toBeInstanceOf(Date);
   });
+
+  it("1,000 random link tokens against one request: at most five are checked, then it is gone", async () => {
+    const user = await newUser();
+    const { id } = await ask(user.email);
+    const outcomes = new Map<string, number>();
+    for (let i = 0; i < 1000; i++) {
+      const result = await consumeEmailSignIn(id, "link", randomBytes(32).toString("base64url"));
+      const key = result.ok ? "ok" : result.error;
+      outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+    }
+    expect(outcomes.get("link_invalid")).toBe(4);
+    expect(outcomes.get("too_many_attempts")).toBe(1);
+    expect(outcomes.get("email_signin_expired")).toBe(995);
+  });
+
+  it("takes the same time whether or not the account exists (median gap under 50 ms over 50 tries)", async () => {
+    const user = await newUser();
+    const time = async (identifier: string) => {
+      const start = performance.now();
+      await requestEmailSignIn(identifier, { client: "timing", requestedBy: "test", schedule: () => {} });
+      return performance.now() - start;
+    };
+    const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const known: number[] = [];
+    const unknown: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      // Throttling must not change the cost either: these exceed the per-address limit on purpose.
+      known.push(await time(user.email));
+      unknown.push(await time(`nobody-${i}@example.test`));
+    }
+    expect(Math.abs(median(known) - median(unknown))).toBeLessThan(50);
+  }, 180_000);
 });
+

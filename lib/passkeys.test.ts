@@ -1,9 +1,9 @@
 import { eq } from "drizzle-orm";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { activity, passkeys, type User } from "@/db/schema";
 import { SoftCredential, type CeremonyOverrides } from "@/test/soft-authenticator";
-import { beginAuthentication, beginRegistration, finishAuthentication, finishRegistration, listPasskeys, MAX_PASSKEYS } from "./passkeys";
+import { beginAuthentication, beginRegistration, CEREMONY_TIMEOUT_SECONDS, finishAuthentication, finishRegistration, listPasskeys, MAX_PASSKEYS } from "./passkeys";
 import { createVerifiedUser } from "./users";
 
 const ORIGIN = "http://localhost:3000";
@@ -220,6 +220,19 @@ describe("authentication", () => {
     const events = await db.select().from(activity).where(eq(activity.userId, user.id));
     expect(events.find((e) => e.type === "counter_regression")?.detail).toMatchObject({ stored: "10", received: "5" });
     expect((await db.select().from(passkeys).where(eq(passkeys.userId, user.id)))[0]?.counter).toBe(10);
+  });
+
+  it("expires a challenge after 5 minutes, and every ceremony key has that TTL", async () => {
+    const { credential } = await registered();
+    const begun = await beginAuthentication();
+    const response = credential.authenticate(begun.options, ORIGIN);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      vi.setSystemTime(Date.now() + CEREMONY_TIMEOUT_SECONDS * 1000 + 1000);
+      expect(await finishAuthentication(begun.flowId, response)).toEqual({ ok: false, error: "challenge_expired" });
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("fails cleanly without a flow or with garbage", async () => {

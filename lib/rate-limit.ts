@@ -38,8 +38,11 @@ export async function hit(name: LimitName, identifier: string): Promise<boolean>
  * client shares one bucket: a spoofed X-Forwarded-For must not buy a fresh limit.
  */
 export async function clientKey(): Promise<string> {
-  const h = await headers();
-  switch (getConfig().trustProxy) {
+  return clientKeyFrom(await headers(), getConfig().trustProxy);
+}
+
+export function clientKeyFrom(h: Pick<Headers, "get">, trustProxy: "none" | "vercel" | "xff"): string {
+  switch (trustProxy) {
     case "vercel":
       return h.get("x-vercel-forwarded-for")?.split(",")[0]?.trim() || h.get("x-real-ip") || "unknown";
     case "xff":

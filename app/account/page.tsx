@@ -95,7 +95,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
               <div className="min-w-0">
                 <p className="font-medium">
                   {d.userAgent}
-                  {d.id === session.id && <span className="ml-2 rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">This device</span>}
+                  {d.id === session.id && <span className="ml-2 whitespace-nowrap rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">This device</span>}
                 </p>
                 <p className="text-sm text-zinc-600 dark:text-zinc-400">
                   {d.method === "passkey" ? "Passkey" : "Email link or code"} · Signed in {formatDate(d.createdAt)} · Last seen {formatDate(d.lastSeenAt)}

@@ -77,7 +77,7 @@ export function PasskeyList({ passkeys, fresh }: { passkeys: PasskeyItem[]; fres
               <div className="min-w-0 flex-1">
                 <p className="font-medium [overflow-wrap:anywhere]">
                   <span data-testid="passkey-name">{p.name}</span>
-                  {p.current && <span className="ml-2 rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-semibold text-indigo-900 dark:bg-indigo-900 dark:text-indigo-100">Used for this session</span>}
+                  {p.current && <span className="ml-2 whitespace-nowrap rounded-full bg-indigo-100 px-2 py-0.5 text-xs font-semibold text-indigo-900 dark:bg-indigo-900 dark:text-indigo-100">Used for this session</span>}
                 </p>
                 <p className="text-sm text-zinc-600 dark:text-zinc-400">
                   {p.synced ? "Synced" : "This device only"} · Created {p.created} · {p.lastUsed ? `Last used ${p.lastUsed}` : "Never used to sign in"}
