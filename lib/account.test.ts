@@ -2,22 +2,13 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { activity, passkeys, sessions, users, type User } from "@/db/schema";
+import { newUser } from "@/test/factories";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { deleteAccount, deleteConfirmationSchema, finishEmailChange, pendingEmailChange, startEmailChange } from "./account";
 import { describeActivity, recentActivity } from "./activity";
 import { listOutbox } from "./mail";
 import { beginRegistration, deletePasskey, finishRegistration, listPasskeys, renamePasskey } from "./passkeys";
 import { insertSession, listSessions, revokeOtherSessions, revokeSession, validateSessionToken } from "./session";
-import { createVerifiedUser } from "./users";
-
-let n = 0;
-async function newUser(): Promise<User> {
-  n += 1;
-  const id = `${Date.now().toString(36)}${n}`;
-  const created = await createVerifiedUser({ username: `a_${id}`, email: `a.${id}@example.test`, name: null });
-  if (!created.ok) throw new Error(created.error);
-  return created.user;
-}
 
 async function withPasskey(user: User) {
   const begun = await beginRegistration(user);

@@ -2,21 +2,12 @@ import { eq } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
-import { passkeys, sessions, users, type User } from "@/db/schema";
+import { passkeys, sessions, users } from "@/db/schema";
+import { newUser } from "@/test/factories";
 import { consumeEmailSignIn, EMAIL_SIGNIN_TTL_SECONDS, pendingEmailSignIn, requestEmailSignIn } from "./email-auth";
 import { kv } from "./kv";
 import { listOutbox } from "./mail";
 import { insertSession } from "./session";
-import { createVerifiedUser } from "./users";
-
-let n = 0;
-async function newUser(): Promise<User> {
-  n += 1;
-  const id = `${Date.now().toString(36)}${n}`;
-  const created = await createVerifiedUser({ username: `e_${id}`, email: `e.${id}@example.test`, name: null });
-  if (!created.ok) throw new Error(created.error);
-  return created.user;
-}
 
 /** Asks as a browser would, sending mail inline; returns the request id and what the mail said. */
 async function ask(identifier: string, client = `client-${identifier}`) {

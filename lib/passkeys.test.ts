@@ -2,20 +2,12 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { activity, passkeys, type User } from "@/db/schema";
+import { newUser } from "@/test/factories";
 import { SoftCredential, type CeremonyOverrides } from "@/test/soft-authenticator";
 import { beginAuthentication, beginRegistration, CEREMONY_TIMEOUT_SECONDS, finishAuthentication, finishRegistration, listPasskeys, MAX_PASSKEYS } from "./passkeys";
-import { createVerifiedUser } from "./users";
 
 const ORIGIN = "http://localhost:3000";
 const GOOGLE_AAGUID = Uint8Array.from(Buffer.from("ea9b8d664d011d213ce4b6b48cb575d4", "hex"));
-let n = 0;
-
-async function newUser(): Promise<User> {
-  n += 1;
-  const created = await createVerifiedUser({ username: `user${n}_${Date.now()}`, email: `u${n}.${Date.now()}@example.test`, name: null });
-  if (!created.ok) throw new Error(created.error);
-  return created.user;
-}
 
 /** Registers `credential` for `user` through the real ceremony; returns the result. */
 async function register(user: User, credential: SoftCredential, overrides: CeremonyOverrides = {}) {
