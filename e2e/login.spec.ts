@@ -10,7 +10,6 @@ test("passkey autofill: the username field's passkey request signs in on its own
 
   await page.goto("/login");
   await switchUser(page);
-  await expect(page.getByLabel("Username or email")).toHaveAttribute("autocomplete", "username webauthn");
   // No click: the conditional request started at page load, answered by the authenticator.
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
@@ -23,6 +22,7 @@ test("\"Sign in with a passkey\" button: a discoverable request with no username
 
   await openLoginWithoutAutofill(page, authenticator);
   await expect(page.getByRole("heading", heading("Sign in"))).toBeVisible();
+  await expect(page.getByLabel("Username or email")).toHaveAttribute("autocomplete", "username webauthn");
   const options = page.waitForRequest((r) => Boolean(r.headers()["next-action"]));
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   expect((await options).postData()).toContain('"discoverable"');
@@ -52,9 +52,10 @@ test("username first, then the remembered user, then switch user", async ({ page
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/\/account$/);
 
-  // Switch user forgets the remembered user.
+  // Switch user forgets the remembered user (autofill disarmed, or it would sign straight back in).
   await signOut(page);
   await page.goto("/login");
+  await authenticator.setUserVerified(false);
   await switchUser(page);
   expect((await page.context().cookies()).find((c) => c.name === "remember")).toBeUndefined();
 });
