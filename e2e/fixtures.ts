@@ -125,6 +125,13 @@ export function newPerson(prefix = "u") {
 
 /** Every test's `page` has a virtual authenticator; other contexts and pages start without one. */
 export const test = base.extend<{ authenticator: VirtualAuthenticator }>({
+  // Real-services runs: the app trusts X-Forwarded-For (TRUST_PROXY=xff, as behind a proxy of
+  // your own), so each test is a client of its own for the per-client rate limits, rather than
+  // the whole run sharing one bucket. Applies to every context and request a test makes.
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, provide) => {
+    const [a, b, c] = randomBytes(3);
+    await provide(target.services ? { ...extraHTTPHeaders, "X-Forwarded-For": `10.${a}.${b}.${c}` } : extraHTTPHeaders);
+  },
   authenticator: [
     async ({ page }, use) => {
       await use(await addVirtualAuthenticator(page));
