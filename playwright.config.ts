@@ -1,23 +1,27 @@
 import { existsSync } from "node:fs";
 import { defineConfig, devices } from "@playwright/test";
+import { target } from "./e2e/target";
 
-const PORT = 3100;
-const baseURL = `http://localhost:${PORT}`;
+const baseURL = target.baseURL;
+const PORT = new URL(baseURL).port;
 const CI = Boolean(process.env.CI);
+const chrome = devices["Desktop Chrome"];
 
 /** Debian's Chromium when present (this project's machines), else Playwright's own browser. */
 const chromiumPath = process.env.CHROMIUM_PATH || (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
 export default defineConfig({
   testDir: "e2e",
-  outputDir: "test-results",
+  // Real-services runs keep their own results, so CI keeps both runs' artifacts.
+  outputDir: target.services ? "test-results/services" : "test-results",
   fullyParallel: true,
-  workers: 2,
+  // Real services: two app instances, PostgreSQL and Redis already share the two cores.
+  workers: target.services ? 1 : 2,
   retries: CI ? 1 : 0,
   forbidOnly: CI,
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  reporter: CI ? [["list"], ["html", { open: "never" }]] : "list",
+  reporter: CI ? [["list"], ["html", { open: "never", outputFolder: target.services ? "playwright-report/services" : "playwright-report" }]] : "list",
   use: {
     baseURL,
     trace: "retain-on-failure",
@@ -28,15 +32,23 @@ export default defineConfig({
       args: ["--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
     },
   },
-  projects: [{ name: "chromium", use: { ...devices["Desktop Chrome"] } }],
-  webServer: {
-    // A production build, as users run it, with the embedded backends opted into explicitly.
-    command: `npm run build && npm run start -- -p ${PORT}`,
-    url: `${baseURL}/api/health`,
-    reuseExistingServer: !CI,
-    timeout: 180_000,
-    stdout: "ignore",
-    stderr: "pipe",
-    env: { ALLOW_EMBEDDED: "1", APP_URL: baseURL, PGLITE_DIR: "memory://" },
-  },
+  projects: target.services
+    ? [
+        { name: "chromium", use: chrome, testIgnore: "services/faults.spec.ts" },
+        // Stops and restarts the shared PostgreSQL and Redis: only once everything else is done.
+        { name: "faults", use: chrome, testMatch: "services/faults.spec.ts", dependencies: ["chromium"] },
+      ]
+    : [{ name: "chromium", use: chrome, testIgnore: "services/**" }],
+  webServer: target.startsServer
+    ? {
+        // A production build, as users run it, with the embedded backends opted into explicitly.
+        command: `npm run build && npm run start -- -p ${PORT}`,
+        url: `${baseURL}/api/health`,
+        reuseExistingServer: !CI,
+        timeout: 180_000,
+        stdout: "ignore",
+        stderr: "pipe",
+        env: { ALLOW_EMBEDDED: "1", APP_URL: baseURL, PGLITE_DIR: "memory://" },
+      }
+    : undefined,
 });

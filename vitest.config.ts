@@ -17,7 +17,7 @@ export default defineConfig({
     include: services ? ["**/*.services.test.ts"] : ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ...(services ? [] : ["**/*.services.test.ts"])],
     // The configuration tests run with: embedded backends, PGlite in memory, a fixed secret.
-    env: { APP_URL: "http://localhost:3000", PGLITE_DIR: "memory://", SESSION_SECRET: "test-secret-test-secret-test-secret-0123" },
+    env: { APP_URL: "http://localhost:3000", RP_ORIGINS: "https://related.example", PGLITE_DIR: "memory://", SESSION_SECRET: "test-secret-test-secret-test-secret-0123" },
     testTimeout: 20_000,
     hookTimeout: 60_000,
   },

@@ -17,7 +17,10 @@ async function open(): Promise<Handle> {
   if (config.databaseUrl) {
     const { default: postgres } = await import("postgres");
     const { drizzle } = await import("drizzle-orm/postgres-js");
-    const client = postgres(config.databaseUrl, { max: 5, idle_timeout: 20, connect_timeout: 10 });
+    // Sized for serverless (see README "Configuration"): a few connections per instance, closed
+    // when idle, and no prepared statements behind a transaction-mode pooler (DATABASE_PREPARE=0).
+    const { max, idleTimeoutSeconds, connectTimeoutSeconds, prepare } = config.postgres;
+    const client = postgres(config.databaseUrl, { max, idle_timeout: idleTimeoutSeconds, connect_timeout: connectTimeoutSeconds, prepare });
     const db = drizzle({ client, schema }) as unknown as Db;
     return { db, kind: "postgres", ping: async () => void (await client`select 1`) };
   }

@@ -1,5 +1,6 @@
 import { addVirtualAuthenticator, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
 import { requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
+import { target } from "./target";
 
 test("a new device signs in by link, adds its own passkey, and both devices' passkeys work", async ({ page: deviceA, browser }) => {
   const person = newPerson("newdev");
@@ -14,7 +15,7 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   expect(mail.text).toContain("expire in 10 minutes");
   expect(mail.text).toMatch(/from Chrome on \w+/);
   expect(mail.text).toContain("If this wasn't you, ignore this email");
-  const link = mail.links.find((l) => l.startsWith("http://localhost:3100/login/email?token="))!;
+  const link = mail.links.find((l) => l.startsWith(`${target.baseURL}/login/email?token=`))!;
   expect(link).toBeTruthy();
 
   // A third browser opening B's link is told where it works; nothing is spent.
@@ -152,6 +153,6 @@ test("forged Host and X-Forwarded-Host headers don't change the emailed link", a
   expect(forged.status()).toBeLessThan(400);
   const mail = await readNewestMail(context, person.email, { after: before });
   expect(mail.text).not.toContain("evil.example");
-  expect(mail.links.some((l) => l.startsWith("http://localhost:3100/login/email?token="))).toBe(true);
+  expect(mail.links.some((l) => l.startsWith(`${target.baseURL}/login/email?token=`))).toBe(true);
   await context.close();
 });

@@ -1,5 +1,7 @@
 import { test as base, expect, type BrowserContext, type CDPSession, type Page } from "@playwright/test";
 import { randomBytes } from "node:crypto";
+import type { RecordedMail } from "../scripts/mail-recorder";
+import { target } from "./target";
 
 /** A credential as CDP reports it, private key included (so a test can put it back later). */
 export type VirtualCredential = { credentialId: string; isResidentCredential: boolean; rpId?: string; privateKey: string; userHandle?: string; signCount: number };
@@ -42,46 +44,83 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
 
 export type Mail = { to: string; subject: string; text: string; code: string | null; links: string[] };
 
-/** The newest dev-outbox message for an address, read the way a developer would: from /dev/outbox. */
-export async function readNewestMail(context: BrowserContext, to: string, options: { after?: number } = {}): Promise<Mail> {
+type Message = { subject: string; text: string };
+
+/**
+ * Mail to an address, newest first: from the Resend stand-in when the app sends real mail
+ * (MAIL_RECORDER_URL, `npm run test:services`), else from /dev/outbox, the way a developer reads it.
+ */
+interface Mailbox {
+  count(to: string): Promise<number>;
+  newest(to: string): Promise<Message>;
+}
+
+const recorderMailbox = (recorderUrl: string): Mailbox => {
+  const list = async (to: string) => {
+    const res = await fetch(`${recorderUrl}/messages?to=${encodeURIComponent(to.toLowerCase())}`, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) throw new Error(`mail recorder answered ${res.status}`);
+    return (await res.json()) as RecordedMail[];
+  };
+  return {
+    count: async (to) => (await list(to)).length,
+    newest: async (to) => {
+      const [newest] = await list(to);
+      if (!newest) throw new Error(`no mail to ${to}`);
+      return newest;
+    },
+  };
+};
+
+const outboxMailbox = (page: Page): Mailbox => {
+  const articles = (to: string) => page.locator(`article[data-to="${to.toLowerCase()}"]`);
+  return {
+    count: async (to) => {
+      await page.goto("/dev/outbox");
+      return articles(to).count();
+    },
+    // Read right after count(), on the page it loaded.
+    newest: async (to) => {
+      const newest = articles(to).first();
+      return { subject: await newest.locator("h2").innerText(), text: await newest.locator('[data-field="text"]').innerText() };
+    },
+  };
+};
+
+/** Runs `read` with this run's mailbox; the outbox reader gets a browser context of its own. */
+async function withMailbox<T>(context: BrowserContext, read: (mailbox: Mailbox) => Promise<T>): Promise<T> {
+  if (target.mailRecorderUrl) return read(recorderMailbox(target.mailRecorderUrl));
   const browser = context.browser();
   if (!browser) throw new Error("no browser");
-  const reader = await browser.newContext({ baseURL: process.env.E2E_BASE_URL ?? "http://localhost:3100" });
+  const reader = await browser.newContext({ baseURL: target.baseURL });
   try {
-    const page = await reader.newPage();
-    let text = "";
-    let subject = "";
-    await expect(async () => {
-      await page.goto("/dev/outbox");
-      const articles = page.locator(`article[data-to="${to.toLowerCase()}"]`);
-      const count = await articles.count();
-      expect(count, `mail to ${to}`).toBeGreaterThan(options.after ?? 0);
-      const newest = articles.first();
-      subject = await newest.locator("h2").innerText();
-      text = await newest.locator('[data-field="text"]').innerText();
-    }).toPass({ timeout: 10_000 });
-    return {
-      to,
-      subject,
-      text,
-      code: text.match(/\b(\d{6})\b/)?.[1] ?? null,
-      links: [...text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]),
-    };
+    return await read(outboxMailbox(await reader.newPage()));
   } finally {
     await reader.close();
   }
 }
 
-/** How many outbox messages an address has (to tell a new one from old ones). */
+/** The newest message for an address (waiting for one newer than the first `after`). */
+export async function readNewestMail(context: BrowserContext, to: string, options: { after?: number } = {}): Promise<Mail> {
+  const { subject, text } = await withMailbox(context, async (mailbox) => {
+    let message: Message = { subject: "", text: "" };
+    await expect(async () => {
+      expect(await mailbox.count(to), `mail to ${to}`).toBeGreaterThan(options.after ?? 0);
+      message = await mailbox.newest(to);
+    }).toPass({ timeout: 10_000 });
+    return message;
+  });
+  return {
+    to,
+    subject,
+    text,
+    code: text.match(/\b(\d{6})\b/)?.[1] ?? null,
+    links: [...text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]),
+  };
+}
+
+/** How many messages an address has (to tell a new one from old ones). */
 export async function countMail(context: BrowserContext, to: string): Promise<number> {
-  const reader = await context.browser()!.newContext({ baseURL: process.env.E2E_BASE_URL ?? "http://localhost:3100" });
-  try {
-    const page = await reader.newPage();
-    await page.goto("/dev/outbox");
-    return await page.locator(`article[data-to="${to.toLowerCase()}"]`).count();
-  } finally {
-    await reader.close();
-  }
+  return withMailbox(context, (mailbox) => mailbox.count(to));
 }
 
 /** A fresh identity per test, so tests never collide on the shared server. */
@@ -92,6 +131,13 @@ export function newPerson(prefix = "u") {
 
 /** Every test's `page` has a virtual authenticator; other contexts and pages start without one. */
 export const test = base.extend<{ authenticator: VirtualAuthenticator }>({
+  // Real-services runs: the app trusts X-Forwarded-For (TRUST_PROXY=xff, as behind a proxy of
+  // your own), so each test is a client of its own for the per-client rate limits, rather than
+  // the whole run sharing one bucket. Applies to every context and request a test makes.
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, provide) => {
+    const [a, b, c] = randomBytes(3);
+    await provide(target.services ? { ...extraHTTPHeaders, "X-Forwarded-For": `10.${a}.${b}.${c}` } : extraHTTPHeaders);
+  },
   authenticator: [
     async ({ page }, use) => {
       await use(await addVirtualAuthenticator(page));

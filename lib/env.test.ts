@@ -63,6 +63,38 @@ describe("loadConfig", () => {
     expect(problems({ ...real, [name]: value }).join("\n")).toContain(expected);
   });
 
+  it("accepts related origins for WebAuthn, APP_URL's origin always first", () => {
+    expect(loadConfig(real, devSecret)).toMatchObject({ expectedOrigins: ["https://auth.example.com"], relatedOrigins: [] });
+    const config = loadConfig({ ...real, RP_ORIGINS: " https://auth.example.de/ , https://auth.example.co.uk,https://auth.example.de,https://auth.example.com" }, devSecret);
+    expect(config.relatedOrigins).toEqual(["https://auth.example.de", "https://auth.example.co.uk", "https://auth.example.com"]);
+    expect(config.expectedOrigins).toEqual(["https://auth.example.com", "https://auth.example.de", "https://auth.example.co.uk"]);
+    expect(config.rpID).toBe("auth.example.com");
+  });
+
+  it.each(["auth.example.de", "https://auth.example.de/login", "ftp://auth.example.de"])("names RP_ORIGINS when an entry (%s) is not an origin", (entry) => {
+    const [message] = problems({ ...real, RP_ORIGINS: `https://ok.example,${entry}` });
+    expect(message).toContain("RP_ORIGINS must list http(s) origins");
+    expect(message).toContain(JSON.stringify(entry));
+  });
+
+  it("takes postgres.js pool settings from the environment, with defaults that suit a serverless function", () => {
+    expect(loadConfig(real, devSecret).postgres).toEqual({ max: 5, idleTimeoutSeconds: 20, connectTimeoutSeconds: 10, prepare: true });
+    const tuned = { ...real, DATABASE_POOL_MAX: "1", DATABASE_IDLE_TIMEOUT: "0", DATABASE_CONNECT_TIMEOUT: "3", DATABASE_PREPARE: "0" };
+    expect(loadConfig(tuned, devSecret).postgres).toEqual({ max: 1, idleTimeoutSeconds: 0, connectTimeoutSeconds: 3, prepare: false });
+    expect(loadConfig({ ...real, DATABASE_PREPARE: "false" }, devSecret).postgres.prepare).toBe(false);
+    expect(loadConfig({ ...real, DATABASE_PREPARE: "1" }, devSecret).postgres.prepare).toBe(true);
+  });
+
+  it.each([
+    ["DATABASE_POOL_MAX", "0", "DATABASE_POOL_MAX must be at least 1"],
+    ["DATABASE_POOL_MAX", "five", "DATABASE_POOL_MAX must be a whole number"],
+    ["DATABASE_IDLE_TIMEOUT", "-1", "DATABASE_IDLE_TIMEOUT must be a whole number"],
+    ["DATABASE_CONNECT_TIMEOUT", "61", "DATABASE_CONNECT_TIMEOUT must be at most 60"],
+    ["DATABASE_PREPARE", "off", "DATABASE_PREPARE"],
+  ])("names the pool setting when %s=%j is invalid", (name, value, expected) => {
+    expect(problems({ ...real, [name]: value }).join("\n")).toContain(expected);
+  });
+
   it("rejects half of a pair", () => {
     expect(problems({ NODE_ENV: "development", UPSTASH_REDIS_REST_URL: "https://x.upstash.io" })).toEqual(["UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set"]);
     expect(problems({ NODE_ENV: "development", RESEND_API_KEY: "re_1" })).toEqual(["EMAIL_FROM is required when RESEND_API_KEY is set"]);

@@ -14,8 +14,12 @@ import { z } from "zod";
 
 export type Config = {
   appUrl: string;
-  /** Expected WebAuthn origin: APP_URL's origin. */
+  /** APP_URL's origin. */
   origin: string;
+  /** Origins whose WebAuthn responses are accepted: APP_URL's origin, then RP_ORIGINS. */
+  expectedOrigins: string[];
+  /** RP_ORIGINS: other origins allowed to use this RP ID (served at /.well-known/webauthn). */
+  relatedOrigins: string[];
   /** WebAuthn RP ID: APP_URL's hostname. */
   rpID: string;
   rpName: string;
@@ -24,6 +28,8 @@ export type Config = {
   sessionSecret: string;
   embeddedAllowed: boolean;
   databaseUrl: string | null;
+  /** postgres.js pool settings for DATABASE_URL. */
+  postgres: { max: number; idleTimeoutSeconds: number; connectTimeoutSeconds: number; prepare: boolean };
   /** PGlite data directory when DATABASE_URL is unset ("memory://" keeps it in memory). */
   pgliteDir: string;
   upstash: { url: string; token: string } | null;
@@ -35,10 +41,10 @@ export type Config = {
   notices: string[];
 };
 
-const flag = z
-  .enum(["1", "0", "true", "false", "yes", "no", ""])
-  .optional()
-  .transform((v) => v === "1" || v === "true" || v === "yes");
+const flagValues = z.enum(["1", "0", "true", "false", "yes", "no", ""]).optional();
+const flag = flagValues.transform((v) => v === "1" || v === "true" || v === "yes");
+/** A setting that is on unless explicitly turned off. */
+const onUnlessOff = flagValues.transform((v) => v !== "0" && v !== "false" && v !== "no");
 
 const optionalText = z
   .string()
@@ -46,20 +52,49 @@ const optionalText = z
   .optional()
   .transform((v) => (v ? v : undefined));
 
+const wholeNumber = (min: number, max: number) =>
+  optionalText.pipe(
+    z
+      .string()
+      .regex(/^\d+$/, "must be a whole number")
+      .transform(Number)
+      .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`))
+      .optional(),
+  );
+
+const httpOrigin = z
+  .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://example.com" })
+  .refine(isBareOrigin, "must be an origin with no path or query");
+
+/** Comma-separated origins; each must be a bare http(s) origin. */
+const originList = optionalText.pipe(
+  z
+    .string()
+    .transform((v) => v.split(",").map((o) => o.trim()).filter(Boolean))
+    .superRefine((list, ctx) => {
+      for (const origin of list) {
+        if (!httpOrigin.safeParse(origin).success) {
+          ctx.addIssue({ code: "custom", message: `must list http(s) origins with no path, such as https://example.com (not ${JSON.stringify(origin)})` });
+        }
+      }
+    })
+    .optional(),
+);
+
 const schema = z.object({
   NODE_ENV: z.string().optional(),
   VERCEL: optionalText,
-  APP_URL: optionalText.pipe(
-    z
-      .url({ protocol: /^https?$/, message: "must be an http(s) URL such as https://example.com" })
-      .refine(isBareOrigin, "must be an origin with no path or query")
-      .optional(),
-  ),
+  APP_URL: optionalText.pipe(httpOrigin.optional()),
+  RP_ORIGINS: originList,
   RP_NAME: optionalText.pipe(z.string().max(64, "must be at most 64 characters").optional()),
   SESSION_SECRET: optionalText.pipe(z.string().min(32, "must be at least 32 characters").optional()),
   DATABASE_URL: optionalText.pipe(
     z.url({ protocol: /^postgres(ql)?$/, message: "must be a postgres:// or postgresql:// URL" }).optional(),
   ),
+  DATABASE_POOL_MAX: wholeNumber(1, 100),
+  DATABASE_IDLE_TIMEOUT: wholeNumber(0, 3600),
+  DATABASE_CONNECT_TIMEOUT: wholeNumber(1, 60),
+  DATABASE_PREPARE: onUnlessOff,
   PGLITE_DIR: optionalText,
   UPSTASH_REDIS_REST_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional()),
   UPSTASH_REDIS_REST_TOKEN: optionalText,
@@ -129,6 +164,7 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
   if (problems.length) throw new ConfigError(problems);
 
   const appUrl = new URL(e.APP_URL ?? "http://localhost:3000");
+  const relatedOrigins = [...new Set((e.RP_ORIGINS ?? []).map((o) => new URL(o).origin))];
   const notices: string[] = [];
   if (!e.DATABASE_URL) notices.push(`database: embedded PGlite (${e.PGLITE_DIR ?? ".data/pglite"})`);
   if (!upstashUrl) notices.push("ephemeral store: in-process memory (single server only)");
@@ -142,12 +178,20 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
   return {
     appUrl: appUrl.origin,
     origin: appUrl.origin,
+    expectedOrigins: [...new Set([appUrl.origin, ...relatedOrigins])],
+    relatedOrigins,
     rpID: appUrl.hostname,
     rpName: e.RP_NAME ?? "Passwordless",
     secure: appUrl.protocol === "https:",
     sessionSecret,
     embeddedAllowed,
     databaseUrl: e.DATABASE_URL ?? null,
+    postgres: {
+      max: e.DATABASE_POOL_MAX ?? 5,
+      idleTimeoutSeconds: e.DATABASE_IDLE_TIMEOUT ?? 20,
+      connectTimeoutSeconds: e.DATABASE_CONNECT_TIMEOUT ?? 10,
+      prepare: e.DATABASE_PREPARE,
+    },
     pgliteDir: e.PGLITE_DIR ?? ".data/pglite",
     upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : null,
     resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseUrl: e.RESEND_BASE_URL } : null,

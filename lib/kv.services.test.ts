@@ -48,6 +48,19 @@ describe("upstash store", () => {
     await expect(store.get("any")).rejects.toThrow(/Unauthorized/);
   });
 
+  it("fails fast while redis-server is down and recovers when it is back, without a new client", async () => {
+    const store = createUpstashStore({ url: restUrl(), token: TOKEN });
+    await store.set("outage-probe", "before", 60);
+    const port = redis!.port;
+    await redis!.stop();
+    const started = Date.now();
+    await expect(store.get("outage-probe")).rejects.toThrow(/^Upstash GET failed/);
+    expect(Date.now() - started).toBeLessThan(1000);
+    redis = await startRedis({ port });
+    await store.set("outage-probe", "after", 60);
+    expect(await store.get("outage-probe")).toBe("after");
+  });
+
   it("REST stand-in base64-encodes strings only when asked, as Upstash does", async () => {
     const call = async (command: (string | number)[], headers: Record<string, string> = {}) => {
       const res = await fetch(restUrl(), {

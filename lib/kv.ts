@@ -106,12 +106,39 @@ export function createMemoryStore(now: () => number = () => Date.now()): KvStore
   };
 }
 
+/** How long one Upstash request may take before the page gives up on it. */
+const UPSTASH_TIMEOUT_MS = 5000;
+
+/**
+ * Upstash errors quote the whole command, values included (emails, secret hashes); server logs
+ * get the reason only.
+ */
+async function upstashCall<T>(command: string, run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split(", command was:")[0] : "unknown error";
+    const cause = error instanceof Error && error.cause instanceof Error ? ` (${error.cause.message})` : "";
+    throw new Error(`Upstash ${command} failed: ${message}${cause}`);
+  }
+}
+
 /** Upstash Redis over its REST API (works from serverless functions: no TCP connection to keep). */
-export function createUpstashStore(opts: { url: string; token: string }): KvStore {
+export function createUpstashStore(opts: { url: string; token: string; timeoutMs?: number }): KvStore {
+  const timeoutMs = opts.timeoutMs ?? UPSTASH_TIMEOUT_MS;
   // automaticDeserialization: false keeps values as the exact strings stored (by default the
   // client JSON.parses them, so "123" would come back as a number). Response encoding stays at
   // the client's default (base64), which keeps non-ASCII values intact.
-  const redis = new Redis({ url: opts.url, token: opts.token, automaticDeserialization: false });
+  // The client retries network errors 5 times with growing waits (~4.3 s) by default; one quick
+  // retry covers a stale keep-alive socket, and an outage then fails the page at once. The signal
+  // must be a function: an aborted plain signal makes the client return "Aborted" as a result.
+  const redis = new Redis({
+    url: opts.url,
+    token: opts.token,
+    automaticDeserialization: false,
+    retry: { retries: 1, backoff: () => 50 },
+    signal: () => AbortSignal.timeout(timeoutMs),
+  });
 
   const asStringOrNull = (command: string, value: unknown): string | null => {
     if (value === null || typeof value === "string") return value;
@@ -122,27 +149,27 @@ export function createUpstashStore(opts: { url: string; token: string }): KvStor
     kind: "upstash",
     async set(key, value, ttlSeconds) {
       assertTtl(ttlSeconds);
-      await redis.set(key, value, { ex: ttlSeconds });
+      await upstashCall("SET", () => redis.set(key, value, { ex: ttlSeconds }));
     },
     async get(key) {
-      return asStringOrNull("GET", await redis.get<string>(key));
+      return asStringOrNull("GET", await upstashCall("GET", () => redis.get<string>(key)));
     },
     async take(key) {
-      return asStringOrNull("GETDEL", await redis.getdel<string>(key));
+      return asStringOrNull("GETDEL", await upstashCall("GETDEL", () => redis.getdel<string>(key)));
     },
     async increment(key, ttlSeconds) {
       assertTtl(ttlSeconds);
       // One round trip, atomic: EXPIRE ... NX only sets a TTL when the key has none, i.e. when this
       // INCR created it, so later increments never extend the window.
-      const [count] = await redis.multi().incr(key).expire(key, ttlSeconds, "NX").exec();
+      const [count] = await upstashCall("INCR", () => redis.multi().incr(key).expire(key, ttlSeconds, "NX").exec());
       if (typeof count !== "number") throw new Error(`Upstash INCR: expected a number, got ${typeof count}`);
       return count;
     },
     async del(key) {
-      await redis.del(key);
+      await upstashCall("DEL", () => redis.del(key));
     },
     async ping() {
-      await redis.ping();
+      await upstashCall("PING", () => redis.ping());
     },
   };
 }

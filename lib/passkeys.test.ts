@@ -233,3 +233,21 @@ describe("authentication", () => {
     expect(await finishAuthentication(begun.flowId, { id: 1 })).toEqual({ ok: false, error: "signin_failed" });
   });
 });
+
+describe("related origins (RP_ORIGINS, set for these tests in vitest.config.ts)", () => {
+  const RELATED = "https://related.example";
+
+  it("accepts ceremonies from a listed origin for the same RP ID; other origins stay rejected", async () => {
+    const user = await newUser();
+    const credential = new SoftCredential(user.webauthnUserId);
+    const begun = await beginRegistration(user);
+    if (!begun.ok) throw new Error(begun.error);
+    expect((await finishRegistration(begun.flowId, user.id, credential.register(begun.options, RELATED))).ok).toBe(true);
+
+    const auth = await beginAuthentication();
+    expect(auth.options.rpId).toBe("localhost");
+    expect(await finishAuthentication(auth.flowId, credential.authenticate(auth.options, RELATED))).toMatchObject({ ok: true, user: { id: user.id } });
+    const unlisted = await beginAuthentication();
+    expect(await finishAuthentication(unlisted.flowId, credential.authenticate(unlisted.options, "https://unlisted.example"))).toEqual({ ok: false, error: "signin_failed" });
+  });
+});

@@ -139,7 +139,7 @@ export async function finishRegistration(
     const result = await verifyRegistrationResponse({
       response: parsed.data as RegistrationResponseJSON,
       expectedChallenge: stored.challenge,
-      expectedOrigin: config.origin,
+      expectedOrigin: config.expectedOrigins,
       expectedRPID: config.rpID,
       requireUserVerification: true,
       supportedAlgorithmIDs: ALGORITHMS,
@@ -257,7 +257,7 @@ export async function finishAuthentication(
     const result = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
       expectedChallenge: stored.challenge,
-      expectedOrigin: config.origin,
+      expectedOrigin: config.expectedOrigins,
       expectedRPID: config.rpID,
       requireUserVerification: true,
       credential: { id: passkey.id, publicKey: isoBase64URL.toBuffer(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },

@@ -22,7 +22,16 @@ export async function startUpstashRestServer(opts: {
   token: string;
   port?: number;
 }): Promise<UpstashRestServer> {
-  const redis = await RespConnection.connect(opts.redisPort);
+  // Reconnects after redis-server went away (fault tests stop and restart it); while it is down,
+  // requests get an error, as from Upstash when its database is unavailable.
+  let connecting = Promise.resolve(await RespConnection.connect(opts.redisPort));
+  const redis = async (): Promise<RespConnection> => {
+    const attempt = connecting;
+    const current = await attempt.catch(() => null);
+    if (current && !current.failed) return current;
+    if (connecting === attempt) connecting = RespConnection.connect(opts.redisPort);
+    return connecting;
+  };
   const server = http.createServer((req, res) => {
     handle(req, opts.token, redis).then(
       ({ status, body }) => send(res, status, body),
@@ -35,7 +44,7 @@ export async function startUpstashRestServer(opts: {
       server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
     });
   } catch (error) {
-    redis.close();
+    (await connecting).close();
     throw error;
   }
   const address = server.address();
@@ -47,7 +56,7 @@ export async function startUpstashRestServer(opts: {
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      redis.close();
+      (await connecting.catch(() => null))?.close();
     },
   };
 }
@@ -67,7 +76,7 @@ const CONNECTION_COMMANDS = new Set([
 
 class BadRequest extends Error {}
 
-async function handle(req: http.IncomingMessage, token: string, redis: RespConnection): Promise<Reply> {
+async function handle(req: http.IncomingMessage, token: string, connection: () => Promise<RespConnection>): Promise<Reply> {
   if (req.headers.authorization !== `Bearer ${token}`) return { status: 401, body: { error: "Unauthorized" } };
   if (req.method !== "POST") return { status: 405, body: { error: "ERR only POST is supported" } };
   const base64 = req.headers["upstash-encoding"] === "base64";
@@ -75,6 +84,7 @@ async function handle(req: http.IncomingMessage, token: string, redis: RespConne
 
   try {
     const body = await readJson(req);
+    const redis = await connection();
     if (path === "/") {
       const [reply] = await redis.send([toCommand(body)]);
       if (!reply) throw new Error("no reply from redis");
@@ -201,6 +211,11 @@ class RespConnection {
     );
     this.socket.write(Buffer.concat(commands.map(encodeCommand)));
     return Promise.all(replies);
+  }
+
+  /** The connection broke (redis-server stopped): open a new one. */
+  get failed(): boolean {
+    return this.failure !== null;
   }
 
   close(): void {

@@ -4,12 +4,22 @@ import { WebAuthnAbortService, browserSupportsWebAuthnAutofill, sendSignal, star
 import { useRouter } from "next/navigation";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { describePasskeyError, isAbort } from "@/components/passkey-errors";
+import { messageFor } from "@/lib/errors";
 import { passkeyLoginOptions, passkeyLoginVerify } from "./actions";
 
 /** Renew the autofill request before its 5-minute challenge runs out. */
 const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
 
 type Outcome = "signed-in" | "aborted" | "failed";
+
+/** A server action that throws (a backend is down) becomes a failure with a message, not a stuck button. */
+async function attempt<T>(action: () => Promise<T>): Promise<T | { ok: false; error: string }> {
+  try {
+    return await action();
+  } catch {
+    return { ok: false, error: messageFor("unavailable") };
+  }
+}
 
 /**
  * Passkey sign-in for the login page: a modal request on demand and, when `autofill` is set,
@@ -23,7 +33,7 @@ export function usePasskeySignIn({ next, autofill }: { next: string; autofill: b
 
   const run = useCallback(
     async (mode: "discoverable" | "identified", conditional: boolean): Promise<Outcome> => {
-      const begun = await passkeyLoginOptions(mode);
+      const begun = await attempt(() => passkeyLoginOptions(mode));
       if (!begun.ok) {
         if (!conditional) setError(begun.error);
         return "failed";
@@ -37,11 +47,11 @@ export function usePasskeySignIn({ next, autofill }: { next: string; autofill: b
         return "failed";
       }
       setPending(true);
-      const result = await passkeyLoginVerify(response, next);
+      const result = await attempt(() => passkeyLoginVerify(response, next));
       if (!result.ok) {
         setPending(false);
         setError(result.error);
-        if (result.unknownCredential) {
+        if ("unknownCredential" in result && result.unknownCredential) {
           // Ask the passkey manager to drop a passkey the server no longer knows (where supported).
           sendSignal({ signalName: "unknownCredential", ...result.unknownCredential }).catch(() => {});
         }

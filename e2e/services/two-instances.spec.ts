@@ -1,0 +1,100 @@
+import type { Page } from "@playwright/test";
+import { expect, newPerson, readNewestMail, test } from "../fixtures";
+import { openLoginWithoutAutofill, requestEmailSignIn, signOut, signUpWithPasskey } from "../flows";
+import { stack } from "./stack";
+
+const first = new URL(stack.first);
+const second = new URL(stack.second);
+const isAction = (method: string, headers: Record<string, string>) => method === "POST" && Boolean(headers["next-action"]);
+
+/**
+ * Puts a page behind a two-instance "load balancer": pages load from instance 1, and server
+ * actions alternate between the instances, starting with instance 2, so every step of a flow runs
+ * on the other instance from the step before (options on one, verification on the other; a link
+ * asked for on one, used on the other). `ports()` gives the port that answered each action so
+ * far, from the response's server address, so the test sees where requests really went.
+ */
+async function behindTwoInstances(page: Page): Promise<{ count(): number; ports(): Promise<number[]> }> {
+  let toSecond = true;
+  await page.route("**/*", async (route) => {
+    const request = route.request();
+    if (!isAction(request.method(), request.headers())) return route.fallback();
+    const useSecond = toSecond;
+    toSecond = !toSecond;
+    if (!useSecond) return route.continue();
+    const url = new URL(request.url());
+    url.port = second.port;
+    // A load balancer keeps the public host; Next refuses an action whose Origin doesn't match
+    // the host (X-Forwarded-Host when present), as a CSRF guard.
+    await route.continue({ url: url.href, headers: { ...(await request.allHeaders()), "x-forwarded-host": first.host } });
+  });
+  const answered: Promise<number>[] = [];
+  page.on("request", (request) => {
+    if (!isAction(request.method(), request.headers())) return;
+    answered.push(request.response().then(async (response) => (await response?.serverAddr())?.port ?? 0));
+  });
+  return { count: () => answered.length, ports: () => Promise.all(answered) };
+}
+
+const port = (url: URL) => Number(url.port);
+
+test("sign-up, then passkey sign-in: every step on the other instance from the one before", async ({ page, authenticator }) => {
+  const balancer = await behindTwoInstances(page);
+  const person = newPerson("twin");
+  // Details on 2, the emailed code on 1, passkey options on 2, its verification on 1.
+  await signUpWithPasskey(page, person);
+  expect(await balancer.ports()).toEqual([port(second), port(first), port(second), port(first)]);
+  expect(await authenticator.credentials()).toHaveLength(1);
+
+  await signOut(page);
+  await openLoginWithoutAutofill(page, authenticator);
+  const before = balancer.count();
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-username")).toHaveText(person.username);
+  // The challenge was issued by one instance and taken by the other.
+  const [options, verification] = (await balancer.ports()).slice(before);
+  expect(new Set([options, verification])).toEqual(new Set([port(first), port(second)]));
+});
+
+test("email sign-in: the link asked for on one instance is used on the other", async ({ page, browser }) => {
+  const person = newPerson("twinmail");
+  await signUpWithPasskey(page, person);
+
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  const balancer = await behindTwoInstances(device);
+  await requestEmailSignIn(device, person.email);
+  const asked = balancer.count();
+  const link = (await readNewestMail(context, person.email)).links.find((l) => l.startsWith(`${stack.first}/login/email?token=`))!;
+  await device.goto(link);
+  await device.getByRole("button", { name: "Sign in" }).click();
+  await expect(device).toHaveURL(/\/account$/);
+  await expect(device.getByText("Signed in with an email link or code.")).toBeVisible();
+  const ports = await balancer.ports();
+  expect(ports).toHaveLength(asked + 1);
+  expect(new Set(ports.slice(-2))).toEqual(new Set([port(first), port(second)]));
+  await context.close();
+});
+
+test("a sign-out on one instance is honoured by the other, for a copied cookie too", async ({ page, browser }) => {
+  await signUpWithPasskey(page, newPerson("twinout"));
+  const cookies = await page.context().cookies();
+  const copy = await browser.newContext();
+  await copy.addCookies(cookies);
+  const copyPage = await copy.newPage();
+  // Cookies are per host, not per port: the copy is signed in on both instances.
+  for (const instance of [stack.first, stack.second]) {
+    await copyPage.goto(`${instance}/account`);
+    await expect(copyPage).toHaveURL(/\/account$/);
+  }
+
+  const balancer = await behindTwoInstances(page);
+  await signOut(page);
+  expect(await balancer.ports()).toEqual([port(second)]);
+  for (const instance of [stack.first, stack.second]) {
+    await copyPage.goto(`${instance}/account`);
+    await expect(copyPage).toHaveURL(/\/login\?next=/);
+  }
+  await copy.close();
+});
