@@ -99,4 +99,8 @@ describe("loadConfig", () => {
     expect(problems({ NODE_ENV: "development", UPSTASH_REDIS_REST_URL: "https://x.upstash.io" })).toEqual(["UPSTASH_REDIS_REST_TOKEN is required when UPSTASH_REDIS_REST_URL is set"]);
     expect(problems({ NODE_ENV: "development", RESEND_API_KEY: "re_1" })).toEqual(["EMAIL_FROM is required when RESEND_API_KEY is set"]);
   });
+
+  it("drops a trailing slash from RESEND_BASE_URL", () => {
+    expect(loadConfig({ ...real, RESEND_BASE_URL: "http://127.0.0.1:3999/" }, devSecret).resend?.baseUrl).toBe("http://127.0.0.1:3999");
+  });
 });

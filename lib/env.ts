@@ -194,7 +194,8 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
     },
     pgliteDir: e.PGLITE_DIR ?? ".data/pglite",
     upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : null,
-    resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseUrl: e.RESEND_BASE_URL } : null,
+    // The SDK appends "/emails": drop a trailing slash so it can't become "//emails".
+    resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseUrl: e.RESEND_BASE_URL?.replace(/\/+$/, "") } : null,
     emailFrom: e.EMAIL_FROM ?? "Passwordless <no-reply@localhost>",
     trustProxy: e.TRUST_PROXY === "vercel" || e.TRUST_PROXY === "xff" ? e.TRUST_PROXY : onVercel ? "vercel" : "none",
     notices,
