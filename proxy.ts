@@ -81,8 +81,9 @@ async function malformedActionCall(request: NextRequest): Promise<{ status: numb
  */
 function isCrossSiteWrite(request: NextRequest): boolean {
   if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
-  const site = request.headers.get("sec-fetch-site");
-  if (site === "cross-site" || site === "same-site") return true;
+  // A sibling subdomain ("same-site") fails the Origin check below; a load balancer spreading one
+  // origin over several ports or hosts must not.
+  if (request.headers.get("sec-fetch-site") === "cross-site") return true;
   const origin = request.headers.get("origin");
   const host = request.headers.get("x-forwarded-host") ?? request.headers.get("host");
   if (!origin || !host || !URL.canParse(origin)) return true;
