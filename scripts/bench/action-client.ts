@@ -110,7 +110,8 @@ export class AppServer {
     let body: string;
     let contentType: string;
     if ("args" in input) {
-      body = JSON.stringify(input.args);
+      // encodeReply of plain values is JSON, with a leading "$" in a string escaped as "$$".
+      body = JSON.stringify(input.args, (_key, value: unknown) => (typeof value === "string" && value.startsWith("$") ? `$${value}` : value));
       contentType = "text/plain;charset=UTF-8";
     } else {
       // encodeReply of a FormData argument: the fields under the "_1_" prefix, and the argument
@@ -137,16 +138,15 @@ export class AppServer {
       },
       body,
     );
-    if (response.status !== 200 && response.status !== 303) {
-      throw new Error(`${action}: HTTP ${response.status}: ${response.body.slice(0, 300)}`);
-    }
+    if (response.status !== 200) throw new Error(`${action}: HTTP ${response.status}: ${response.body.slice(0, 300)}`);
+    // "<path>;push": where the client router would go next.
     const redirect = response.headers["x-action-redirect"];
-    if (typeof redirect === "string") return { redirect: redirect.split(";")[0] ?? redirect, bytes: response.body.length };
-    return { value: actionValue(response.body), bytes: response.body.length };
+    if (typeof redirect === "string") return { redirect: redirect.split(";")[0] ?? redirect };
+    return { value: actionValue(response.body) };
   }
 }
 
-export type ActionResult = { value: unknown; bytes: number } | { redirect: string; bytes: number };
+export type ActionResult = { value: unknown } | { redirect: string };
 
 const ACTIONS = {
   passkeyLoginOptions: "app/login/actions.ts",
@@ -191,7 +191,7 @@ function routerStateTree(pathname: string): string {
  * the row holding the value. Only the encodings plain JSON results use are understood; anything
  * else throws, so a change in Next's wire format shows up as an error, not a wrong figure.
  */
-export function actionValue(flight: string): unknown {
+function actionValue(flight: string): unknown {
   const rows = new Map<string, string>();
   for (const line of flight.split("\n")) {
     const colon = line.indexOf(":");

@@ -16,6 +16,8 @@ export type LevelResult = {
   seconds: number;
   perSecond: number;
   steps: Record<string, Percentiles>;
+  /** When it ran, in microseconds of the monotonic clock (V8's CPU profiles use the same clock). */
+  window: { from: number; to: number };
 };
 
 export type Limits = { count: number; seconds: number };
@@ -42,6 +44,7 @@ export async function timed<T>(times: StepTimes, step: string, run: () => Promis
  */
 export async function runLevel(concurrency: number, limits: Limits, ceremony: (worker: number, index: number) => Promise<StepTimes>): Promise<LevelResult> {
   const samples: StepTimes[] = [];
+  const from = Number(process.hrtime.bigint() / 1000n);
   let started = 0;
   const start = performance.now();
   const deadline = start + limits.seconds * 1000;
@@ -57,7 +60,7 @@ export async function runLevel(concurrency: number, limits: Limits, ceremony: (w
   for (const step of new Set(samples.flatMap((s) => Object.keys(s)))) {
     steps[step] = percentiles(samples.map((s) => s[step]).filter((v): v is number => v !== undefined));
   }
-  return { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps };
+  return { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
 }
 
 /**

@@ -1,4 +1,5 @@
 /** The bench's results: their shape, the ratios and targets, and the printed tables. Bench tooling only. */
+import type { ProfileSummary } from "./cpu-profile";
 import type { CryptoFloor } from "./in-process";
 import type { LevelResult, Percentiles } from "./measure";
 import type { PageWeight } from "./page-weight";
@@ -13,6 +14,8 @@ export type ServerRun = {
   peakRssBytes: number | null;
   /** SQL each request sent (real-services mode only: from PostgreSQL's statement log). */
   queries?: QueryCounts;
+  /** With --cpu-prof: where the server's CPU time went during sign-in at concurrency 8. */
+  profile?: ProfileSummary;
 };
 
 export type Skipped = { skipped: string };
@@ -20,6 +23,7 @@ export type Skipped = { skipped: string };
 export type BenchResults = {
   startedAt: string;
   quick: boolean;
+  cpuProf: boolean;
   machine: { cpus: number; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   /** Wall-clock seconds per phase. */
   phases: Record<string, number>;
@@ -87,7 +91,7 @@ export function formatReport(r: BenchResults): string {
     { label: "in-process floor", levels: floor },
   ];
   const out: string[] = [];
-  out.push(`Passwordless bench ${r.startedAt}${r.quick ? " (--quick: smoke figures, not for quoting)" : ""}`);
+  out.push(`Passwordless bench ${r.startedAt}${r.quick ? " (--quick: smoke figures, not for quoting)" : ""}${r.cpuProf ? " (--cpu-prof: the embedded server ran under the profiler)" : ""}`);
   out.push(`machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.loadAverageBefore.map((l) => l.toFixed(1)).join(" ")} before, ${r.machine.loadAverageAfter.map((l) => l.toFixed(1)).join(" ")} after`);
   out.push(`server, embedded: ${r.embedded.label}`);
   out.push("skipped" in r.services ? `server, real services: skipped (${r.services.skipped})` : `server, real services: ${r.services.label}`);
@@ -136,6 +140,11 @@ export function formatReport(r: BenchResults): string {
     out.push("SQL statements per request (real services, from PostgreSQL's statement log)");
     const q = r.services.queries;
     out.push(table(["request", "statements"], [["sign-in options", String(q.signInOptions.length)], ["sign-in verify", String(q.signInVerify.length)], ["GET /account (signed in)", String(q.accountPage.length)]]));
+  }
+  if (r.embedded.profile) {
+    out.push("");
+    out.push(`Where the embedded server's CPU time went, sign-in at c=8 (${r.embedded.profile.samples} samples)`);
+    out.push(table(["owner", "share"], r.embedded.profile.owners.map((o) => [o.owner, `${o.percent.toFixed(1)}%`])));
   }
   out.push("");
   out.push("Ratios at concurrency 8 (server, embedded / in-process floor)");

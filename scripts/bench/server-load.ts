@@ -43,9 +43,9 @@ export async function proveSignups(server: AppServer, count: number, runId: stri
   const BATCH = 24;
   const proven: ProvenSignup[] = [];
   const reader = new VirtualBrowser(nextIp());
+  const email = (username: string) => `${username}@bench.example`;
   for (let first = 0; first < count; first += BATCH) {
     const batch = Array.from({ length: Math.min(BATCH, count - first) }, (_, i) => ({ browser: new VirtualBrowser(nextIp()), username: `b${runId}_${first + i}` }));
-    const email = (username: string) => `${username}@bench.example`;
     await Promise.all(
       batch.map(async ({ browser, username }) => {
         const result = await server.action("/signup", "submitSignup", browser, { form: { name: "", username, email: email(username) }, prevState: {} });
