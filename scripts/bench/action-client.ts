@@ -54,6 +54,8 @@ export class AppServer {
     readonly port: number,
     projectDir: string,
     maxSockets: number,
+    /** CPU time the server process has used so far, in microseconds. */
+    readonly cpuMicros: () => number,
   ) {
     this.origin = `http://localhost:${port}`;
     // Keep-alive, like a browser's connection reuse; one socket per concurrent client.

@@ -14,7 +14,7 @@ import { beginAuthentication, beginRegistration, finishAuthentication, finishReg
 import { hashSecret } from "@/lib/secrets";
 import { createVerifiedUser } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
-import { perWorker, percentiles, runLevel, timed, type LevelResult, type Percentiles, type StepTimes } from "./measure";
+import { ownCpuMicros, perWorker, percentiles, runLevel, timed, type LevelResult, type Percentiles, type StepTimes } from "./measure";
 import { CONCURRENCY, getPlan } from "./plan";
 import { peakRssBytes } from "./processes";
 
@@ -115,7 +115,7 @@ async function main(): Promise<void> {
   for (const c of CONCURRENCY) {
     const users = await newUsers(plan.registration[c].count);
     registration.push(
-      await runLevel(c, plan.registration[c], async (_worker, index) => {
+      await runLevel(c, plan.registration[c], ownCpuMicros, async (_worker, index) => {
         const user = users[index];
         if (!user) throw new Error("ran out of users");
         return register(user);
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
   const signIn: LevelResult[] = [];
   for (const c of CONCURRENCY) {
     const next = perWorker(people, c);
-    signIn.push(await runLevel(c, plan.signIn, (worker) => signInOnce(next(worker))));
+    signIn.push(await runLevel(c, plan.signIn, ownCpuMicros, (worker) => signInOnce(next(worker))));
   }
 
   // Same shape as the server run: a new client per request, addresses round robin over people.
@@ -152,7 +152,7 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < plan.warmup; i++) await requestEmail();
   const email: LevelResult[] = [];
-  for (const c of CONCURRENCY) email.push(await runLevel(c, plan.email[c], () => requestEmail()));
+  for (const c of CONCURRENCY) email.push(await runLevel(c, plan.email[c], ownCpuMicros, () => requestEmail()));
 
   const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), signIn, registration, email };
   writeFileSync(out, JSON.stringify(result, null, 2));

@@ -16,6 +16,11 @@ export type LevelResult = {
   seconds: number;
   perSecond: number;
   steps: Record<string, Percentiles>;
+  /**
+   * CPU time (all threads) the process doing the work spent per ceremony: steadier than
+   * throughput on a shared machine, since other processes' load doesn't add to it.
+   */
+  cpuMsPerCeremony: number;
   /** When it ran, in microseconds of the monotonic clock (V8's CPU profiles use the same clock). */
   window: { from: number; to: number };
 };
@@ -39,12 +44,19 @@ export async function timed<T>(times: StepTimes, step: string, run: () => Promis
 
 /**
  * Runs `ceremony(worker, i)` with `concurrency` workers; a worker takes no new ceremony once
- * `limits.count` have started or `limits.seconds` have passed. Any failed ceremony fails the run:
+ * `limits.count` have started or `limits.seconds` have passed. `cpuMicros` reads the CPU time
+ * used so far by the process that does the work (this one, or the server). Any failed ceremony fails the run:
  * a figure that includes errors would measure something else.
  */
-export async function runLevel(concurrency: number, limits: Limits, ceremony: (worker: number, index: number) => Promise<StepTimes>): Promise<LevelResult> {
+export async function runLevel(
+  concurrency: number,
+  limits: Limits,
+  cpuMicros: () => number,
+  ceremony: (worker: number, index: number) => Promise<StepTimes>,
+): Promise<LevelResult> {
   const samples: StepTimes[] = [];
   const from = Number(process.hrtime.bigint() / 1000n);
+  const cpuBefore = cpuMicros();
   let started = 0;
   const start = performance.now();
   const deadline = start + limits.seconds * 1000;
@@ -60,7 +72,8 @@ export async function runLevel(concurrency: number, limits: Limits, ceremony: (w
   for (const step of new Set(samples.flatMap((s) => Object.keys(s)))) {
     steps[step] = percentiles(samples.map((s) => s[step]).filter((v): v is number => v !== undefined));
   }
-  return { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
+  const cpuMsPerCeremony = (cpuMicros() - cpuBefore) / 1000 / samples.length;
+  return { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, cpuMsPerCeremony, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
 }
 
 /**
@@ -78,4 +91,10 @@ export function perWorker<T>(items: T[], concurrency: number): (worker: number) 
     if (item === undefined) throw new Error(`no item for worker ${worker}`);
     return item;
   };
+}
+
+/** CPU time (user + system, all threads) this process has used, in microseconds. */
+export function ownCpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
 }

@@ -2,7 +2,7 @@
  * Child processes for the bench: started with their output in a log file, stopped by PID (also
  * when the bench fails or is interrupted), and their peak memory read from /proc. Bench tooling only.
  */
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { createWriteStream, readFileSync } from "node:fs";
 import http from "node:http";
 import net from "node:net";
@@ -131,6 +131,17 @@ export function peakRssBytes(pid: number): number | null {
   } catch {
     return null;
   }
+}
+
+const CLOCK_TICKS_PER_SECOND = Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+
+/** CPU time (user + system, all threads) a process has used so far, in microseconds, from /proc. */
+export function processCpuMicros(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name, which is in parentheses and may itself contain spaces.
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15)
+  return (ticks * 1_000_000) / CLOCK_TICKS_PER_SECOND;
 }
 
 const PORT_RANGE = { from: 3300, to: 3399 } as const;

@@ -39,6 +39,8 @@ export type BenchResults = {
 export type Ratios = {
   /** Server ceremonies per second over the in-process floor's, at concurrency 8. */
   throughputAtC8: { signIn: number; registration: number; email: number };
+  /** CPU time per ceremony of the server process over the floor process's, at concurrency 8. */
+  cpuPerCeremonyAtC8: { signIn: number; registration: number; email: number };
   signInVerifyP95AtC8Ms: number;
   /** Each page's compressed JS over the framework floor's. */
   pageJs: Record<string, number>;
@@ -54,6 +56,12 @@ export function computeRatios(inProcess: BenchResults["inProcess"], embedded: Se
     registration: ratio(embedded.registration, inProcess.registration),
     email: ratio(embedded.email, inProcess.email),
   };
+  const cpu = (server: LevelResult[], base: LevelResult[]) => (at8(server)?.cpuMsPerCeremony ?? Number.NaN) / (at8(base)?.cpuMsPerCeremony ?? Number.NaN);
+  const cpuPerCeremonyAtC8 = {
+    signIn: cpu(embedded.signIn, inProcess.signIn),
+    registration: cpu(embedded.registration, inProcess.registration),
+    email: cpu(embedded.email, inProcess.email),
+  };
   const signInVerifyP95AtC8Ms = at8(embedded.signIn)?.steps.verify?.p95 ?? Number.NaN;
   const pageJs = Object.fromEntries(pages.map((p) => [p.label, p.jsBytes / floor.jsBytes]));
   const targets = [
@@ -61,7 +69,7 @@ export function computeRatios(inProcess: BenchResults["inProcess"], embedded: Se
     { name: "sign-in verify p95, server, c=8", value: `${signInVerifyP95AtC8Ms.toFixed(1)} ms`, target: "< 25 ms", met: signInVerifyP95AtC8Ms < 25 },
     ...pages.map((p) => ({ name: `JS of ${p.label} / framework floor`, value: `${(pageJs[p.label] ?? Number.NaN).toFixed(2)}x`, target: "<= 1.15x", met: (pageJs[p.label] ?? Infinity) <= 1.15 })),
   ];
-  return { throughputAtC8, signInVerifyP95AtC8Ms, pageJs, targets };
+  return { throughputAtC8, cpuPerCeremonyAtC8, signInVerifyP95AtC8Ms, pageJs, targets };
 }
 
 function table(headers: string[], rows: string[][]): string {
@@ -78,10 +86,10 @@ function flowTable(title: string, steps: string[], runs: { label: string; levels
   for (const c of [...new Set(runs.flatMap((r) => r.levels.map((l) => l.concurrency)))]) {
     for (const run of runs) {
       const level = run.levels.find((l) => l.concurrency === c);
-      if (level) rows.push([run.label, String(c), String(level.count), level.perSecond.toFixed(1), ...steps.map((s) => ms(level.steps[s]))]);
+      if (level) rows.push([run.label, String(c), String(level.count), level.perSecond.toFixed(1), level.cpuMsPerCeremony.toFixed(1), ...steps.map((s) => ms(level.steps[s]))]);
     }
   }
-  return `${title}\n${table(["where", "c", "n", "per s", ...steps.map((s) => `${s} p50/p95/p99 ms`)], rows)}`;
+  return `${title}\n${table(["where", "c", "n", "per s", "CPU ms each", ...steps.map((s) => `${s} p50/p95/p99 ms`)], rows)}`;
 }
 
 export function formatReport(r: BenchResults): string {
@@ -149,7 +157,9 @@ export function formatReport(r: BenchResults): string {
   out.push("");
   out.push("Ratios at concurrency 8 (server, embedded / in-process floor)");
   const t = r.ratios.throughputAtC8;
-  out.push(`  sign-in ${t.signIn.toFixed(2)}, sign-up passkey step ${t.registration.toFixed(2)}, email request ${t.email.toFixed(2)}`);
+  out.push(`  throughput: sign-in ${t.signIn.toFixed(2)}, sign-up passkey step ${t.registration.toFixed(2)}, email request ${t.email.toFixed(2)}`);
+  const c = r.ratios.cpuPerCeremonyAtC8;
+  out.push(`  CPU per ceremony (server process / floor process): sign-in ${c.signIn.toFixed(1)}x, sign-up passkey step ${c.registration.toFixed(1)}x, email request ${c.email.toFixed(1)}x`);
   out.push("");
   out.push("Targets");
   out.push(table(["target", "value", "wanted", ""], r.ratios.targets.map((x) => [x.name, x.value, x.target, x.met ? "met" : "MISSED"])));

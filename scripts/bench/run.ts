@@ -23,7 +23,7 @@ import type { LevelResult } from "./measure";
 import { measurePages, writeFloorApp, type PageWeight } from "./page-weight";
 import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Plan } from "./plan";
 import { postgresUnavailable, startPostgres, type Postgres } from "./postgres";
-import { benchPort, Cleanup, httpOk, peakRssBytes, runToCompletion, startProcess, waitUntilReady } from "./processes";
+import { benchPort, Cleanup, httpOk, peakRssBytes, processCpuMicros, runToCompletion, startProcess, waitUntilReady } from "./processes";
 import { computeRatios, formatReport, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
 import { emailLevel, nextIp, prepareEmailRequests, proveSignups, registrationLevel, signInLevel, signInOnce, type Person } from "./server-load";
 
@@ -141,7 +141,7 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promis
   const profileDir = path.join(resultsDir, "profiles", runId);
   const flags = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const proc = await startNext("next-embedded", projectDir, port, appEnv(port, { PGLITE_DIR: "memory://" }), "/api/health", flags);
-  const app = new AppServer(port, projectDir, 32);
+  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(proc.pid));
   let run: ServerRun;
   let pages: PageWeight[];
   try {
@@ -187,7 +187,7 @@ async function servicesMode(plan: Plan, runId: string): Promise<ServerRun | Skip
 
   const port = await benchPort();
   const proc = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: pg.url, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token }), "/api/health");
-  const app = new AppServer(port, projectDir, 32);
+  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(proc.pid));
   try {
     // Sign-in only: the other flows are measured in embedded mode, and the time box is tight.
     const driven = await phase("real services: load", () => drive(app, plan, `${runId}s`, false));

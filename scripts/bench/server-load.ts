@@ -79,7 +79,7 @@ function outboxCodes(html: string): Map<string, string> {
 
 /** Sign-up's passkey step (options + verify) for proven sign-ups; each finished one becomes a person. */
 export async function registrationLevel(server: AppServer, pending: ProvenSignup[], concurrency: number, limits: Limits, people: Person[]): Promise<LevelResult> {
-  const result = await runLevel(concurrency, { count: Math.min(limits.count, pending.length), seconds: limits.seconds }, async (_worker, index) => {
+  const result = await runLevel(concurrency, { count: Math.min(limits.count, pending.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
     const signup = pending[index];
     if (!signup) throw new Error("ran out of proven sign-ups");
     const times: StepTimes = {};
@@ -97,7 +97,7 @@ export async function registrationLevel(server: AppServer, pending: ProvenSignup
 /** Discoverable passkey sign-in (the "Sign in with a passkey" button), each ceremony a new browser. */
 export async function signInLevel(server: AppServer, people: Person[], concurrency: number, limits: Limits): Promise<LevelResult> {
   const next = perWorker(people, concurrency);
-  return runLevel(concurrency, limits, (worker) => signInOnce(server, next(worker), new VirtualBrowser(nextIp())));
+  return runLevel(concurrency, limits, server.cpuMicros, (worker) => signInOnce(server, next(worker), new VirtualBrowser(nextIp())));
 }
 
 /** One passkey sign-in ceremony; leaves `browser` signed in. `afterStep` runs untimed after each step. */
@@ -134,7 +134,7 @@ export async function prepareEmailRequests(server: AppServer, people: Person[], 
 
 /** "Email me a sign-in link" from step 2: the request, through to the redirect to the code page. */
 export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser }[], concurrency: number, limits: Limits): Promise<LevelResult> {
-  const result = await runLevel(concurrency, { count: Math.min(limits.count, prepared.length), seconds: limits.seconds }, async (_worker, index) => {
+  const result = await runLevel(concurrency, { count: Math.min(limits.count, prepared.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
     const item = prepared[index];
     if (!item) throw new Error("ran out of prepared browsers");
     const times: StepTimes = {};
