@@ -1,0 +1,167 @@
+/**
+ * The floors: the same ceremonies calling the app's lib functions directly (PGlite in memory and
+ * the in-process store, no HTTP, no Next.js), and the cost of the crypto underneath. Run by
+ * scripts/bench/run.ts as a child process under `--conditions=react-server`, which resolves
+ * "server-only" to its empty module as Next's server build does. Writes JSON to argv[2].
+ * Bench tooling only.
+ */
+import { generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
+import { writeFileSync } from "node:fs";
+import { getDb } from "@/db/client";
+import type { User } from "@/db/schema";
+import { requestEmailSignIn } from "@/lib/email-auth";
+import { beginAuthentication, beginRegistration, finishAuthentication, finishRegistration } from "@/lib/passkeys";
+import { hashSecret } from "@/lib/secrets";
+import { createVerifiedUser } from "@/lib/users";
+import { SoftCredential } from "@/test/soft-authenticator";
+import { ownCpuMicros, perWorker, percentiles, runLevel, timed, type LevelResult, type Percentiles, type StepTimes } from "./measure";
+import { CONCURRENCY, getPlan } from "./plan";
+import { peakRssBytes } from "./processes";
+
+export type CryptoFloor = {
+  /** node:crypto verify() of a P-256 (ES256) signature with a parsed key, one thread. */
+  p256VerifyPerSecond: number;
+  /** What @simplewebauthn/server does per assertion: import the JWK key, then WebCrypto verify. */
+  p256ImportAndVerifyPerSecond: number;
+  /** One argon2id hash with the app's parameters (lib/secrets.ts), in ms. */
+  argon2idHashMs: Percentiles;
+};
+
+export type InProcessResult = {
+  crypto: CryptoFloor;
+  /** PGlite start-up and migrations, in seconds (the server pays this once, at its first request). */
+  databaseStartSeconds: number;
+  /** Peak RSS of this process: the memory floor of the embedded backends and the lib code. */
+  peakRssBytes: number | null;
+  signIn: LevelResult[];
+  registration: LevelResult[];
+  email: LevelResult[];
+};
+
+const DURATION_MS = 1000;
+
+/** Calls `op` back to back for about a second; returns calls per second. */
+async function rate(op: () => unknown): Promise<number> {
+  let n = 0;
+  const start = performance.now();
+  while (performance.now() - start < DURATION_MS) {
+    for (let i = 0; i < 50; i++) await op();
+    n += 50;
+  }
+  return n / ((performance.now() - start) / 1000);
+}
+
+async function cryptoFloor(): Promise<CryptoFloor> {
+  // The signed data of an assertion: 37 bytes of authenticator data and a SHA-256 of the client data.
+  const data = new Uint8Array(69).fill(7);
+  const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const der = sign("sha256", data, privateKey);
+  const p1363 = sign("sha256", data, { key: privateKey, dsaEncoding: "ieee-p1363" });
+  const jwk = publicKey.export({ format: "jwk" });
+  const p256VerifyPerSecond = await rate(() => {
+    if (!verify("sha256", data, publicKey, der)) throw new Error("P-256 verify failed");
+  });
+  const p256ImportAndVerifyPerSecond = await rate(async () => {
+    const key = await webcrypto.subtle.importKey("jwk", { ...jwk, ext: false }, { name: "ECDSA", namedCurve: "P-256" }, false, ["verify"]);
+    if (!(await webcrypto.subtle.verify({ name: "ECDSA", hash: "SHA-256" }, key, p1363, data))) throw new Error("WebCrypto verify failed");
+  });
+  const argon: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const start = performance.now();
+    await hashSecret(`bench-secret-${i}`);
+    argon.push(performance.now() - start);
+  }
+  return { p256VerifyPerSecond, p256ImportAndVerifyPerSecond, argon2idHashMs: percentiles(argon.slice(2)) };
+}
+
+let userCounter = 0;
+async function newUsers(count: number): Promise<User[]> {
+  const users: User[] = [];
+  for (let i = 0; i < count; i++) {
+    const username = `floor_${++userCounter}`;
+    const created = await createVerifiedUser({ username, email: `${username}@bench.example`, name: null });
+    if (!created.ok) throw new Error(created.error);
+    users.push(created.user);
+  }
+  return users;
+}
+
+type Person = { user: User; credential: SoftCredential };
+
+async function main(): Promise<void> {
+  const [out, mode] = process.argv.slice(2);
+  if (!out) throw new Error("usage: in-process.ts <output.json> [--quick]");
+  const plan = getPlan(mode === "--quick");
+  const origin = new URL(process.env.APP_URL ?? "").origin;
+
+  const crypto = await cryptoFloor();
+  const dbStart = performance.now();
+  await getDb();
+  const databaseStartSeconds = (performance.now() - dbStart) / 1000;
+
+  const people: Person[] = [];
+  const register = async (user: User): Promise<StepTimes> => {
+    const times: StepTimes = {};
+    const begun = await timed(times, "options", () => beginRegistration(user));
+    if (!begun.ok) throw new Error(begun.error);
+    const credential = new SoftCredential(begun.options.user.id);
+    const result = await timed(times, "verify", () => finishRegistration(begun.flowId, user.id, credential.register(begun.options, origin)));
+    if (!result.ok) throw new Error(result.error);
+    people.push({ user, credential });
+    return times;
+  };
+  const registration: LevelResult[] = [];
+  for (const user of await newUsers(plan.warmup)) await register(user);
+  for (const c of CONCURRENCY) {
+    const users = await newUsers(plan.registration[c].count);
+    registration.push(
+      await runLevel(c, plan.registration[c], ownCpuMicros, async (_worker, index) => {
+        const user = users[index];
+        if (!user) throw new Error("ran out of users");
+        return register(user);
+      }),
+    );
+  }
+
+  const signInOnce = async (person: Person): Promise<StepTimes> => {
+    const times: StepTimes = {};
+    const begun = await timed(times, "options", () => beginAuthentication());
+    const response = person.credential.authenticate(begun.options, origin);
+    const result = await timed(times, "verify", () => finishAuthentication(begun.flowId, response));
+    if (!result.ok) throw new Error(result.error);
+    return times;
+  };
+  for (const person of people.slice(0, plan.warmup)) await signInOnce(person);
+  const signIn: LevelResult[] = [];
+  for (const c of CONCURRENCY) {
+    const next = perWorker(people, c);
+    signIn.push(await runLevel(c, plan.signIn, ownCpuMicros, (worker) => signInOnce(next(worker))));
+  }
+
+  // Same shape as the server run: a new client per request, addresses round robin over people.
+  let requestCounter = 0;
+  const requestEmail = async (): Promise<StepTimes> => {
+    const n = requestCounter++;
+    const person = people[n % people.length];
+    if (!person) throw new Error("no people");
+    const times: StepTimes = {};
+    await timed(times, "request", () =>
+      requestEmailSignIn(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux", schedule: (task) => void task() }),
+    );
+    return times;
+  };
+  for (let i = 0; i < plan.warmup; i++) await requestEmail();
+  const email: LevelResult[] = [];
+  for (const c of CONCURRENCY) email.push(await runLevel(c, plan.email[c], ownCpuMicros, () => requestEmail()));
+
+  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), signIn, registration, email };
+  writeFileSync(out, JSON.stringify(result, null, 2));
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

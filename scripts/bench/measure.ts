@@ -1,0 +1,100 @@
+/**
+ * Closed-loop load: `concurrency` workers run ceremonies back to back until a count or a time
+ * limit is reached, recording each step's latency. Shared by the server and in-process runs so
+ * both are measured the same way. Bench tooling only.
+ */
+
+/** Milliseconds each named step of one ceremony took. */
+export type StepTimes = Record<string, number>;
+
+export type Percentiles = { n: number; p50: number; p95: number; p99: number };
+
+export type LevelResult = {
+  concurrency: number;
+  /** Ceremonies completed. */
+  count: number;
+  seconds: number;
+  perSecond: number;
+  steps: Record<string, Percentiles>;
+  /**
+   * CPU time (all threads) the process doing the work spent per ceremony: steadier than
+   * throughput on a shared machine, since other processes' load doesn't add to it.
+   */
+  cpuMsPerCeremony: number;
+  /** When it ran, in microseconds of the monotonic clock (V8's CPU profiles use the same clock). */
+  window: { from: number; to: number };
+};
+
+export type Limits = { count: number; seconds: number };
+
+/** Nearest-rank percentiles. */
+export function percentiles(values: number[]): Percentiles {
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? Number.NaN;
+  return { n: sorted.length, p50: at(0.5), p95: at(0.95), p99: at(0.99) };
+}
+
+/** Times one async step into `times`. */
+export async function timed<T>(times: StepTimes, step: string, run: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  const result = await run();
+  times[step] = performance.now() - start;
+  return result;
+}
+
+/**
+ * Runs `ceremony(worker, i)` with `concurrency` workers; a worker takes no new ceremony once
+ * `limits.count` have started or `limits.seconds` have passed. `cpuMicros` reads the CPU time
+ * used so far by the process that does the work (this one, or the server). Any failed ceremony fails the run:
+ * a figure that includes errors would measure something else.
+ */
+export async function runLevel(
+  concurrency: number,
+  limits: Limits,
+  cpuMicros: () => number,
+  ceremony: (worker: number, index: number) => Promise<StepTimes>,
+): Promise<LevelResult> {
+  const samples: StepTimes[] = [];
+  const from = Number(process.hrtime.bigint() / 1000n);
+  const cpuBefore = cpuMicros();
+  let started = 0;
+  const start = performance.now();
+  const deadline = start + limits.seconds * 1000;
+  const worker = async (w: number) => {
+    while (started < limits.count && performance.now() < deadline) {
+      const index = started++;
+      samples.push(await ceremony(w, index));
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
+  const seconds = (performance.now() - start) / 1000;
+  const steps: Record<string, Percentiles> = {};
+  for (const step of new Set(samples.flatMap((s) => Object.keys(s)))) {
+    steps[step] = percentiles(samples.map((s) => s[step]).filter((v): v is number => v !== undefined));
+  }
+  const cpuMsPerCeremony = (cpuMicros() - cpuBefore) / 1000 / samples.length;
+  return { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, cpuMsPerCeremony, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
+}
+
+/**
+ * Hands worker w the items w, w+c, w+2c, ... in turn, so no item is in two ceremonies at once
+ * (a passkey's signature counter must only go up).
+ */
+export function perWorker<T>(items: T[], concurrency: number): (worker: number) => T {
+  if (items.length < concurrency) throw new Error(`concurrency ${concurrency} needs at least ${concurrency} items, have ${items.length}`);
+  const turns = Array.from({ length: concurrency }, () => 0);
+  return (worker) => {
+    const turn = turns[worker] ?? 0;
+    turns[worker] = turn + 1;
+    const owned = Math.ceil((items.length - worker) / concurrency);
+    const item = items[worker + (turn % owned) * concurrency];
+    if (item === undefined) throw new Error(`no item for worker ${worker}`);
+    return item;
+  };
+}
+
+/** CPU time (user + system, all threads) this process has used, in microseconds. */
+export function ownCpuMicros(): number {
+  const { user, system } = process.cpuUsage();
+  return user + system;
+}

@@ -1,0 +1,147 @@
+/**
+ * The ceremonies against a running production server, driven as the browser drives them: server
+ * actions over HTTP with the cookies the server sets, a software authenticator signing real
+ * assertions. Every virtual browser has its own client IP (the server runs with TRUST_PROXY=xff),
+ * as real visitors do, so per-client rate limits apply per browser. Bench tooling only.
+ */
+import { z } from "zod";
+import { SoftCredential } from "@/test/soft-authenticator";
+import { AppServer, VirtualBrowser, type ActionResult } from "./action-client";
+import { perWorker, runLevel, timed, type LevelResult, type Limits, type StepTimes } from "./measure";
+
+export type Person = { username: string; credential: SoftCredential };
+export type ProvenSignup = { browser: VirtualBrowser; username: string };
+
+let ipCounter = 0;
+/** A fresh client address per virtual browser (10.0.0.0/8 is never routed here; only a header). */
+export function nextIp(): string {
+  const n = ++ipCounter;
+  return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
+}
+
+const okSchema = z.object({ ok: z.literal(true) });
+const requestOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rpId: z.string() }) });
+const creationOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rp: z.object({ id: z.string() }), user: z.object({ id: z.string() }) }) });
+
+/** The action's value, checked against `schema`; a redirect or an error result fails loudly. */
+function valueOf<T>(result: ActionResult, schema: z.ZodType<T>, what: string): T {
+  if (!("value" in result)) throw new Error(`${what}: unexpected redirect to ${result.redirect}`);
+  const parsed = schema.safeParse(result.value);
+  if (!parsed.success) throw new Error(`${what}: unexpected result ${JSON.stringify(result.value).slice(0, 300)}`);
+  return parsed.data;
+}
+
+function expectRedirect(result: ActionResult, to: string, what: string): void {
+  if (!("redirect" in result) || result.redirect !== to) throw new Error(`${what}: expected a redirect to ${to}, got ${JSON.stringify(result).slice(0, 300)}`);
+}
+
+/**
+ * Sign-ups with a proven email, ready for the passkey step: the form, then the code read from the
+ * dev outbox page as a developer would, in batches (the outbox page keeps the newest 200 messages).
+ */
+export async function proveSignups(server: AppServer, count: number, runId: string): Promise<ProvenSignup[]> {
+  const BATCH = 24;
+  const proven: ProvenSignup[] = [];
+  const reader = new VirtualBrowser(nextIp());
+  const email = (username: string) => `${username}@bench.example`;
+  for (let first = 0; first < count; first += BATCH) {
+    const batch = Array.from({ length: Math.min(BATCH, count - first) }, (_, i) => ({ browser: new VirtualBrowser(nextIp()), username: `b${runId}_${first + i}` }));
+    await Promise.all(
+      batch.map(async ({ browser, username }) => {
+        const result = await server.action("/signup", "submitSignup", browser, { form: { name: "", username, email: email(username) }, prevState: {} });
+        expectRedirect(result, "/signup", "submitSignup");
+      }),
+    );
+    const codes = outboxCodes((await server.request("GET", "/dev/outbox", reader)).body);
+    await Promise.all(
+      batch.map(async ({ browser, username }) => {
+        const code = codes.get(email(username));
+        if (!code) throw new Error(`no code in the outbox for ${email(username)}`);
+        const result = await server.action("/signup", "submitSignupCode", browser, { form: { code }, prevState: {} });
+        expectRedirect(result, "/signup", "submitSignupCode");
+      }),
+    );
+    proven.push(...batch);
+  }
+  return proven;
+}
+
+/** Newest code per address from the /dev/outbox page (messages are listed newest first). */
+function outboxCodes(html: string): Map<string, string> {
+  const codes = new Map<string, string>();
+  for (const m of html.matchAll(/<article data-to="([^"]+)"[\s\S]*?data-field="text"[^>]*>([\s\S]*?)<\/pre>/g)) {
+    const [, to, text] = m;
+    const code = text?.match(/\b(\d{6})\b/)?.[1];
+    if (to && code && !codes.has(to)) codes.set(to, code);
+  }
+  return codes;
+}
+
+/** Sign-up's passkey step (options + verify) for proven sign-ups; each finished one becomes a person. */
+export async function registrationLevel(server: AppServer, pending: ProvenSignup[], concurrency: number, limits: Limits, people: Person[]): Promise<LevelResult> {
+  const result = await runLevel(concurrency, { count: Math.min(limits.count, pending.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
+    const signup = pending[index];
+    if (!signup) throw new Error("ran out of proven sign-ups");
+    const times: StepTimes = {};
+    const begun = valueOf(await timed(times, "options", () => server.action("/signup", "signupPasskeyOptions", signup.browser, { args: [] })), creationOptionsSchema, "signupPasskeyOptions");
+    const credential = new SoftCredential(begun.options.user.id);
+    const response = credential.register(begun.options, server.origin);
+    valueOf(await timed(times, "verify", () => server.action("/signup", "signupPasskeyVerify", signup.browser, { args: [response] })), okSchema, "signupPasskeyVerify");
+    people.push({ username: signup.username, credential });
+    return times;
+  });
+  pending.splice(0, result.count);
+  return result;
+}
+
+/** Discoverable passkey sign-in (the "Sign in with a passkey" button), each ceremony a new browser. */
+export async function signInLevel(server: AppServer, people: Person[], concurrency: number, limits: Limits): Promise<LevelResult> {
+  const next = perWorker(people, concurrency);
+  return runLevel(concurrency, limits, server.cpuMicros, (worker) => signInOnce(server, next(worker), new VirtualBrowser(nextIp())));
+}
+
+/** One passkey sign-in ceremony; leaves `browser` signed in. `afterStep` runs untimed after each step. */
+export async function signInOnce(server: AppServer, person: Person, browser: VirtualBrowser, afterStep?: () => Promise<void>): Promise<StepTimes> {
+  const times: StepTimes = {};
+  const begun = valueOf(await timed(times, "options", () => server.action("/login", "passkeyLoginOptions", browser, { args: ["discoverable"] })), requestOptionsSchema, "passkeyLoginOptions");
+  await afterStep?.();
+  const response = person.credential.authenticate(begun.options, server.origin);
+  valueOf(await timed(times, "verify", () => server.action("/login", "passkeyLoginVerify", browser, { args: [response, "/account"] })), okSchema, "passkeyLoginVerify");
+  await afterStep?.();
+  return times;
+}
+
+/** Browsers at step 2 of username-first sign-in (name typed and remembered in the flow cookie). */
+export async function prepareEmailRequests(server: AppServer, people: Person[], count: number): Promise<{ browser: VirtualBrowser }[]> {
+  const ready: { browser: VirtualBrowser }[] = [];
+  for (let first = 0; first < count; first += 32) {
+    const batch = Array.from({ length: Math.min(32, count - first) }, (_, i) => {
+      // Round robin over people: at most a few requests per address, under its limit of 5.
+      const person = people[(first + i) % people.length];
+      if (!person) throw new Error("no people to request sign-in emails for");
+      return { browser: new VirtualBrowser(nextIp()), identifier: person.username };
+    });
+    await Promise.all(
+      batch.map(async ({ browser, identifier }) => {
+        const result = await server.action("/login", "continueWithIdentifier", browser, { form: { identifier, next: "/account" }, prevState: {} });
+        expectRedirect(result, "/login?next=%2Faccount", "continueWithIdentifier");
+      }),
+    );
+    ready.push(...batch);
+  }
+  return ready;
+}
+
+/** "Email me a sign-in link" from step 2: the request, through to the redirect to the code page. */
+export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser }[], concurrency: number, limits: Limits): Promise<LevelResult> {
+  const result = await runLevel(concurrency, { count: Math.min(limits.count, prepared.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
+    const item = prepared[index];
+    if (!item) throw new Error("ran out of prepared browsers");
+    const times: StepTimes = {};
+    const result = await timed(times, "request", () => server.action("/login?next=%2Faccount", "requestEmailLink", item.browser, { form: { next: "/account" } }));
+    expectRedirect(result, "/login/code?next=%2Faccount", "requestEmailLink");
+    return times;
+  });
+  prepared.splice(0, result.count);
+  return result;
+}
