@@ -14,8 +14,9 @@ import { findUserByIdentifier, normalizeEmail } from "./users";
 export const EMAIL_SIGNIN_TTL_SECONDS = 10 * 60;
 
 /**
- * What a sign-in request unlocks. Requests for addresses with no account (or throttled ones) are
- * decoys: same shape, same argon2 work, never spendable, so nothing tells them apart.
+ * What a sign-in request unlocks. Requests for addresses with no account are decoys: same shape,
+ * same argon2 work, never spendable, so nothing tells them apart. Throttled requests are never
+ * spendable either.
  */
 type EmailSignIn = { userId: string | null; email: string };
 
@@ -36,7 +37,9 @@ export async function requestEmailSignIn(
   const user = await findUserByIdentifier(identifier);
   const real = user !== null && clientOk && addressOk;
   const data: EmailSignIn = { userId: real ? user.id : null, email: user?.email ?? normalizeEmail(identifier) };
-  const { id, code, secret } = await issueProof(NAMESPACE, data, EMAIL_SIGNIN_TTL_SECONDS, { decoy: !real });
+  // Throttled requests (the same for every address) skip the argon2 work: floods can't buy it.
+  const kind = !clientOk || !addressOk ? "throttled" : real ? "real" : "decoy";
+  const { id, code, secret } = await issueProof(NAMESPACE, data, EMAIL_SIGNIN_TTL_SECONDS, { kind });
 
   if (real) {
     const config = getConfig();

@@ -15,15 +15,27 @@ type Stored<T> = { data: T; codeHash: string; secretHash: string };
 const key = (namespace: string, id: string) => `${namespace}:${id}`;
 const attemptsKey = (namespace: string, id: string) => `${namespace}:${id}:attempts`;
 
+/** Stands in for a hash where none was computed; verifySecret never accepts it. */
+const NO_HASH = "none";
+
 /**
- * Stores a new proof and returns what to mail. A decoy hashes throwaway values instead, so it
- * costs the same and looks the same but can never be spent (nothing is mailed for it).
+ * Stores a new proof and returns what to mail. A "decoy" hashes throwaway values instead, so it
+ * costs the same and looks the same but can never be spent (nothing is mailed for it). A
+ * "throttled" one skips hashing altogether: it is only ever issued where every request is
+ * throttled alike, so its lower cost tells nothing, and a flood can't buy argon2 work.
  */
-export async function issueProof<T>(namespace: string, data: T, ttlSeconds: number, options: { decoy?: boolean } = {}): Promise<{ id: string; code: string; secret: string }> {
+export async function issueProof<T>(
+  namespace: string,
+  data: T,
+  ttlSeconds: number,
+  options: { kind?: "real" | "decoy" | "throttled" } = {},
+): Promise<{ id: string; code: string; secret: string }> {
   const id = randomToken();
   const code = randomCode();
   const secret = randomToken();
-  const [codeHash, secretHash] = await Promise.all([hashSecret(options.decoy ? randomCode() : code), hashSecret(options.decoy ? randomToken() : secret)]);
+  const kind = options.kind ?? "real";
+  const [codeHash, secretHash] =
+    kind === "throttled" ? [NO_HASH, NO_HASH] : await Promise.all([hashSecret(kind === "decoy" ? randomCode() : code), hashSecret(kind === "decoy" ? randomToken() : secret)]);
   const stored: Stored<T> = { data, codeHash, secretHash };
   await kv().set(key(namespace, id), JSON.stringify(stored), ttlSeconds);
   return { id, code, secret };
