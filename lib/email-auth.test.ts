@@ -4,9 +4,11 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { passkeys, sessions, users } from "@/db/schema";
 import { newUser } from "@/test/factories";
+import { SoftCredential } from "@/test/soft-authenticator";
 import { consumeEmailSignIn, EMAIL_SIGNIN_TTL_SECONDS, pendingEmailSignIn, requestEmailSignIn } from "./email-auth";
 import { kv } from "./kv";
 import { listOutbox } from "./mail";
+import { beginAuthentication, beginRegistration, finishAuthentication, finishRegistration } from "./passkeys";
 import { insertSession } from "./session";
 
 /** Asks as a browser would, sending mail inline; returns the request id and what the mail said. */
@@ -155,5 +157,16 @@ describe("email sign-in", () => {
     }
     expect(Math.abs(median(known) - median(unknown))).toBeLessThan(50);
   }, 180_000);
+
+  it("throttling an address never blocks its owner's passkey sign-in", async () => {
+    const user = await newUser();
+    const credential = new SoftCredential(user.webauthnUserId);
+    const registration = await beginRegistration(user);
+    if (!registration.ok) throw new Error(registration.error);
+    expect((await finishRegistration(registration.flowId, user.id, credential.register(registration.options, "http://localhost:3000"))).ok).toBe(true);
+    for (let i = 0; i < 8; i++) await ask(user.email, `attacker-${i}`);
+    const begun = await beginAuthentication({ identifier: user.email, user });
+    expect(await finishAuthentication(begun.flowId, credential.authenticate(begun.options, "http://localhost:3000"))).toMatchObject({ ok: true, user: { id: user.id } });
+  });
 });
 
