@@ -13,6 +13,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { z } from "zod";
+import { listenOnLoopback } from "./services";
 
 export type RecordedMail = { id: string; from: string; to: string[]; subject: string; text: string; html: string; receivedAt: string };
 export type MailRecorder = { url: string; close(): Promise<void> };
@@ -33,20 +34,7 @@ export async function startMailRecorder(opts: { apiKey: string; port?: number })
       (error: unknown) => send(res, 500, { statusCode: 500, name: "application_error", message: error instanceof Error ? error.message : String(error) }),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-  });
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("unexpected server address");
-  return {
-    url: `http://127.0.0.1:${address.port}`,
-    async close() {
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections(); // keep-alive sockets would hold close() open
-      await closed;
-    },
-  };
+  return listenOnLoopback(server, opts.port);
 }
 
 type Reply = { status: number; body: unknown };

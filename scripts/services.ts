@@ -3,6 +3,7 @@
  * local ports. Test tooling only: never imported by app code.
  */
 import { spawn } from "node:child_process";
+import type http from "node:http";
 import { accessSync, chownSync, constants, createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
 import os from "node:os";
@@ -314,4 +315,25 @@ function redisPing(port: number): Promise<boolean> {
     });
     socket.once("connect", () => socket.write("*1\r\n$4\r\nPING\r\n"));
   });
+}
+
+/**
+ * Listens on 127.0.0.1 (port 0: any free one) and returns the base URL and a close() that also
+ * drops keep-alive sockets, which would otherwise hold server.close() open.
+ */
+export async function listenOnLoopback(server: http.Server, port = 0): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  const address = server.address();
+  if (!address || typeof address === "string") throw new Error("unexpected server address");
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    async close() {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+    },
+  };
 }

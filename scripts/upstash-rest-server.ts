@@ -14,6 +14,7 @@
  */
 import http from "node:http";
 import net from "node:net";
+import { listenOnLoopback } from "./services";
 
 export type UpstashRestServer = { url: string; close(): Promise<void> };
 
@@ -38,24 +39,17 @@ export async function startUpstashRestServer(opts: {
       (error: unknown) => send(res, 500, { error: `ERR test server: ${error instanceof Error ? error.message : String(error)}` }),
     );
   });
+  let listening;
   try {
-    await new Promise<void>((resolve, reject) => {
-      server.once("error", reject);
-      server.listen(opts.port ?? 0, "127.0.0.1", () => resolve());
-    });
+    listening = await listenOnLoopback(server, opts.port);
   } catch (error) {
     (await connecting).close();
     throw error;
   }
-  const address = server.address();
-  if (!address || typeof address === "string") throw new Error("unexpected server address");
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: listening.url,
     async close() {
-      // The client uses keep-alive, so idle sockets would otherwise hold server.close() open.
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      server.closeAllConnections();
-      await closed;
+      await listening.close();
       (await connecting.catch(() => null))?.close();
     },
   };
