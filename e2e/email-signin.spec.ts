@@ -129,7 +129,7 @@ test("an unknown address gets the same page and no mail", async ({ page }) => {
   expect(await countMail(page.context(), nobody)).toBe(0);
 });
 
-test("forged Host and X-Forwarded-Host headers don't change the emailed link", async ({ page, browser }) => {
+test("forged Host and X-Forwarded-Host headers don't change the emailed link", async ({ page, browser, playwright }) => {
   const person = newPerson("host");
   await signUpWithPasskey(page, person);
   const context = await browser.newContext();
@@ -145,12 +145,18 @@ test("forged Host and X-Forwarded-Host headers don't change the emailed link", a
 
   // The attacker's own request claims another host, consistently, so the framework's
   // same-origin check for server actions passes and only the app's rule is left to hold.
-  const forged = await device.request.post(request.url(), {
-    headers: { ...(await request.allHeaders()), host: "evil.example", origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" },
+  // Sent from a bare HTTP client with the browser's current cookies stated once (the captured
+  // header predates the click's new cookie).
+  const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+  const api = await playwright.request.newContext();
+  const forged = await api.post(request.url(), {
+    headers: { ...(await request.allHeaders()), cookie, host: "evil.example", origin: "http://evil.example", "x-forwarded-host": "evil.example", "x-forwarded-proto": "http" },
     data: request.postDataBuffer()!,
     maxRedirects: 0,
   });
   expect(forged.status()).toBeLessThan(400);
+  expect(forged.headers()["x-action-redirect"]).toContain("/login/code");
+  await api.dispose();
   const mail = await readNewestMail(context, person.email, { after: before });
   expect(mail.text).not.toContain("evil.example");
   expect(mail.links.some((l) => l.startsWith(`${target.baseURL}/login/email?token=`))).toBe(true);
