@@ -30,8 +30,6 @@ export const messages = {
 
 export type ErrorCode = keyof typeof messages;
 
-export type Result<T = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
-
 export function fail(error: ErrorCode): { ok: false; error: ErrorCode } {
   return { ok: false, error };
 }
