@@ -4,6 +4,7 @@ import Link from "next/link";
 import { useActionState, useEffect } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
+import { CodeField } from "@/components/code-field";
 import { Field } from "@/components/field";
 import { applySignals } from "@/components/signals";
 import { cancelEmailChangeAction, startEmailChangeAction, submitEmailChangeCode, updateNameAction, type FormState } from "./actions";
@@ -46,7 +47,7 @@ export function EmailChange({ pendingEmail, fresh }: { pendingEmail: string | nu
         </p>
         <form action={submitCode} className="flex flex-col gap-3">
           <LiveMessage message={codeState.error} />
-          <Field label="Code sent to the new address" id="email-change-code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required className="font-mono tracking-[0.3em]" />
+          <CodeField label="Code sent to the new address" id="email-change-code" />
           <SubmitButton className="sm:!w-auto sm:self-start" pendingLabel="Confirming…">
             Confirm new email
           </SubmitButton>

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
-import { Field } from "@/components/field";
+import { CodeField } from "@/components/code-field";
 import { restartSignup, submitSignupCode, type CodeState } from "./actions";
 
 export function VerifyEmail() {
@@ -13,16 +13,7 @@ export function VerifyEmail() {
       {!state.restart && (
         <form action={action} className="flex flex-col gap-4">
           <LiveMessage message={state.error} />
-          <Field
-            label="Code from the email"
-            name="code"
-            inputMode="numeric"
-            autoComplete="one-time-code"
-            pattern="[0-9 ]*"
-            maxLength={7}
-            required
-            className="font-mono text-lg tracking-[0.3em]"
-          />
+          <CodeField />
           <SubmitButton pendingLabel="Checking…">Verify</SubmitButton>
         </form>
       )}

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useActionState, useState, useTransition } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
-import { Field } from "@/components/field";
+import { CodeField } from "@/components/code-field";
 import { describePasskeyError } from "@/components/passkey-errors";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { reauthEmailCode, reauthEmailRequest, reauthPasskeyOptions, reauthPasskeyVerify, type FormState } from "../actions";
@@ -62,7 +62,7 @@ export function ConfirmWithCode({ sent, email }: { sent: boolean; email: string 
         We sent a code to <strong className="[overflow-wrap:anywhere]">{email}</strong>.
       </p>
       <LiveMessage message={state.error} />
-      <Field label="Code from the email" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required className="font-mono tracking-[0.3em]" />
+      <CodeField />
       <SubmitButton pendingLabel="Confirming…">Confirm with the code</SubmitButton>
     </form>
   );

@@ -5,7 +5,8 @@ import { Card } from "@/components/card";
 import { pendingEmailChange } from "@/lib/account";
 import { flowCookie } from "@/lib/flow";
 import { getCurrentSession } from "@/lib/session";
-import { ConfirmEmailChange } from "./confirm-email-change";
+import { ConfirmTokenForm } from "@/components/confirm-token-form";
+import { confirmEmailChangeLink } from "../actions";
 
 export const metadata: Metadata = { title: "Confirm your new email", robots: { index: false } };
 
@@ -26,7 +27,7 @@ export default async function EmailChangeLinkPage({ searchParams }: { searchPara
   }
   return (
     <Card title="Confirm your new email" description={<>Make <strong className="[overflow-wrap:anywhere]">{pending}</strong> your email address?</>}>
-      <ConfirmEmailChange token={token} />
+      <ConfirmTokenForm action={confirmEmailChangeLink} token={token} label="Confirm new email" pendingLabel="Confirming…" />
     </Card>
   );
 }

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
-import { Field } from "@/components/field";
+import { CodeField } from "@/components/code-field";
 import { requestEmailLink, submitEmailCode, type EmailCodeState } from "../actions";
 
 export function EmailCodeForm({ next }: { next: string }) {
@@ -23,7 +23,7 @@ export function EmailCodeForm({ next }: { next: string }) {
     <form action={action} className="flex flex-col gap-4">
       <input type="hidden" name="next" value={next} />
       <LiveMessage message={state.error} />
-      <Field label="Code from the email" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]*" maxLength={7} required className="font-mono text-lg tracking-[0.3em]" />
+      <CodeField />
       <SubmitButton pendingLabel="Signing in…">Sign in</SubmitButton>
     </form>
   );

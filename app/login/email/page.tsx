@@ -3,7 +3,8 @@ import Link from "next/link";
 import { Card } from "@/components/card";
 import { pendingEmailSignIn } from "@/lib/email-auth";
 import { flowCookie } from "@/lib/flow";
-import { ConfirmEmailLink } from "./confirm-email-link";
+import { ConfirmTokenForm } from "@/components/confirm-token-form";
+import { confirmEmailLink } from "../actions";
 
 export const metadata: Metadata = { title: "Sign in", robots: { index: false } };
 
@@ -27,7 +28,7 @@ export default async function EmailLinkPage({ searchParams }: { searchParams: Pr
   }
   return (
     <Card title={`Sign in as ${pending.email}`} description="Press the button to finish signing in on this device.">
-      <ConfirmEmailLink token={token} />
+      <ConfirmTokenForm action={confirmEmailLink} token={token} label="Sign in" pendingLabel="Signing in…" fallback={{ href: "/login/code", text: "Type the code instead" }} />
     </Card>
   );
 }

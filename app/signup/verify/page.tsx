@@ -5,7 +5,8 @@ import { Card } from "@/components/card";
 import { messageFor } from "@/lib/errors";
 import { flowCookie } from "@/lib/flow";
 import { getPendingSignup } from "@/lib/signup";
-import { ConfirmLink } from "./confirm-link";
+import { ConfirmTokenForm } from "@/components/confirm-token-form";
+import { confirmSignupLink } from "../actions";
 
 export const metadata: Metadata = { title: "Confirm your email", robots: { index: false } };
 
@@ -32,7 +33,7 @@ export default async function VerifyLinkPage({ searchParams }: { searchParams: P
   }
   return (
     <Card title="Confirm your email" description={<>Confirm <strong className="break-all text-zinc-900 dark:text-zinc-100">{pending.email}</strong> to create your account.</>}>
-      <ConfirmLink token={token} />
+      <ConfirmTokenForm action={confirmSignupLink} token={token} label="Confirm email" pendingLabel="Confirming…" fallback={{ href: "/signup", text: "Back to sign-up" }} />
     </Card>
   );
 }
