@@ -1,5 +1,5 @@
 import { addVirtualAuthenticator, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
+import { signInByEmailElsewhere, signOut, signUpWithPasskey } from "./flows";
 
 test("rename and remove passkeys; a removed passkey no longer signs in", async ({ page, authenticator }) => {
   const person = newPerson("keys");
@@ -50,13 +50,7 @@ test("signed-in devices: this device marked; sign out everywhere else signs out 
   const person = newPerson("devices");
   await signUpWithPasskey(page, person);
 
-  const other = await browser.newContext();
-  const otherPage = await other.newPage();
-  await requestEmailSignIn(otherPage, person.email);
-  const mail = await readNewestMail(other, person.email);
-  await otherPage.getByLabel("Code from the email").fill(mail.code!);
-  await otherPage.getByRole("button", { name: "Sign in" }).click();
-  await expect(otherPage).toHaveURL(/\/account$/);
+  const { context: other, page: otherPage } = await signInByEmailElsewhere(browser, person.email, person.email);
 
   await page.reload();
   await expect(page.getByTestId("device")).toHaveCount(2);

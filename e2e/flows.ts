@@ -1,4 +1,4 @@
-import type { Page } from "@playwright/test";
+import type { Browser, BrowserContext, Page } from "@playwright/test";
 import { expect, readNewestMail, type Mail, type VirtualAuthenticator } from "./fixtures";
 
 type Person = { name: string; username: string; email: string };
@@ -60,3 +60,29 @@ export async function requestEmailSignIn(page: Page, identifier: string): Promis
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await expect(page.getByText("If an account exists for")).toBeVisible();
 }
+
+/** Types four wrong codes (each answered with the tries left), then a fifth that ends the flow. */
+export async function enterFiveWrongCodes(page: Page, rightCode: string, submit: string): Promise<void> {
+  const wrong = rightCode === "000000" ? "111111" : "000000";
+  for (let left = 4; left >= 1; left--) {
+    await page.getByLabel("Code from the email").fill(wrong);
+    await page.getByRole("button", { name: submit }).click();
+    await expect(page.getByText(`That code isn't right. Check the email and try again. ${left} ${left === 1 ? "try" : "tries"} left.`)).toBeVisible();
+  }
+  await page.getByLabel("Code from the email").fill(wrong);
+  await page.getByRole("button", { name: submit }).click();
+  await expect(page.getByText("Too many wrong codes.")).toBeVisible();
+}
+
+/** A second browser, with no passkey, signs in with the emailed code; returned signed in. */
+export async function signInByEmailElsewhere(browser: Browser, identifier: string, email: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await requestEmailSignIn(page, identifier);
+  const mail = await readNewestMail(context, email);
+  await page.getByLabel("Code from the email").fill(mail.code!);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  return { context, page };
+}
+

@@ -1,5 +1,5 @@
 import { expect, newPerson, test } from "./fixtures";
-import { signUpWithPasskey, startSignup } from "./flows";
+import { enterFiveWrongCodes, signUpWithPasskey, startSignup } from "./flows";
 
 test("sign up: details, code from the email, passkey, signed in", async ({ page, authenticator }) => {
   const person = newPerson("code");
@@ -101,14 +101,7 @@ test("invalid details get a message per field and nothing is sent", async ({ pag
 test("five wrong codes end the pending sign-up; starting again works", async ({ page }) => {
   const person = newPerson("wrong");
   const mail = await startSignup(page, person);
-  const wrong = mail.code === "000000" ? "111111" : "000000";
-  for (let left = 4; left >= 1; left--) {
-    await page.getByLabel("Code from the email").fill(wrong);
-    await page.getByRole("button", { name: "Verify" }).click();
-    await expect(page.getByText(`That code isn't right. Check the email and try again. ${left} ${left === 1 ? "try" : "tries"} left.`)).toBeVisible();
-  }
-  await page.getByLabel("Code from the email").fill(wrong);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterFiveWrongCodes(page, mail.code!, "Verify");
   await expect(page.getByText("Too many wrong codes. Please start again.")).toBeVisible();
 
   // The right code no longer works: the pending sign-up is gone.
