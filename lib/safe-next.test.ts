@@ -14,6 +14,16 @@ describe("safeNextPath", () => {
     },
   );
 
+  // Normalising dot segments must not turn a path into a protocol-relative URL (checked on output).
+  it.each(["/.//evil.example/x", "/..//evil.example", "/a/..//evil.example", "/%2e//evil.example", "/./\\evil.example", "/.%2f/evil.example", "/./%5cevil.example", "/.\t//evil.example"])(
+    "sends the dot-segment variant %j to the fallback",
+    (next) => {
+      const out = safeNextPath(next);
+      expect(out.startsWith("//") || out.startsWith("/\\")).toBe(false);
+      expect(new URL(out, "https://app.example").origin).toBe("https://app.example");
+    },
+  );
+
   it("ignores non-strings", () => {
     expect(safeNextPath(undefined)).toBe("/account");
     expect(safeNextPath(["/account"])).toBe("/account");
