@@ -15,7 +15,8 @@ export type ActivityType =
   | "email_changed"
   | "email_verified"
   | "reauthenticated"
-  | "counter_regression";
+  | "counter_regression"
+  | "backup_eligibility_changed";
 
 /** Records a security-relevant event; pass a transaction to make it part of the change. */
 export async function recordActivity(userId: string, type: ActivityType, detail: Record<string, string> = {}, db?: Pick<Db, "insert">): Promise<void> {
@@ -54,6 +55,8 @@ export function describeActivity(type: string, detail: Record<string, string>): 
       return `Confirmed it was you with ${detail.method === "email" ? "an emailed code" : "a passkey"}`;
     case "counter_regression":
       return `Warning: passkey "${detail.passkey}" reported an old signature counter (possible clone); sign-in refused`;
+    case "backup_eligibility_changed":
+      return `Warning: passkey "${detail.passkey}" answered with different backup flags than it was made with (possible clone); sign-in refused`;
     default:
       return type;
   }

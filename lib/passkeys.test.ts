@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { getDb } from "@/db/client";
 import { activity, passkeys, type User } from "@/db/schema";
 import { newUser } from "@/test/factories";
@@ -212,6 +213,48 @@ describe("authentication", () => {
     const events = await db.select().from(activity).where(eq(activity.userId, user.id));
     expect(events.find((e) => e.type === "counter_regression")?.detail).toMatchObject({ stored: "10", received: "5" });
     expect((await db.select().from(passkeys).where(eq(passkeys.userId, user.id)))[0]?.counter).toBe(10);
+  });
+
+  it("writes nothing to the owner's activity for responses that don't verify, however many", async () => {
+    const { user, credential } = await registered();
+    let begun = await beginAuthentication();
+    expect((await finishAuthentication(begun.flowId, credential.authenticate(begun.options, ORIGIN, { counter: 10 }))).ok).toBe(true);
+    // Forged: the credential id is public (username-first options list it), the signature isn't.
+    for (let i = 0; i < 22; i++) {
+      begun = await beginAuthentication();
+      const forged = credential.authenticate(begun.options, ORIGIN, { counter: i % 3, corruptSignature: true, flags: { be: i % 2 === 0 } });
+      expect(await finishAuthentication(begun.flowId, forged)).toEqual({ ok: false, error: "signin_failed" });
+    }
+    const db = await getDb();
+    const events = await db.select().from(activity).where(eq(activity.userId, user.id));
+    expect(events.map((e) => e.type).filter((t) => t !== "account_created" && t !== "passkey_added")).toEqual([]);
+  });
+
+  it.each([
+    ["made backup-eligible, answers without BE", { be: true, bs: true }, { be: false }],
+    ["made without backup eligibility, answers with BE", {}, { be: true }],
+  ])("refuses a passkey %s, and records it once the signature verified", async (_, atRegistration, atSignIn) => {
+    const user = await newUser();
+    const credential = new SoftCredential(user.webauthnUserId);
+    expect((await register(user, credential, { flags: atRegistration })).result.ok).toBe(true);
+    const begun = await beginAuthentication();
+    expect(await finishAuthentication(begun.flowId, credential.authenticate(begun.options, ORIGIN, { flags: atSignIn }))).toEqual({ ok: false, error: "signin_failed" });
+    const db = await getDb();
+    const events = await db.select().from(activity).where(eq(activity.userId, user.id));
+    expect(events.filter((e) => e.type === "backup_eligibility_changed")).toHaveLength(1);
+    expect((await listPasskeys(user.id))[0]?.lastUsedAt).toBeNull();
+  });
+
+  it("username-first: an unknown or decoy credential fails exactly like a wrong signature (no decoy oracle)", async () => {
+    const { user, credential } = await registered();
+    const real = await beginAuthentication({ identifier: user.username, user });
+    const wrongSignature = await finishAuthentication(real.flowId, credential.authenticate(real.options, ORIGIN, { corruptSignature: true }));
+    const decoy = await beginAuthentication({ identifier: "nobody-at-all", user: null });
+    const decoyId = isoBase64URL.toBuffer(decoy.options.allowCredentials![0]!.id);
+    const stranger = new SoftCredential("AAAA");
+    const decoyResponse = await finishAuthentication(decoy.flowId, stranger.authenticate(decoy.options, ORIGIN, { credentialId: decoyId }));
+    expect(decoyResponse).toEqual(wrongSignature);
+    expect(decoyResponse).toEqual({ ok: false, error: "signin_failed" });
   });
 
   it("expires a challenge after 5 minutes, and every ceremony key has that TTL", async () => {

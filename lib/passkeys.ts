@@ -9,7 +9,7 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
-import { isoBase64URL, parseAuthenticatorData } from "@simplewebauthn/server/helpers";
+import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { and, count, eq } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
@@ -242,7 +242,12 @@ export async function finishAuthentication(
 
   const db = await getDb();
   const [row] = await db.select({ passkey: passkeys, user: users }).from(passkeys).innerJoin(users, eq(users.id, passkeys.userId)).where(eq(passkeys.id, response.id));
-  if (!row) return { ok: false, error: "unknown_passkey", unknownCredentialId: response.id };
+  if (!row) {
+    // Username-first options list the person's passkeys, or decoys for an unknown name: telling
+    // "unknown" apart from "wrong" there would tell decoys from real accounts. A discoverable
+    // request reveals no account, so there an unknown id is reported, for the Signal API.
+    return stored.expectedUserId === null ? { ok: false, error: "unknown_passkey", unknownCredentialId: response.id } : fail("signin_failed");
+  }
   const { passkey, user } = row;
   // The handle the authenticator returns must be this credential's owner's; in username-first mode
   // the owner must also be the person who was asked for.
@@ -254,18 +259,25 @@ export async function finishAuthentication(
   const config = getConfig();
   let info;
   try {
+    // The stored counter is checked below, once the signature has verified: only a response the
+    // passkey really signed may write a warning into its owner's activity.
     const result = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
       expectedChallenge: stored.challenge,
       expectedOrigin: config.expectedOrigins,
       expectedRPID: config.rpID,
       requireUserVerification: true,
-      credential: { id: passkey.id, publicKey: isoBase64URL.toBuffer(passkey.publicKey), counter: passkey.counter, transports: passkey.transports },
+      credential: { id: passkey.id, publicKey: isoBase64URL.toBuffer(passkey.publicKey), counter: 0, transports: passkey.transports },
     });
     if (!result.verified) return fail("signin_failed");
     info = result.authenticationInfo;
   } catch {
-    await recordCounterRegression(passkey, response.response.authenticatorData);
+    return fail("signin_failed");
+  }
+
+  const anomaly = signedAnomaly(passkey, info.newCounter, info.credentialDeviceType);
+  if (anomaly) {
+    await recordActivity(passkey.userId, anomaly.type, anomaly.detail);
     return fail("signin_failed");
   }
 
@@ -274,17 +286,24 @@ export async function finishAuthentication(
   return { ok: true, user, passkey: { ...passkey, counter: info.newCounter, backedUp: info.credentialBackedUp, lastUsedAt: now } };
 }
 
-/** A counter that went backwards may mean a cloned authenticator: keep a record for the account. */
-async function recordCounterRegression(passkey: Passkey, authenticatorData: string): Promise<void> {
-  let counter: number;
-  try {
-    counter = parseAuthenticatorData(isoBase64URL.toBuffer(authenticatorData)).counter;
-  } catch {
-    return;
-  }
+/**
+ * What a verified assertion may still be refused for. A counter that didn't increase (synced
+ * passkeys that always report 0 pass) may mean a cloned authenticator. Backup eligibility is
+ * fixed when a credential is made (WebAuthn L3 §6.1.3): a change either way means the response
+ * didn't come from the authenticator that registered it.
+ */
+function signedAnomaly(
+  passkey: Passkey,
+  counter: number,
+  deviceType: Passkey["deviceType"],
+): { type: "counter_regression" | "backup_eligibility_changed"; detail: Record<string, string> } | null {
   if ((counter > 0 || passkey.counter > 0) && counter <= passkey.counter) {
-    await recordActivity(passkey.userId, "counter_regression", { passkey: passkey.name, stored: String(passkey.counter), received: String(counter) });
+    return { type: "counter_regression", detail: { passkey: passkey.name, stored: String(passkey.counter), received: String(counter) } };
   }
+  if (deviceType !== passkey.deviceType) {
+    return { type: "backup_eligibility_changed", detail: { passkey: passkey.name } };
+  }
+  return null;
 }
 
 export const passkeyNameSchema = z.string().trim().min(1, "Give the passkey a name.").max(64, "Use at most 64 characters.");
