@@ -48,7 +48,8 @@ export default defineConfig({
         timeout: 180_000,
         stdout: "ignore",
         stderr: "pipe",
-        env: { ALLOW_EMBEDDED: "1", APP_URL: baseURL, PGLITE_DIR: "memory://" },
+        // DEV_OUTBOX=1: the specs read mail at /dev/outbox, which a production start keeps off otherwise.
+        env: { ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: baseURL, PGLITE_DIR: "memory://" },
       }
     : undefined,
 });

@@ -15,7 +15,8 @@ export const users = pgTable(
     name: text("name"),
     /** Random WebAuthn user handle (base64url), never derived from the email or id. */
     webauthnUserId: text("webauthn_user_id").notNull(),
-    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
+    /** Every account's address is proven before the account exists. */
+    emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }).notNull(),
     ...timestamps,
   },
   (t) => [
@@ -44,6 +45,8 @@ export const passkeys = pgTable(
     name: text("name").notNull(),
     ...timestamps,
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
+    /** The session (sessions.id) that added it; kept after that session ends, to undo what it did. */
+    createdInSession: text("created_in_session"),
   },
   (t) => [index("passkeys_user_id_idx").on(t.userId)],
 );

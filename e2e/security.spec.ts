@@ -1,5 +1,7 @@
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { Request } from "@playwright/test";
+import { freePort, startNext } from "../scripts/services";
 import { countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";
 import { signUpWithPasskey, startSignup } from "./flows";
@@ -160,3 +162,36 @@ function actionIds(): string[] {
   const manifest = JSON.parse(readFileSync(".next/server/server-reference-manifest.json", "utf8")) as { node: Record<string, unknown> };
   return Object.keys(manifest.node);
 }
+
+/** Every variable the app reads, blanked, so a server started here gets only what a test gives it. */
+const NO_APP_CONFIG = Object.fromEntries(
+  ["APP_URL", "RP_ORIGINS", "SESSION_SECRET", "DATABASE_URL", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "ALLOW_EMBEDDED", "DEV_OUTBOX", "TRUST_PROXY", "VERCEL"].map((name) => [name, ""]),
+);
+
+test("a production start without DEV_OUTBOX=1 neither serves nor logs mail, and health doesn't mention it", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const port = await freePort();
+  const logFile = path.join(test.info().outputDir, "next.log");
+  const server = await startNext({ port, env: { ...NO_APP_CONFIG, ALLOW_EMBEDDED: "1", PGLITE_DIR: "memory://", APP_URL: `http://localhost:${port}` }, logFile });
+  const context = await browser.newContext({ baseURL: `http://localhost:${port}` });
+  try {
+    const page = await context.newPage();
+    expect((await page.request.get("/dev/outbox")).status()).toBe(404);
+    const health = await (await page.request.get("/api/health")).text();
+    expect(health).not.toMatch(/outbox|mail|resend/i);
+
+    // A sign-up sends a code and a link: neither may reach the log.
+    const person = newPerson("quiet");
+    await page.goto("/signup");
+    await page.getByLabel("Username").fill(person.username);
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    const log = readFileSync(logFile, "utf8");
+    expect(log).toContain("DEV_OUTBOX=1 keeps it");
+    expect(log).not.toMatch(/\[dev outbox\]|token=|\b\d{6}\b|example\.test/);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});

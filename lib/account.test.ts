@@ -18,6 +18,8 @@ async function withPasskey(user: User) {
   return result.passkey;
 }
 
+const inline = (task: () => Promise<void>) => void task();
+
 beforeAll(async () => {
   await getDb();
 }, 60_000);
@@ -30,10 +32,26 @@ describe("passkey management", () => {
     expect(await renamePasskey(stranger.id, passkey.id, "Mine now")).toBeNull();
     expect(await deletePasskey(stranger.id, passkey.id)).toBeNull();
     expect(await renamePasskey(owner.id, passkey.id, "Work laptop")).toEqual({ from: "Passkey", to: "Work laptop" });
-    expect((await deletePasskey(owner.id, passkey.id))?.name).toBe("Work laptop");
+    expect((await deletePasskey(owner.id, passkey.id))?.passkey.name).toBe("Work laptop");
     expect(await listPasskeys(owner.id)).toHaveLength(0);
     const types = (await recentActivity(owner.id)).map((e) => e.type);
     expect(types.slice(0, 3)).toEqual(["passkey_removed", "passkey_renamed", "passkey_added"]);
+  });
+
+  it("removing a passkey signs out the devices that signed in with it, except the one removing it", async () => {
+    const owner = await newUser();
+    const passkey = await withPasskey(owner);
+    const [remover, other, byEmail] = [
+      await insertSession({ userId: owner.id, method: "passkey", passkeyId: passkey.id }),
+      await insertSession({ userId: owner.id, method: "passkey", passkeyId: passkey.id }),
+      await insertSession({ userId: owner.id, method: "email" }),
+    ];
+    const removerId = (await validateSessionToken(remover))!.session.id;
+    expect((await deletePasskey(owner.id, passkey.id, removerId))?.signedOut).toBe(1);
+    expect(await validateSessionToken(remover)).not.toBeNull();
+    expect(await validateSessionToken(other)).toBeNull();
+    expect(await validateSessionToken(byEmail)).not.toBeNull();
+    expect(describeActivity("passkey_removed", (await recentActivity(owner.id, 1))[0]!.detail)).toBe("Passkey removed: Passkey (signed out 1 device that used it)");
   });
 });
 
@@ -61,7 +79,7 @@ describe("email change", () => {
   it("changes nothing until the new address is proven, then switches", async () => {
     const user = await newUser();
     const newEmail = `new.${user.email}`;
-    const started = await startEmailChange(user, newEmail.toUpperCase());
+    const started = await startEmailChange(user, newEmail.toUpperCase(), inline);
     if (!started.ok) throw new Error(started.error);
     expect(await pendingEmailChange(user.id, started.id)).toBe(newEmail);
     const stranger = await newUser();
@@ -78,7 +96,7 @@ describe("email change", () => {
   it("switches on the right code and records it", async () => {
     const user = await newUser();
     const newEmail = `switch.${user.email}`;
-    const started = await startEmailChange(user, newEmail);
+    const started = await startEmailChange(user, newEmail, inline);
     if (!started.ok) throw new Error(started.error);
     const code = listOutbox().find((m) => m.to === newEmail)!.text.match(/\b(\d{6})\b/)![1]!;
     expect(await finishEmailChange(user, started.id, "code", code)).toEqual({ ok: true, from: user.email, to: newEmail });
@@ -88,11 +106,24 @@ describe("email change", () => {
     expect(describeActivity(event!.type, event!.detail)).toBe(`Email changed from ${user.email} to ${newEmail}`);
   });
 
-  it("refuses the current address and one another account uses", async () => {
+  it("refuses the current address; answers one another account uses like a free one, and tells its owner", async () => {
     const user = await newUser();
     const other = await newUser();
-    expect(await startEmailChange(user, ` ${user.email.toUpperCase()} `)).toEqual({ ok: false, error: "email_unchanged" });
-    expect(await startEmailChange(user, other.email)).toEqual({ ok: false, error: "email_taken" });
+    expect(await startEmailChange(user, ` ${user.email.toUpperCase()} `, inline)).toEqual({ ok: false, error: "email_unchanged" });
+    const started = await startEmailChange(user, other.email, inline);
+    expect(started).toMatchObject({ ok: true });
+    expect(listOutbox()[0]).toMatchObject({ to: other.email, subject: "Your address was offered for another Passwordless account" });
+    if (!started.ok) throw new Error();
+    expect(await finishEmailChange(user, started.id, "code", "123456")).toMatchObject({ ok: false, error: "wrong_code" });
+  });
+
+  it("is void once the account's address changed some other way", async () => {
+    const user = await newUser();
+    const started = await startEmailChange(user, `later.${user.email}`, inline);
+    if (!started.ok) throw new Error(started.error);
+    const code = listOutbox()[0]!.text.match(/\b(\d{6})\b/)![1]!;
+    const moved = { ...user, email: `meanwhile.${user.email}` };
+    expect(await finishEmailChange(moved, started.id, "code", code)).toEqual({ ok: false, error: "email_change_expired" });
   });
 });
 

@@ -4,14 +4,14 @@ import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
-import { emailChangeEmail, securityNoticeEmail } from "./emails";
+import { addressInUseEmail, emailChangeEmail, securityNoticeEmail } from "./emails";
 import { dropProof, issueProof, peekProof, spendProof } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { sendMail, type MailMessage } from "./mail";
 import { hit } from "./rate-limit";
 import { signupInputSchema } from "./signup";
-import { normalizeEmail } from "./users";
+import { findUserByEmail, normalizeEmail } from "./users";
 
 export const EMAIL_CHANGE_TTL_SECONDS = 15 * 60;
 const NAMESPACE = "emailchange";
@@ -31,23 +31,34 @@ export async function updateName(userId: string, name: string | null): Promise<v
   await recordActivity(userId, "name_changed");
 }
 
+/** A pending change: the account, the address it had when asked (the change is void once that
+ * changes), and the new address. */
+type EmailChange = { userId: string; from: string; email: string };
+
 /**
  * Starts an email change: the new address gets a code and a link; nothing changes until one of
- * them comes back from this browser. Returns the proof id for the browser's cookie.
+ * them comes back from this browser. An address that already has an account gets a notice
+ * instead, and the answer here is the same (a decoy proof), so no address is revealed as taken.
+ * Returns the proof id for the browser's cookie.
  */
-export async function startEmailChange(user: User, newEmail: string): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
+export async function startEmailChange(
+  user: User,
+  newEmail: string,
+  schedule: (task: () => Promise<void>) => void,
+): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
   const email = normalizeEmail(newEmail);
   if (email === user.email) return fail("email_unchanged");
   if (!(await hit("verificationPerEmail", email))) return fail("rate_limited");
-  const db = await getDb();
-  const [owner] = await db.select({ id: users.id }).from(users).where(eq(users.email, email));
-  if (owner) return fail("email_taken");
-
-  const { id, code, secret } = await issueProof(NAMESPACE, { userId: user.id, email }, EMAIL_CHANGE_TTL_SECONDS);
+  const owner = await findUserByEmail(email);
+  const change: EmailChange = { userId: user.id, from: user.email, email };
+  const { id, code, secret } = await issueProof(NAMESPACE, change, EMAIL_CHANGE_TTL_SECONDS, { account: `user:${user.id}`, decoy: owner !== null });
   const config = getConfig();
   const link = new URL("/account/email", config.appUrl);
   link.searchParams.set("token", secret);
-  await sendMail(emailChangeEmail({ to: email, code, link: link.href, rpName: config.rpName, minutes: EMAIL_CHANGE_TTL_SECONDS / 60 }));
+  const message = owner
+    ? addressInUseEmail({ to: email, rpName: config.rpName })
+    : emailChangeEmail({ to: email, code, link: link.href, rpName: config.rpName, minutes: EMAIL_CHANGE_TTL_SECONDS / 60 });
+  schedule(() => sendMail(message));
   return { ok: true, id };
 }
 
@@ -58,9 +69,9 @@ export async function finishEmailChange(
   kind: "code" | "link",
   value: string,
 ): Promise<{ ok: true; from: string; to: string } | AttemptFailure> {
-  const spent = await spendProof<{ userId: string; email: string }>(NAMESPACE, id, kind, value, PROOF_ERRORS, EMAIL_CHANGE_TTL_SECONDS);
+  const spent = await spendProof<EmailChange>(NAMESPACE, id, kind, value, PROOF_ERRORS, EMAIL_CHANGE_TTL_SECONDS);
   if (!spent.ok) return spent;
-  if (spent.data.userId !== user.id) return fail("email_change_expired");
+  if (spent.data.userId !== user.id || spent.data.from !== user.email) return fail("email_change_expired");
   const db = await getDb();
   try {
     await db.transaction(async (tx) => {
@@ -68,7 +79,7 @@ export async function finishEmailChange(
       await recordActivity(user.id, "email_changed", { from: user.email, to: spent.data.email }, tx);
     });
   } catch (error) {
-    if (isUniqueViolation(error)) return fail("email_taken");
+    if (isUniqueViolation(error)) return fail("email_change_expired");
     throw error;
   }
   return { ok: true, from: user.email, to: spent.data.email };
@@ -89,6 +100,6 @@ export const deleteConfirmationSchema = (username: string) => z.string().trim().
 
 /** The new address of this browser's pending email change for the user, if any. */
 export async function pendingEmailChange(userId: string, id: string | undefined): Promise<string | null> {
-  const data = await peekProof<{ userId: string; email: string }>(NAMESPACE, id);
+  const data = await peekProof<EmailChange>(NAMESPACE, id);
   return data?.userId === userId ? data.email : null;
 }

@@ -13,7 +13,6 @@ export type ActivityType =
   | "other_sessions_revoked"
   | "name_changed"
   | "email_changed"
-  | "email_verified"
   | "reauthenticated"
   | "counter_regression"
   | "backup_eligibility_changed";
@@ -38,7 +37,7 @@ export function describeActivity(type: string, detail: Record<string, string>): 
     case "passkey_added":
       return `Passkey added: ${detail.name ?? "Passkey"}`;
     case "passkey_removed":
-      return `Passkey removed: ${detail.name ?? "Passkey"}`;
+      return `Passkey removed: ${detail.name ?? "Passkey"}${detail.signedOut ? ` (signed out ${detail.signedOut} ${detail.signedOut === "1" ? "device" : "devices"} that used it)` : ""}`;
     case "passkey_renamed":
       return `Passkey renamed: ${detail.from} → ${detail.to}`;
     case "session_revoked":
@@ -49,8 +48,6 @@ export function describeActivity(type: string, detail: Record<string, string>): 
       return "Name changed";
     case "email_changed":
       return `Email changed from ${detail.from} to ${detail.to}`;
-    case "email_verified":
-      return "Email address verified";
     case "reauthenticated":
       return `Confirmed it was you with ${detail.method === "email" ? "an emailed code" : "a passkey"}`;
     case "counter_regression":

@@ -2,19 +2,21 @@ import { eq } from "drizzle-orm";
 import { randomBytes } from "node:crypto";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
-import { passkeys, sessions, users } from "@/db/schema";
+import { users } from "@/db/schema";
 import { newUser } from "@/test/factories";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { consumeEmailSignIn, EMAIL_SIGNIN_TTL_SECONDS, pendingEmailSignIn, requestEmailSignIn } from "./email-auth";
+import { MAX_ACCOUNT_CODE_FAILURES } from "./emailed-proof";
 import { kv } from "./kv";
 import { listOutbox } from "./mail";
 import { beginAuthentication, beginRegistration, finishAuthentication, finishRegistration } from "./passkeys";
-import { insertSession } from "./session";
 
 /** Asks as a browser would, sending mail inline; returns the request id and what the mail said. */
 async function ask(identifier: string, client = `client-${identifier}`) {
   const before = listOutbox().length;
-  const { id } = await requestEmailSignIn(identifier, { client, requestedBy: "Chrome on Linux", schedule: (task) => void task() });
+  const requested = await requestEmailSignIn(identifier, { client, requestedBy: "Chrome on Linux", schedule: (task) => void task() });
+  if (!requested.ok) throw new Error(requested.error);
+  const id = requested.id;
   await vi.waitFor(() => expect(listOutbox().length).toBeGreaterThanOrEqual(before));
   const mail = listOutbox().length > before ? listOutbox()[0] : undefined;
   return {
@@ -45,14 +47,15 @@ describe("email sign-in", () => {
     expect(raw).not.toContain(code);
     expect(raw).not.toContain(secret);
     expect(raw.match(/\$argon2id\$/g)).toHaveLength(2);
-    expect(await pendingEmailSignIn(id)).toEqual({ email: user.email });
+    // The page echoes what was typed, never the looked-up address.
+    expect(await pendingEmailSignIn(id)).toEqual({ typed: user.username.toUpperCase() });
   });
 
   it("answers an unknown address the same way, with a decoy and no mail", async () => {
     const { id, mail } = await ask("nobody-at-all@example.test");
     expect(mail).toBeUndefined();
     expect(await kv().get(`emailsignin:${id}`)).toMatch(/\$argon2id\$.*\$argon2id\$/);
-    expect(await pendingEmailSignIn(id)).toBeNull();
+    expect(await pendingEmailSignIn(id)).toEqual({ typed: "nobody-at-all@example.test" });
     expect(await consumeEmailSignIn(id, "code", "123456")).toEqual({ ok: false, error: "wrong_code", attemptsLeft: 4 });
   });
 
@@ -64,7 +67,7 @@ describe("email sign-in", () => {
     expect(await consumeEmailSignIn(byCode.id, "link", byCode.secret)).toEqual({ ok: false, error: "email_signin_expired" });
 
     const byLink = await ask(user.email);
-    expect(await consumeEmailSignIn(byLink.id, "link", byLink.secret)).toMatchObject({ ok: true, user: { id: user.id }, cleanedUp: false });
+    expect(await consumeEmailSignIn(byLink.id, "link", byLink.secret)).toMatchObject({ ok: true, user: { id: user.id } });
   });
 
   it("rejects malformed input before any argon2 work (no attempt is counted)", async () => {
@@ -94,36 +97,56 @@ describe("email sign-in", () => {
     expect(await consumeEmailSignIn(id, "code", code)).toEqual({ ok: false, error: "email_signin_expired" });
   });
 
-  it("spends no argon2 work on a throttled request, and it can never be used", async () => {
+  it("says plainly when a name or a client asked too often, alike for known and unknown names, and issues nothing", async () => {
     const user = await newUser();
-    for (let i = 0; i < 5; i++) await ask(user.email, `client-${i}`);
-    const { id, mail } = await ask(user.email, "client-5");
-    expect(mail).toBeUndefined();
-    expect(await kv().get(`emailsignin:${id}`)).not.toContain("$argon2");
-    expect(await consumeEmailSignIn(id, "code", "123456")).toMatchObject({ ok: false, error: "wrong_code" });
+    const unknown = `nobody-${user.id}@example.test`;
+    for (const identifier of [user.email, unknown]) {
+      const answers = [];
+      for (let i = 0; i < 6; i++) answers.push(await requestEmailSignIn(identifier, { client: `c-${i}-${identifier}`, requestedBy: "t", schedule: () => {} }));
+      expect(answers.slice(0, 5).every((a) => a.ok)).toBe(true);
+      expect(answers[5]).toEqual({ ok: false, error: "email_rate_limited" });
+    }
+    const client = `one-client-${user.id}`;
+    const answers = [];
+    for (let i = 0; i < 31; i++) answers.push(await requestEmailSignIn(`name-${i}-${user.id}`, { client, requestedBy: "t", schedule: () => {} }));
+    expect(answers.slice(0, 30).every((a) => a.ok)).toBe(true);
+    expect(answers[30]).toEqual({ ok: false, error: "rate_limited" });
+    // Another client is untouched by that one's flood.
+    expect((await requestEmailSignIn(user.username, { client: `other-${user.id}`, requestedBy: "t", schedule: () => {} })).ok).toBe(true);
   });
 
-  it("throttles per address: later requests get the same answer and no mail", async () => {
+  it("works only while the account's address is the one the mail went to", async () => {
     const user = await newUser();
-    const asked = [];
-    for (let i = 0; i < 6; i++) asked.push(await ask(user.email, `client-${i}`));
-    expect(asked.slice(0, 5).every((a) => a.mail)).toBe(true);
-    expect(asked[5]?.mail).toBeUndefined();
-    expect(asked[5]?.id).toMatch(/^[A-Za-z0-9_-]{43}$/);
-  });
-
-  it("proves an unverified account and removes the passkeys and sessions made before the proof", async () => {
-    const user = await newUser();
-    const db = await getDb();
-    await db.update(users).set({ emailVerifiedAt: null }).where(eq(users.id, user.id));
-    await db.insert(passkeys).values({ id: `planted-${user.id}`, userId: user.id, publicKey: "AA", deviceType: "singleDevice", backedUp: false, aaguid: "00000000-0000-0000-0000-000000000000", name: "Passkey" });
-    await insertSession({ userId: user.id, method: "passkey" });
-
     const { id, code } = await ask(user.email);
-    expect(await consumeEmailSignIn(id, "code", code)).toMatchObject({ ok: true, cleanedUp: true });
-    expect(await db.select().from(passkeys).where(eq(passkeys.userId, user.id))).toHaveLength(0);
-    expect(await db.select().from(sessions).where(eq(sessions.userId, user.id))).toHaveLength(0);
-    expect((await db.select().from(users).where(eq(users.id, user.id)))[0]?.emailVerifiedAt).toBeInstanceOf(Date);
+    const db = await getDb();
+    await db.update(users).set({ email: `moved.${user.email}` }).where(eq(users.id, user.id));
+    expect(await consumeEmailSignIn(id, "code", code)).toEqual({ ok: false, error: "email_signin_expired" });
+  });
+
+  it(`pauses codes for an account after ${MAX_ACCOUNT_CODE_FAILURES} wrong ones across requests and names; links still work`, async () => {
+    const user = await newUser();
+    let failures = 0;
+    for (const identifier of [user.username, user.email, user.username.toUpperCase(), user.email]) {
+      const { id, code } = await ask(identifier, `guesser-${failures}`);
+      const wrong = code === "000000" ? "111111" : "000000";
+      for (let i = 0; i < 5; i++, failures++) expect((await consumeEmailSignIn(id, "code", wrong)).ok).toBe(false);
+    }
+    expect(failures).toBe(MAX_ACCOUNT_CODE_FAILURES);
+    const fresh = await ask(user.email, "owner");
+    expect(await consumeEmailSignIn(fresh.id, "code", fresh.code)).toEqual({ ok: false, error: "codes_paused" });
+    expect(await consumeEmailSignIn(fresh.id, "link", fresh.secret)).toMatchObject({ ok: true, user: { id: user.id } });
+    // A success starts the count again.
+    const after = await ask(user.username, "owner-2");
+    expect((await consumeEmailSignIn(after.id, "code", after.code)).ok).toBe(true);
+
+    // An unknown name behaves the same way, so the pause tells nothing.
+    const nobody = `nobody-${user.id}`;
+    for (let r = 0; r < 4; r++) {
+      const { id } = await ask(nobody, `n-${r}`);
+      for (let i = 0; i < 5; i++) await consumeEmailSignIn(id, "code", "123456");
+    }
+    const last = await ask(nobody, "n-last");
+    expect(await consumeEmailSignIn(last.id, "code", "123456")).toEqual({ ok: false, error: "codes_paused" });
   });
 
   it("1,000 random link tokens against one request: at most five are checked, then it is gone", async () => {
@@ -164,7 +187,7 @@ describe("email sign-in", () => {
     const registration = await beginRegistration(user);
     if (!registration.ok) throw new Error(registration.error);
     expect((await finishRegistration(registration.flowId, user.id, credential.register(registration.options, "http://localhost:3000"))).ok).toBe(true);
-    for (let i = 0; i < 8; i++) await ask(user.email, `attacker-${i}`);
+    for (let i = 0; i < 8; i++) await requestEmailSignIn(user.email, { client: `attacker-${i}`, requestedBy: "t", schedule: () => {} });
     const begun = await beginAuthentication({ identifier: user.email, user });
     expect(await finishAuthentication(begun.flowId, credential.authenticate(begun.options, "http://localhost:3000"))).toMatchObject({ ok: true, user: { id: user.id } });
   });

@@ -1,47 +1,51 @@
 import "server-only";
 import type { AttemptFailure, ErrorCode } from "./errors";
 import { kv } from "./kv";
-import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, verifySecret } from "./secrets";
+import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, sha256Hex, verifySecret } from "./secrets";
 
 /**
  * A 6-digit code and a link secret (256 bits) mailed to prove an address, stored only as argon2id
  * hashes next to the data they unlock, under a random id that the asking browser keeps in its
- * sealed cookie. Used by sign-up, email sign-in and email change.
+ * cookie. Used by sign-up, email sign-in, "confirm it's you" and email change.
  */
 export const MAX_ATTEMPTS = 5;
+/**
+ * Wrong codes one account may get, across all its proofs, in CODE_FAILURE_WINDOW_SECONDS; then
+ * only links (256-bit, unguessable) work until the window ends. 20 a day keeps a guesser's
+ * chance of hitting a 6-digit code under 1 in 50,000 a day (NIST 800-63B allows up to 100
+ * consecutive failures). A success starts the count again.
+ */
+export const MAX_ACCOUNT_CODE_FAILURES = 20;
+export const CODE_FAILURE_WINDOW_SECONDS = 24 * 60 * 60;
 
-type Stored<T> = { data: T; codeHash: string; secretHash: string };
+type Stored<T> = { data: T; account: string; codeHash: string; secretHash: string };
 
 const key = (namespace: string, id: string) => `${namespace}:${id}`;
 const attemptsKey = (namespace: string, id: string) => `${namespace}:${id}:attempts`;
-
-/** Stands in for a hash where none was computed; verifySecret never accepts it. */
-const NO_HASH = "none";
+const failuresKey = (account: string) => `codefailures:${sha256Hex(account)}`;
 
 /**
- * Stores a new proof and returns what to mail. A "decoy" hashes throwaway values instead, so it
- * costs the same and looks the same but can never be spent (nothing is mailed for it). A
- * "throttled" one skips hashing altogether: it is only ever issued where every request is
- * throttled alike, so its lower cost tells nothing, and a flood can't buy argon2 work.
+ * Stores a new proof and returns what to mail. `account` names whose code guesses it counts
+ * toward (the same for every proof of one account, whichever name it was asked by). A "decoy"
+ * hashes throwaway values instead, so it costs the same and looks the same but can never be
+ * spent (nothing is mailed for it).
  */
 export async function issueProof<T>(
   namespace: string,
   data: T,
   ttlSeconds: number,
-  options: { kind?: "real" | "decoy" | "throttled" } = {},
+  options: { account: string; decoy?: boolean },
 ): Promise<{ id: string; code: string; secret: string }> {
   const id = randomToken();
   const code = randomCode();
   const secret = randomToken();
-  const kind = options.kind ?? "real";
-  const [codeHash, secretHash] =
-    kind === "throttled" ? [NO_HASH, NO_HASH] : await Promise.all([hashSecret(kind === "decoy" ? randomCode() : code), hashSecret(kind === "decoy" ? randomToken() : secret)]);
-  const stored: Stored<T> = { data, codeHash, secretHash };
+  const [codeHash, secretHash] = await Promise.all([hashSecret(options.decoy ? randomCode() : code), hashSecret(options.decoy ? randomToken() : secret)]);
+  const stored: Stored<T> = { data, account: options.account, codeHash, secretHash };
   await kv().set(key(namespace, id), JSON.stringify(stored), ttlSeconds);
   return { id, code, secret };
 }
 
-/** Reads a proof's data without spending it or counting an attempt (for "Sign in as …" pages). */
+/** Reads a proof's data without spending it or counting an attempt. */
 export async function peekProof<T>(namespace: string, id: string | undefined): Promise<T | null> {
   if (!id || !TOKEN_PATTERN.test(id)) return null;
   const raw = await kv().get(key(namespace, id));
@@ -51,7 +55,8 @@ export async function peekProof<T>(namespace: string, id: string | undefined): P
 /**
  * Spends a proof with the typed code or the link's secret. Malformed input is refused before any
  * argon2 work and costs no attempt; each real try counts against five, after which the proof is
- * gone; the record is taken atomically, so of parallel correct submissions exactly one wins.
+ * gone, and each wrong code against the account's daily allowance; the record is taken
+ * atomically, so of parallel correct submissions exactly one wins.
  */
 export async function spendProof<T>(
   namespace: string,
@@ -66,6 +71,9 @@ export async function spendProof<T>(
   const raw = await kv().get(key(namespace, id));
   if (!raw) return { ok: false, error: errors.expired };
   const stored = JSON.parse(raw) as Stored<T>;
+  if (kind === "code" && Number((await kv().get(failuresKey(stored.account))) ?? 0) >= MAX_ACCOUNT_CODE_FAILURES) {
+    return { ok: false, error: "codes_paused" };
+  }
 
   const attempt = await kv().increment(attemptsKey(namespace, id), ttlSeconds);
   if (attempt > MAX_ATTEMPTS) {
@@ -73,6 +81,7 @@ export async function spendProof<T>(
     return { ok: false, error: "too_many_attempts" };
   }
   if (!(await verifySecret(kind === "code" ? stored.codeHash : stored.secretHash, value))) {
+    if (kind === "code") await kv().increment(failuresKey(stored.account), CODE_FAILURE_WINDOW_SECONDS);
     if (attempt >= MAX_ATTEMPTS) {
       await kv().del(key(namespace, id));
       return { ok: false, error: "too_many_attempts" };
@@ -80,6 +89,7 @@ export async function spendProof<T>(
     return { ok: false, error: kind === "code" ? "wrong_code" : errors.badLink, attemptsLeft: MAX_ATTEMPTS - attempt };
   }
   if (!(await kv().take(key(namespace, id)))) return { ok: false, error: errors.expired };
+  await kv().del(failuresKey(stored.account));
   return { ok: true, data: stored.data };
 }
 

@@ -48,6 +48,23 @@ export function signInEmail(input: { to: string; code: string; link: string; rpN
   ]);
 }
 
+/** Sign-up with an address that already has an account: the owner hears, the form says nothing. */
+export function accountExistsEmail(input: { to: string; rpName: string; signInUrl: string }): MailMessage {
+  return layout(input.to, `You already have a ${input.rpName} account`, input.rpName, [
+    paragraph(`Someone (hopefully you) tried to create a ${input.rpName} account with this address. It already has one, so no new account was made.`),
+    button("Sign in instead", input.signInUrl),
+    paragraph("If this wasn't you, ignore this email: nothing changed."),
+  ]);
+}
+
+/** An email change to an address that already has an account: its owner hears, nothing changes. */
+export function addressInUseEmail(input: { to: string; rpName: string }): MailMessage {
+  return layout(input.to, `Your address was offered for another ${input.rpName} account`, input.rpName, [
+    paragraph(`Someone asked to move another ${input.rpName} account to this address. It already belongs to your account, so nothing changed.`),
+    paragraph("If that was you, sign in to the account that uses this address instead. Otherwise, ignore this email."),
+  ]);
+}
+
 /** A notice to the account's address about a change to its security. */
 export function securityNoticeEmail(input: { to: string; rpName: string; subject: string; lines: string[] }): MailMessage {
   return layout(input.to, input.subject, input.rpName, [

@@ -39,6 +39,19 @@ describe("loadConfig", () => {
     }
   });
 
+  it("keeps mail in the dev outbox under next dev, and in a production start only with DEV_OUTBOX=1, loudly", () => {
+    expect(loadConfig({ NODE_ENV: "development" }, devSecret)).toMatchObject({ outbox: true, warnings: [] });
+    const quiet = loadConfig({ NODE_ENV: "production", ALLOW_EMBEDDED: "1" }, devSecret);
+    expect(quiet).toMatchObject({ outbox: false, warnings: [] });
+    expect(quiet.notices.join("\n")).toContain("DEV_OUTBOX=1");
+    const opted = loadConfig({ NODE_ENV: "production", ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1" }, devSecret);
+    expect(opted.outbox).toBe(true);
+    expect(opted.warnings.join("\n")).toContain("anyone who can reach this server can read every email");
+    expect(loadConfig({ NODE_ENV: "development", DEV_OUTBOX: "0" }, devSecret).outbox).toBe(false);
+    // Real mail wins: no outbox beside Resend, whatever DEV_OUTBOX says.
+    expect(loadConfig({ ...real, DEV_OUTBOX: "1" }, devSecret)).toMatchObject({ outbox: false, warnings: [] });
+  });
+
   it("lets ALLOW_EMBEDDED=1 opt a production start into the stand-ins, but never on Vercel", () => {
     expect(loadConfig({ NODE_ENV: "production", ALLOW_EMBEDDED: "1" }, devSecret).embeddedAllowed).toBe(true);
     expect(problems({ NODE_ENV: "production", ALLOW_EMBEDDED: "1", VERCEL: "1" })[0]).toContain("on Vercel always");

@@ -34,11 +34,19 @@ export type Config = {
   pgliteDir: string;
   upstash: { url: string; token: string } | null;
   resend: { apiKey: string; baseUrl: string | undefined } | null;
+  /**
+   * Without Resend, mail lands in the dev outbox (/dev/outbox and the console): always under
+   * `next dev`, and in a production start only when DEV_OUTBOX=1 says so, because then anyone
+   * who can reach the server can read every email. Otherwise it is dropped, contents unlogged.
+   */
+  outbox: boolean;
   emailFrom: string;
   /** Which request header, if any, names the client's IP (for per-client rate limits). */
   trustProxy: "none" | "vercel" | "xff";
   /** Announcements for the console at start (which embedded stand-ins are in use). */
   notices: string[];
+  /** Loud start-up warnings: settings that expose something. */
+  warnings: string[];
 };
 
 const flagValues = z.enum(["1", "0", "true", "false", "yes", "no", ""]).optional();
@@ -109,6 +117,7 @@ const schema = z.object({
       .optional(),
   ),
   ALLOW_EMBEDDED: flag,
+  DEV_OUTBOX: flagValues,
   TRUST_PROXY: z.enum(["vercel", "xff", "none", ""]).optional(),
 });
 
@@ -168,7 +177,14 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
   const notices: string[] = [];
   if (!e.DATABASE_URL) notices.push(`database: embedded PGlite (${e.PGLITE_DIR ?? ".data/pglite"})`);
   if (!upstashUrl) notices.push("ephemeral store: in-process memory (single server only)");
-  if (!e.RESEND_API_KEY) notices.push("mail: dev outbox (console and /dev/outbox)");
+  const production = e.NODE_ENV === "production";
+  const outbox = !e.RESEND_API_KEY && (e.DEV_OUTBOX ? flag.parse(e.DEV_OUTBOX) : !production);
+  const warnings: string[] = [];
+  if (outbox) notices.push("mail: dev outbox (console and /dev/outbox)");
+  else if (!e.RESEND_API_KEY) notices.push("mail: not sent and not kept (RESEND_API_KEY is unset; DEV_OUTBOX=1 keeps it at /dev/outbox)");
+  if (outbox && production) {
+    warnings.push("DEV_OUTBOX=1 on a production server: anyone who can reach this server can read every email at /dev/outbox, sign-in codes and links included. Use it only for a local trial.");
+  }
   let sessionSecret = e.SESSION_SECRET;
   if (!sessionSecret) {
     sessionSecret = readDevSecret();
@@ -196,9 +212,11 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
     upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : null,
     // The SDK appends "/emails": drop a trailing slash so it can't become "//emails".
     resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseUrl: e.RESEND_BASE_URL?.replace(/\/+$/, "") } : null,
+    outbox,
     emailFrom: e.EMAIL_FROM ?? "Passwordless <no-reply@localhost>",
     trustProxy: e.TRUST_PROXY === "vercel" || e.TRUST_PROXY === "xff" ? e.TRUST_PROXY : onVercel ? "vercel" : "none",
     notices,
+    warnings,
   };
 }
 

@@ -9,19 +9,26 @@ export type OutboxEntry = MailMessage & { id: string; sentAt: Date };
 const OUTBOX_LIMIT = 200;
 const globalMail = globalThis as unknown as { __passwordlessOutbox?: OutboxEntry[]; __passwordlessResend?: Resend };
 
-/** True when mail goes to the dev outbox instead of Resend. */
+/** True when mail goes to the dev outbox (see Config.outbox). */
 export function usesOutbox(): boolean {
-  return getConfig().resend === null;
+  return getConfig().outbox;
 }
 
-/** Sends through Resend, or into the dev outbox (and the console) when RESEND_API_KEY is unset. */
+/**
+ * Sends through Resend, or into the dev outbox (and the console) where that is on. With neither,
+ * the message is dropped: its contents (codes, links) never reach a log.
+ */
 export async function sendMail(message: MailMessage): Promise<void> {
   const config = getConfig();
-  if (!config.resend) {
+  if (config.outbox) {
     const outbox = (globalMail.__passwordlessOutbox ??= []);
     outbox.unshift({ ...message, id: randomUUID(), sentAt: new Date() });
     outbox.length = Math.min(outbox.length, OUTBOX_LIMIT);
     console.info(`\n[dev outbox] To: ${message.to}\nSubject: ${message.subject}\n\n${message.text}\n`);
+    return;
+  }
+  if (!config.resend) {
+    console.warn("mail not sent: RESEND_API_KEY is unset and the dev outbox is off");
     return;
   }
   globalMail.__passwordlessResend ??= new Resend(config.resend.apiKey, { baseUrl: config.resend.baseUrl });

@@ -10,10 +10,10 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { and, count, eq } from "drizzle-orm";
+import { and, count, eq, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
-import { passkeys, users, type Passkey, type User } from "@/db/schema";
+import { passkeys, sessions, users, type Passkey, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { providerName } from "./aaguid";
 import { getConfig } from "./env";
@@ -125,6 +125,7 @@ export async function finishRegistration(
   flowId: string | undefined,
   userId: string,
   input: unknown,
+  context: { sessionId?: string } = {},
 ): Promise<{ ok: true; passkey: Passkey } | { ok: false; error: ErrorCode }> {
   const raw = flowId ? await kv().take(regKey(flowId)) : null;
   if (!raw) return fail("challenge_expired");
@@ -167,6 +168,7 @@ export async function finishRegistration(
           backedUp: info.credentialBackedUp,
           aaguid: info.aaguid,
           name: providerName(info.aaguid),
+          createdInSession: context.sessionId ?? null,
         })
         .returning();
       if (!created) throw new Error("insert returned no row");
@@ -320,13 +322,22 @@ export async function renamePasskey(userId: string, passkeyId: string, name: str
   });
 }
 
-/** Deletes one of the user's passkeys (the email address remains a way in); null if not theirs. */
-export async function deletePasskey(userId: string, passkeyId: string): Promise<Passkey | null> {
+/**
+ * Deletes one of the user's passkeys, and signs out the devices that signed in with it (whoever
+ * holds it may be why it is being removed), except `keepSessionId`, the device removing it.
+ * The email address remains a way in. Null if it isn't theirs.
+ */
+export async function deletePasskey(userId: string, passkeyId: string, keepSessionId?: string): Promise<{ passkey: Passkey; signedOut: number } | null> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    // Sessions first: deleting the passkey sets their passkey_id to null.
+    const ended = await tx
+      .delete(sessions)
+      .where(and(eq(sessions.userId, userId), eq(sessions.passkeyId, passkeyId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
+      .returning({ id: sessions.id });
     const [deleted] = await tx.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId))).returning();
     if (!deleted) return null;
-    await recordActivity(userId, "passkey_removed", { name: deleted.name }, tx);
-    return deleted;
+    await recordActivity(userId, "passkey_removed", { name: deleted.name, ...(ended.length ? { signedOut: String(ended.length) } : {}) }, tx);
+    return { passkey: deleted, signedOut: ended.length };
   });
 }

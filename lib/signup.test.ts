@@ -5,6 +5,9 @@ import { listOutbox } from "./mail";
 import { getPendingSignup, proveSignupEmail, signupInputSchema, startSignup } from "./signup";
 import { findUserByIdentifier } from "./users";
 
+/** Sends mail inline, so a test can read the outbox right after. */
+const context = (client: string) => ({ client, schedule: (task: () => Promise<void>) => void task() });
+
 let n = 0;
 const person = () => {
   n += 1;
@@ -14,7 +17,7 @@ const person = () => {
 
 /** Starts a sign-up and reads the code and link secret from the outbox, as the person would. */
 async function started(input = person()) {
-  const result = await startSignup(input, `client-${input.username}`);
+  const result = await startSignup(input, context(`client-${input.username}`));
   if (!result.ok) throw new Error(result.error);
   const mail = listOutbox().find((m) => m.to === input.email)!;
   return { id: result.id, input, code: mail.text.match(/\b(\d{6})\b/)![1]!, secret: new URL(mail.text.match(/https?:\/\/\S+/)![0]).searchParams.get("token")! };
@@ -83,7 +86,7 @@ describe("sign-up", () => {
     const first = await started();
     const rival = await started({ ...first.input, email: `rival.${first.input.email}` });
     expect((await proveSignupEmail(first.id, "code", first.code)).ok).toBe(true);
-    expect(await startSignup({ ...first.input, username: first.input.username.toUpperCase(), email: "x@example.test" }, "c")).toEqual({ ok: false, error: "username_taken" });
+    expect(await startSignup({ ...first.input, username: first.input.username.toUpperCase(), email: "x@example.test" }, context("c"))).toEqual({ ok: false, error: "username_taken" });
     expect(await proveSignupEmail(rival.id, "code", rival.code)).toEqual({ ok: false, error: "username_taken" });
     expect(await getPendingSignup(rival.id)).toBeNull();
   });
@@ -91,8 +94,21 @@ describe("sign-up", () => {
   it("limits verification emails per address", async () => {
     const input = person();
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await startSignup(input, `client-${i}`));
+    for (let i = 0; i < 6; i++) results.push(await startSignup(input, context(`client-${i}`)));
     expect(results.slice(0, 5).every((r) => r.ok)).toBe(true);
     expect(results[5]).toEqual({ ok: false, error: "rate_limited" });
+  });
+
+  it("answers an address that has an account exactly like a new one, and tells its owner instead", async () => {
+    const first = await started();
+    expect((await proveSignupEmail(first.id, "code", first.code)).ok).toBe(true);
+    const again = await startSignup({ ...person(), email: first.input.email }, context("someone"));
+    expect(again).toMatchObject({ ok: true, id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    const notice = listOutbox()[0]!;
+    expect(notice).toMatchObject({ to: first.input.email, subject: "You already have a Passwordless account" });
+    expect(notice.text).not.toMatch(/\b\d{6}\b/);
+    if (!again.ok) throw new Error();
+    expect(await getPendingSignup(again.id)).toMatchObject({ stage: "email" });
+    expect(await proveSignupEmail(again.id, "code", first.code)).toMatchObject({ ok: false, error: "wrong_code" });
   });
 });

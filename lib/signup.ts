@@ -1,14 +1,14 @@
 import "server-only";
 import { z } from "zod";
 import type { User } from "@/db/schema";
-import { signupVerificationEmail } from "./emails";
+import { accountExistsEmail, signupVerificationEmail } from "./emails";
 import { getConfig } from "./env";
 import { dropProof, issueProof, peekProof, spendProof } from "./emailed-proof";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { sendMail } from "./mail";
 import { hit } from "./rate-limit";
-import { createVerifiedUser, normalizeEmail, takenField } from "./users";
+import { createVerifiedUser, findUserByEmail, normalizeEmail, usernameTaken } from "./users";
 
 export const SIGNUP_TTL_SECONDS = 15 * 60;
 
@@ -53,21 +53,33 @@ export async function getPendingSignup(id: string | undefined): Promise<PendingS
 }
 
 /**
- * Starts a sign-up: nothing is created until the email is proven. Emails one code and one link.
- * Returns the pending id for this browser's cookie.
+ * Starts a sign-up: nothing is created until the email is proven. Emails one code and one link,
+ * or, when the address already has an account, tells its owner instead: the answer here is the
+ * same either way (a decoy proof that can never be spent), so the form never says an address is
+ * taken. Usernames are public, so a taken one is said, within the per-client limit.
  */
-export async function startSignup(input: SignupInput, client: string): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
-  if (!(await hit("signupPerClient", client))) return fail("rate_limited");
-  const taken = await takenField(input.username, input.email);
-  if (taken) return fail(taken);
+export async function startSignup(
+  input: SignupInput,
+  context: { client: string; schedule: (task: () => Promise<void>) => void },
+): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
+  if (!(await hit("signupPerClient", context.client))) return fail("rate_limited");
+  if (await usernameTaken(input.username)) return fail("username_taken");
   if (!(await hit("verificationPerEmail", input.email))) return fail("rate_limited");
 
-  const { id, code, secret } = await issueProof(NAMESPACE, input, SIGNUP_TTL_SECONDS);
+  const owner = await findUserByEmail(input.email);
+  const { id, code, secret } = await issueProof(NAMESPACE, input, SIGNUP_TTL_SECONDS, { account: `email:${input.email}`, decoy: owner !== null });
   const config = getConfig();
-  const link = new URL("/signup/verify", config.appUrl);
-  link.searchParams.set("token", secret);
-  await sendMail(signupVerificationEmail({ to: input.email, code, link: link.href, rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 }));
+  const message = owner
+    ? accountExistsEmail({ to: input.email, rpName: config.rpName, signInUrl: new URL("/login", config.appUrl).href })
+    : signupVerificationEmail({ to: input.email, code, link: signupLink(secret), rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 });
+  context.schedule(() => sendMail(message));
   return { ok: true, id };
+}
+
+function signupLink(secret: string): string {
+  const link = new URL("/signup/verify", getConfig().appUrl);
+  link.searchParams.set("token", secret);
+  return link.href;
 }
 
 /** Proves the email with the typed code or the link's secret, then creates the user. */

@@ -26,17 +26,16 @@ export async function findUserById(id: string): Promise<User | null> {
   return user ?? null;
 }
 
-/** Which of the two unique fields, if any, is already taken (username case-insensitively). */
-export async function takenField(username: string, email: string): Promise<"username_taken" | "email_taken" | null> {
+export async function usernameTaken(username: string): Promise<boolean> {
   const db = await getDb();
-  const rows = await db
-    .select({ username: users.username, email: users.email })
-    .from(users)
-    .where(sql`lower(${users.username}) = ${username.toLowerCase()} or ${users.email} = ${normalizeEmail(email)}`)
-    .limit(2);
-  if (rows.some((r) => r.username.toLowerCase() === username.toLowerCase())) return "username_taken";
-  if (rows.length) return "email_taken";
-  return null;
+  const [row] = await db.select({ id: users.id }).from(users).where(sql`lower(${users.username}) = ${username.toLowerCase()}`).limit(1);
+  return Boolean(row);
+}
+
+export async function findUserByEmail(email: string): Promise<User | null> {
+  const db = await getDb();
+  const [user] = await db.select().from(users).where(eq(users.email, normalizeEmail(email))).limit(1);
+  return user ?? null;
 }
 
 /**
@@ -64,6 +63,6 @@ export async function createVerifiedUser(input: { username: string; email: strin
     return { ok: true, user };
   } catch (error) {
     if (!isUniqueViolation(error)) throw error;
-    return { ok: false, error: (await takenField(input.username, input.email)) ?? "username_taken" };
+    return { ok: false, error: (await usernameTaken(input.username)) ? "username_taken" : "email_taken" };
   }
 }

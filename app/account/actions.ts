@@ -1,14 +1,12 @@
 "use server";
 
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
-import { eq } from "drizzle-orm";
 import { headers } from "next/headers";
 import { redirect } from "next/navigation";
 import { after } from "next/server";
 import { z } from "zod";
-import { getDb } from "@/db/client";
 import type { Signals } from "@/components/signals";
-import { sessions, type User } from "@/db/schema";
+import type { User } from "@/db/schema";
 import { cancelEmailChange, deleteAccount, deleteConfirmationSchema, emailSchema, finishEmailChange, nameSchema, securityNotice, startEmailChange, updateName } from "@/lib/account";
 import { recordActivity } from "@/lib/activity";
 import { consumeEmailSignIn, requestEmailSignIn } from "@/lib/email-auth";
@@ -75,14 +73,10 @@ export async function addPasskeyVerify(response: unknown): Promise<ActionResult>
   if (!g.ok) return g;
   const { user, session } = g.current;
   const flow = await flowCookie();
-  const result = await finishRegistration(flow.regFlowId, user.id, response);
+  const result = await finishRegistration(flow.regFlowId, user.id, response, { sessionId: session.id });
   flow.regFlowId = undefined;
   await flow.save();
   if (!result.ok) return { ok: false, error: messageFor(result.error) };
-  if (!session.passkeyId) {
-    const db = await getDb();
-    await db.update(sessions).set({ passkeyId: result.passkey.id }).where(eq(sessions.id, session.id));
-  }
   notify(user.email, "A passkey was added to your account", [`A passkey (${result.passkey.name}) was added to your account from ${session.userAgent}.`]);
   return { ok: true };
 }
@@ -103,9 +97,9 @@ export async function deletePasskeyAction(passkeyId: unknown): Promise<ActionRes
   if (!g.ok) return g;
   const id = idSchema.safeParse(passkeyId);
   if (!id.success) return { ok: false, error: messageFor("invalid_input") };
-  const deleted = await deletePasskey(g.current.user.id, id.data);
+  const deleted = await deletePasskey(g.current.user.id, id.data, g.current.session.id);
   if (!deleted) return { ok: false, error: messageFor("passkey_not_found") };
-  notify(g.current.user.email, "A passkey was removed from your account", [`The passkey "${deleted.name}" was removed from your account. It can no longer be used to sign in.`]);
+  notify(g.current.user.email, "A passkey was removed from your account", [`The passkey "${deleted.passkey.name}" was removed from your account. It can no longer be used to sign in, and devices that signed in with it were signed out.`]);
   return { ok: true, signals: await credentialSignals(g.current.user) };
 }
 
@@ -146,7 +140,7 @@ export async function startEmailChangeAction(_prev: FormState, formData: FormDat
   if (!g.ok) return g;
   const parsed = emailSchema.safeParse(formText(formData, "email"));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message };
-  const started = await startEmailChange(g.current.user, parsed.data);
+  const started = await startEmailChange(g.current.user, parsed.data, after);
   if (!started.ok) return { error: messageFor(started.error) };
   const flow = await flowCookie();
   flow.emailChangeId = started.id;
@@ -233,9 +227,10 @@ export async function reauthEmailRequest(): Promise<void> {
   const g = await guard();
   if (!g.ok) redirect("/login?next=/account");
   const userAgent = (await headers()).get("user-agent");
-  const { id } = await requestEmailSignIn(g.current.user.email, { client: await clientKey(), requestedBy: summarizeUserAgent(userAgent), schedule: after });
+  const requested = await requestEmailSignIn(g.current.user.email, { client: await clientKey(), requestedBy: summarizeUserAgent(userAgent), schedule: after });
+  if (!requested.ok) redirect("/account/confirm?error=rate_limited");
   const flow = await flowCookie();
-  flow.reauthEmailId = id;
+  flow.reauthEmailId = requested.id;
   await flow.save();
   redirect("/account/confirm?sent=1");
 }

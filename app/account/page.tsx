@@ -21,7 +21,6 @@ const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyl
 const formatDate = (d: Date) => `${dateFormat.format(d)} UTC`;
 
 const NOTICES: Record<string, string> = {
-  "email-verified": "Your email address is now verified. Passkeys and sessions made before it was verified were removed, in case someone else made them. Add a passkey on this device below.",
   "email-changed": "Your email address was changed. We told your old address too.",
 };
 
@@ -52,7 +51,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         <p className="mt-1 text-zinc-600 dark:text-zinc-400">Signed in with {session.method === "passkey" ? "a passkey" : "an email link or code"}.</p>
       </div>
       {typeof notice === "string" && NOTICES[notice] && <Alert tone="success">{NOTICES[notice]}</Alert>}
-      {session.method === "email" && !session.passkeyId && <AddPasskey prompt />}
+      {session.method === "email" && !passkeys.some((p) => p.createdInSession === session.id) && <AddPasskey prompt />}
 
       <Section id="profile" title="Profile">
         <dl className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
@@ -82,7 +81,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
             created: formatDate(p.createdAt),
             lastUsed: p.lastUsedAt ? formatDate(p.lastUsedAt) : null,
             synced: p.backedUp,
-            current: p.id === session.passkeyId,
+            current: session.method === "passkey" && p.id === session.passkeyId,
           }))}
         />
         <AddPasskey />

@@ -101,8 +101,12 @@ export async function requestEmailLink(formData: FormData): Promise<void> {
   const identifier = remembered.username ?? flow.loginIdentifier;
   if (!identifier) redirect(loginUrl(formText(formData, "next")));
   const userAgent = (await headers()).get("user-agent");
-  const { id } = await requestEmailSignIn(identifier, { client: await clientKey(), requestedBy: summarizeUserAgent(userAgent), schedule: after });
-  flow.emailSignInId = id;
+  const requested = await requestEmailSignIn(identifier, { client: await clientKey(), requestedBy: summarizeUserAgent(userAgent), schedule: after });
+  if (!requested.ok) {
+    const next = safeNextPath(formText(formData, "next"), "");
+    redirect(`/login?error=${requested.error}${next ? `&next=${encodeURIComponent(next)}` : ""}`);
+  }
+  flow.emailSignInId = requested.id;
   flow.emailSignInFor = identifier;
   await flow.save();
   const next = safeNextPath(formText(formData, "next"), "");
@@ -121,7 +125,7 @@ async function finishEmailSignIn(kind: "code" | "link", value: string, next: unk
   await flow.save();
   await completeSignIn(result.user, "email");
   // The redirect drops the token from the address bar and history.
-  redirect(result.cleanedUp ? "/account?notice=email-verified" : safeNextPath(next));
+  redirect(safeNextPath(next));
 }
 
 /** The code from the email, typed in the browser that asked. */

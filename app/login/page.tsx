@@ -1,6 +1,8 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { Alert } from "@/components/alert";
 import { Card } from "@/components/card";
+import { messageFor, type ErrorCode } from "@/lib/errors";
 import { flowCookie, rememberCookie } from "@/lib/flow";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
@@ -9,8 +11,13 @@ import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
+/** Errors a redirect back to this page may name. */
+const PAGE_ERRORS = ["rate_limited", "email_rate_limited"] as const satisfies ErrorCode[];
+
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const next = safeNextPath((await searchParams).next);
+  const params = await searchParams;
+  const next = safeNextPath(params.next);
+  const error = PAGE_ERRORS.find((code) => code === params.error);
   if (await getCurrentSession()) redirect(next);
 
   // Step 2 greets a remembered user, or echoes exactly what was typed: never a looked-up name,
@@ -20,6 +27,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   if (greeting) {
     return (
       <Card title={`Hello, ${greeting}`} description="Sign in with your passkey, or get a link by email if this device doesn't have one.">
+        {error && <Alert tone="error">{messageFor(error)}</Alert>}
         <IdentifiedSignIn next={next} />
       </Card>
     );

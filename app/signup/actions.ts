@@ -2,6 +2,7 @@
 
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
+import { after } from "next/server";
 import { formText } from "@/lib/form-data";
 import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { flowCookie, type Flow } from "@/lib/flow";
@@ -29,10 +30,9 @@ export async function submitSignup(_prev: SignupFormState, formData: FormData): 
     }
     return { values, fieldErrors };
   }
-  const result = await startSignup(parsed.data, await clientKey());
+  const result = await startSignup(parsed.data, { client: await clientKey(), schedule: after });
   if (!result.ok) {
     if (result.error === "username_taken") return { values, fieldErrors: { username: messageFor(result.error) } };
-    if (result.error === "email_taken") return { values, fieldErrors: { email: messageFor(result.error) } };
     return { values, error: messageFor(result.error) };
   }
   const flow = await flowCookie();

@@ -59,7 +59,7 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
 /** The environment without any backend the developer may have configured: each mode sets its own. */
 function cleanEnv(): NodeJS.ProcessEnv {
   const env = { ...process.env };
-  for (const key of ["DATABASE_URL", "PGLITE_DIR", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "APP_URL", "SESSION_SECRET", "TRUST_PROXY", "ALLOW_EMBEDDED", "VERCEL"]) {
+  for (const key of ["DATABASE_URL", "PGLITE_DIR", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "APP_URL", "SESSION_SECRET", "TRUST_PROXY", "ALLOW_EMBEDDED", "DEV_OUTBOX", "VERCEL"]) {
     delete env[key];
   }
   return { ...env, NEXT_TELEMETRY_DISABLED: "1" };
@@ -76,7 +76,7 @@ async function startNext(name: string, dir: string, port: number, env: NodeJS.Pr
 
 /** The app's production environment for the bench (TRUST_PROXY=xff: every virtual browser is its own client). */
 function appEnv(port: number, backends: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...cleanEnv(), ALLOW_EMBEDDED: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
+  return { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
 }
 
 /**

@@ -27,7 +27,7 @@ export default async function EmailLinkPage({ searchParams }: { searchParams: Pr
     );
   }
   return (
-    <Card title={`Sign in as ${pending.email}`} description="Press the button to finish signing in on this device.">
+    <Card title={`Sign in as ${pending.typed}`} description="Press the button to finish signing in on this device.">
       <ConfirmTokenForm action={confirmEmailLink} token={token} label="Sign in" pendingLabel="Signing in…" fallback={{ href: "/login/code", text: "Type the code instead" }} />
     </Card>
   );
