@@ -19,7 +19,8 @@ import { providerName } from "./aaguid";
 import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
 import { kv } from "./kv";
-import { hmac, randomToken } from "./secrets";
+import { decoyCredentials } from "./decoys";
+import { randomToken } from "./secrets";
 
 /** How long a ceremony may take; the challenge lives exactly as long. */
 export const CEREMONY_TIMEOUT_SECONDS = 300;
@@ -183,21 +184,6 @@ export async function finishRegistration(
 }
 
 /**
- * Stand-in credential ids for an identifier with no passkeys (or no account), so the options
- * look the same whether or not the account exists. Deterministic: asking twice gives the same.
- */
-function decoyCredentials(identifier: string): { id: string; transports: Transport[] }[] {
-  const digest = hmac(getConfig().sessionSecret, `decoy-credential:${identifier.trim().toLowerCase()}`);
-  const n = 1 + ((digest[0] ?? 0) % 2);
-  return Array.from({ length: n }, (_, i) => ({
-    id: hmac(digest.toString("hex"), String(i))
-      .subarray(0, 16 + ((digest[1] ?? 0) % 17))
-      .toString("base64url"),
-    transports: ["internal", "hybrid"],
-  }));
-}
-
-/**
  * Authentication options. Without `forUser`, a discoverable request (allowCredentials empty,
  * which also lets the browser offer a phone by QR code). With it (username-first), the person's
  * passkeys, or decoys when the identifier matches no account or no passkey.
@@ -209,7 +195,7 @@ export async function beginAuthentication(
   let expectedUserId: string | null = null;
   if (forUser) {
     const own = forUser.user ? await listPasskeys(forUser.user.id) : [];
-    allowCredentials = own.length ? own.map((p) => ({ id: p.id, transports: p.transports })) : decoyCredentials(forUser.identifier);
+    allowCredentials = own.length ? own.map((p) => ({ id: p.id, transports: p.transports })) : await decoyCredentials(forUser.identifier);
     // An unknown identifier expects a user that cannot exist, so every response fails the same way.
     expectedUserId = forUser.user?.id ?? "none";
   }
