@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { checkActionRequest, checkFormPost } from "./lib/action-body";
 
 /**
  * Per-request security headers, and a convenience redirect for signed-out visitors of /account
@@ -6,8 +7,10 @@ import { NextResponse, type NextRequest } from "next/server";
  */
 export async function proxy(request: NextRequest) {
   if (isCrossSiteWrite(request)) return refuse(403, "Cross-site request refused.");
-  const malformed = await malformedActionCall(request);
-  if (malformed) return refuse(malformed.status, malformed.message);
+  if (request.method === "POST") {
+    const verdict = request.headers.has("next-action") ? await checkActionRequest(request) : await checkFormPost(request);
+    if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+  }
 
   const nonce = btoa(crypto.randomUUID());
   const https = request.nextUrl.protocol === "https:";
@@ -49,28 +52,6 @@ export async function proxy(request: NextRequest) {
 
 function refuse(status: number, message: string): NextResponse {
   return new NextResponse(message, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });
-}
-
-/** Server actions' default body limit (serverActions.bodySizeLimit). */
-const ACTION_BODY_LIMIT = 1024 * 1024;
-
-/**
- * A server-action call from the browser's router carries its arguments as a JSON array. Next.js
- * answers anything else with a 500 from its decoder, so it is refused here with a clear 400.
- * (Form posts arrive as multipart or urlencoded bodies, which Next parses without throwing.)
- */
-async function malformedActionCall(request: NextRequest): Promise<{ status: number; message: string } | null> {
-  if (request.method !== "POST" || !request.headers.has("next-action")) return null;
-  const type = request.headers.get("content-type") ?? "";
-  if (type.startsWith("multipart/form-data") || type.startsWith("application/x-www-form-urlencoded")) return null;
-  const body = await request.clone().text();
-  if (body.length > ACTION_BODY_LIMIT) return { status: 413, message: "Request too large." };
-  try {
-    if (Array.isArray(JSON.parse(body))) return null;
-  } catch {
-    // not JSON: refused below
-  }
-  return { status: 400, message: "Malformed request." };
 }
 
 /**

@@ -147,6 +147,17 @@ for (const next of ["//evil.example", "https://evil.example", "/\\evil.example"]
   });
 }
 
+test("signed in, /login?next=… redirects only within the site, whatever the path normalises to", async ({ page }) => {
+  await signUpWithPasskey(page, newPerson("signedin"));
+  for (const next of ["/.//evil.example/x", "/..//evil.example", "/a/..//evil.example", "/%2e//evil.example", "/./\\evil.example", "//evil.example", "/\\evil.example"]) {
+    const response = await page.request.get(`/login?next=${encodeURIComponent(next)}`, { maxRedirects: 0 });
+    expect(response.status(), next).toBe(307);
+    const location = response.headers()["location"]!;
+    expect(new URL(location, target.baseURL).origin, `${next} -> ${location}`).toBe(target.baseURL);
+    expect(location.startsWith("//") || location.startsWith("/\\"), location).toBe(false);
+  }
+});
+
 test("/account sends anonymous visitors to sign in and back", async ({ page }) => {
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login\?next=%2Faccount|\/login\?next=\/account/);

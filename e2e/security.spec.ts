@@ -114,9 +114,15 @@ test("a tampered or garbage session cookie is simply signed out, never an error"
   }
 });
 
-/** Every server action, called with malformed arguments, answers without a 500 and changes nothing. */
+/** A multipart body as a browser would send it. */
+function multipart(fields: [string, string][], boundary = "FuzzBoundary"): { type: string; body: string } {
+  const parts = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+  return { type: `multipart/form-data; boundary=${boundary}`, body: `${parts.join("")}--${boundary}--\r\n` };
+}
+
+/** Every server action, called with malformed arguments in every content type, answers without a 500 and changes nothing. */
 test("malformed payloads to every server action get an answer, never a 500", async ({ page, request, browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(300_000);
   // A bystander's pending sign-up must survive the fuzzing untouched.
   const bystander = await browser.newContext();
   const bystanderPage = await bystander.newPage();
@@ -125,31 +131,64 @@ test("malformed payloads to every server action get an answer, never a 500", asy
   // Fuzz as a signed-in person, so account actions get past their session check.
   await signUpWithPasskey(page, newPerson("fuzz"));
   const ids = actionIds();
-  expect(ids.length).toBeGreaterThanOrEqual(30);
-  const bodies = [
-    "",
-    "not json",
-    "{}",
-    "[]",
-    "[null]",
-    '[1,2,3,4,5,6]',
-    '[{"id":1,"rawId":[],"type":"public-key","response":"x"}]',
-    '[{"id":"' + "A".repeat(5000) + '","rawId":"!!","type":"public-key","response":{"clientDataJSON":"%%%","attestationObject":"oWNmbXQ"}}]',
-    '["discoverable", {"__proto__": {"admin": true}}]',
-    '[{"$$typeof": "react.element"}]',
-    JSON.stringify(["x".repeat(200_000)]),
+  expect(ids.length).toBeGreaterThanOrEqual(20);
+  const deep = `${"[".repeat(100_000)}${"]".repeat(100_000)}`;
+  const text = "text/plain;charset=UTF-8";
+  const bodies: [string, string][] = [
+    [text, ""],
+    [text, "not json"],
+    [text, "{}"],
+    [text, "[]"],
+    [text, "[null]"],
+    [text, "[1,2,3,4,5,6]"],
+    [text, '[{"id":1,"rawId":[],"type":"public-key","response":"x"}]'],
+    [text, '[{"id":"' + "A".repeat(5000) + '","rawId":"!!","type":"public-key","response":{"clientDataJSON":"%%%","attestationObject":"oWNmbXQ"}}]'],
+    [text, '["discoverable", {"__proto__": {"admin": true}}]'],
+    [text, '[{"$$typeof": "react.element"}]'],
+    [text, JSON.stringify(["x".repeat(200_000)])],
+    [text, JSON.stringify(["y".repeat(1100 * 1024)])],
+    [text, deep],
+    // Flight references our clients never send: promises, Maps, Sets, FormData, server and temporary references, chunk ids.
+    ...["$@0", "$Q0", "$W0", "$K0", "$F0", "$T", "$B0", "$R0", "$i0", "$1", "$n1", "$D2020"].map((ref): [string, string] => [text, JSON.stringify([ref, { nested: [ref] }])]),
+    ["application/json", "[1]"],
+    ["application/x-www-form-urlencoded", "a=1&0=%5B%5D"],
+    ["application/octet-stream", "[1]"],
+    ["multipart/form-data; boundary=missing", "--other\r\n\r\n"],
+    ["multipart/form-data", "no boundary at all"],
+    ...[
+      multipart([["0", '["$@1"]'], ["1", "x"]]),
+      multipart([["0", '["$Q1"]'], ["1", "[]"]]),
+      multipart([["0", deep]]),
+      multipart([["0", '[{},"$K1"]'], ["1_code", "000000"], ["1_token", "garbage"], ["1_email", "not-an-email"]]),
+      multipart([["0", JSON.stringify(["z".repeat(1100 * 1024)])]]),
+    ].map(({ type, body }): [string, string] => [type, body]),
   ];
+  const statuses = new Map<number, number>();
   for (const id of ids) {
-    for (const body of bodies) {
+    for (const [contentType, body] of bodies) {
       const response = await page.request.post("/signup", {
-        headers: { "next-action": id, origin: target.baseURL, "content-type": "text/plain;charset=UTF-8", accept: "text/x-component" },
+        headers: { "next-action": id, origin: target.baseURL, "content-type": contentType, accept: "text/x-component" },
         data: body,
         maxRedirects: 0,
       });
-      expect(response.status(), `action ${id} with ${body.slice(0, 40)}`).not.toBe(500);
+      statuses.set(response.status(), (statuses.get(response.status()) ?? 0) + 1);
+      expect(response.status(), `action ${id} with ${contentType} ${body.slice(0, 40)}`).toBeLessThan(500);
       expect(await response.text()).not.toMatch(/at [\w$.<>]+ \(|node_modules|\.next\/server/);
     }
   }
+  // Forms posted before the page's JavaScript ran (no Next-Action header), with forged fields.
+  const formPosts = [
+    multipart([["$ACTION_ID_zz", ""]]),
+    multipart([[`$ACTION_ID_${"0".repeat(42)}`, ""]]),
+    multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", '{"id":"x","bound":"$@1"}']]),
+    multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", deep]]),
+    ...ids.map((id) => multipart([[`$ACTION_ID_${id}`, ""], ["code", "1"], ["token", "x"], ["identifier", ""]])),
+  ];
+  for (const { type, body } of formPosts) {
+    const response = await page.request.post("/login", { headers: { origin: target.baseURL, "content-type": type }, data: body, maxRedirects: 0 });
+    expect(response.status(), `form post ${body.slice(0, 80)}`).toBeLessThan(500);
+  }
+  expect(statuses.get(400)).toBeGreaterThan(0);
   // Still healthy, and nothing of the bystander's was touched.
   expect((await request.get("/api/health")).status()).toBe(200);
   await bystanderPage.reload();

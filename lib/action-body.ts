@@ -1,0 +1,105 @@
+/**
+ * Checks a server-action request's body before Next.js decodes it. Next answers a body its
+ * decoder chokes on (a Flight reference such as "$@1" or "$Q1" in an argument, nesting deep
+ * enough to overflow the stack, a broken multipart body, one over the size limit) with a 500;
+ * our clients never send such bodies, so they are refused here with a 4xx instead.
+ *
+ * What our clients do send (React's encodeReply): JSON whose strings starting with "$" are either
+ * escaped ("$$…"), "$undefined", or, in a multipart body, "$K<n>" pointing at a FormData's fields.
+ */
+export const ACTION_BODY_LIMIT = 1024 * 1024;
+const MAX_DEPTH = 32;
+
+export type BodyVerdict = { ok: true } | { ok: false; status: 400 | 413; reason: string };
+
+const refused = (status: 400 | 413, reason: string): BodyVerdict => ({ ok: false, status, reason });
+
+/** A request with a Next-Action header (a fetch from the page's JavaScript). */
+export async function checkActionRequest(request: Request): Promise<BodyVerdict> {
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  const tooLarge = declaredTooLarge(request);
+  if (tooLarge) return tooLarge;
+  if (type.startsWith("multipart/form-data")) return checkMultipart(request, (name) => /^\d+$/.test(name), { formDataRefs: true, argumentList: false });
+  if (type.startsWith("text/plain")) {
+    const body = await request.clone().text();
+    if (body.length > ACTION_BODY_LIMIT) return refused(413, "Request too large.");
+    return checkReplyJson(body, { formDataRefs: false, argumentList: true });
+  }
+  return refused(400, "Malformed request.");
+}
+
+/** A POST without Next-Action: a form submitted before the page's JavaScript ran. */
+export async function checkFormPost(request: Request): Promise<BodyVerdict> {
+  const type = (request.headers.get("content-type") ?? "").toLowerCase();
+  if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) return { ok: true };
+  return declaredTooLarge(request) ?? checkMultipart(request, (name) => /^\$ACTION_\d+:\d+$/.test(name), { formDataRefs: false, argumentList: false }, checkActionFieldName);
+}
+
+function declaredTooLarge(request: Request): BodyVerdict | null {
+  const length = Number(request.headers.get("content-length") ?? 0);
+  return length > ACTION_BODY_LIMIT ? refused(413, "Request too large.") : null;
+}
+
+async function checkMultipart(
+  request: Request,
+  isReplyField: (name: string) => boolean,
+  rules: ReplyRules,
+  checkName: (name: string) => boolean = () => true,
+): Promise<BodyVerdict> {
+  const bytes = await request.clone().arrayBuffer();
+  if (bytes.byteLength > ACTION_BODY_LIMIT) return refused(413, "Request too large.");
+  let form: FormData;
+  try {
+    form = await new Request("http://body.invalid", { method: "POST", headers: { "content-type": request.headers.get("content-type") ?? "" }, body: bytes }).formData();
+  } catch {
+    return refused(400, "Malformed request.");
+  }
+  for (const [name, value] of form) {
+    if (!checkName(name)) return refused(400, "Malformed request.");
+    if (typeof value === "string" && isReplyField(name)) {
+      // Field "0" is the argument list itself; others are its parts.
+      const verdict = checkReplyJson(value, { ...rules, argumentList: rules.formDataRefs && name === "0" });
+      if (!verdict.ok) return verdict;
+    }
+  }
+  return { ok: true };
+}
+
+/** Next's no-JavaScript form fields: the action's id, and the bound arguments' references. */
+function checkActionFieldName(name: string): boolean {
+  return !name.startsWith("$ACTION") || /^\$ACTION_(ID_[0-9a-f]{2,128}|REF_\d{1,3}|KEY|\d{1,3}:\d{1,3})$/.test(name);
+}
+
+type ReplyRules = {
+  /** "$K<n>" may point at FormData fields (multipart bodies only). */
+  formDataRefs: boolean;
+  /** The value is the whole argument list, which must be an array. */
+  argumentList: boolean;
+};
+
+/** JSON as encodeReply writes it: no Flight references but the ones our clients use, shallow. */
+export function checkReplyJson(body: string, rules: ReplyRules): BodyVerdict {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return refused(400, "Malformed request.");
+  }
+  if (rules.argumentList && !Array.isArray(value)) return refused(400, "Malformed request.");
+  // Iterative, so checking deep nesting can't overflow the stack itself.
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (depth > MAX_DEPTH) return refused(400, "Malformed request.");
+    if (typeof node === "string") {
+      if (node.startsWith("$") && !node.startsWith("$$") && node !== "$undefined" && !(rules.formDataRefs && /^\$K[0-9a-f]{1,8}$/.test(node))) {
+        return refused(400, "Malformed request.");
+      }
+    } else if (Array.isArray(node)) {
+      for (const item of node) stack.push([item, depth + 1]);
+    } else if (node && typeof node === "object") {
+      for (const item of Object.values(node)) stack.push([item, depth + 1]);
+    }
+  }
+  return { ok: true };
+}
