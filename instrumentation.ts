@@ -1,6 +1,7 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { checkConfigurationAtStart } = await import("./lib/startup");
+    const { checkConfigurationAtStart, warmUp } = await import("./lib/startup");
     checkConfigurationAtStart();
+    await warmUp();
   }
 }

@@ -13,6 +13,7 @@ export default defineConfig({
   },
   test: {
     environment: "node",
+    setupFiles: ["test/setup.ts"],
     // *.services.test.ts need real servers (redis-server, PostgreSQL): `npm run test:services`.
     include: services ? ["**/*.services.test.ts"] : ["**/*.test.ts"],
     exclude: ["node_modules/**", "e2e/**", ".next/**", ...(services ? [] : ["**/*.services.test.ts"])],

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { GENERIC_PASSKEY_NAME, providerIcons, providerName } from "./aaguid";
+import { providerIcons, providerName } from "./aaguid";
 
 describe("providerName", () => {
   it("names known providers by AAGUID, in any letter case", () => {
@@ -7,9 +7,9 @@ describe("providerName", () => {
     expect(providerName("FBFC3007-154E-4ECC-8C0B-6E020557D7BD")).toBe("Apple Passwords");
   });
 
-  it("gives the zero AAGUID and unknown ones a generic name", () => {
-    expect(providerName("00000000-0000-0000-0000-000000000000")).toBe(GENERIC_PASSKEY_NAME);
-    expect(providerName("12345678-1234-1234-1234-123456789abc")).toBe(GENERIC_PASSKEY_NAME);
+  it("knows no name for the zero AAGUID and unknown ones", () => {
+    expect(providerName("00000000-0000-0000-0000-000000000000")).toBeNull();
+    expect(providerName("12345678-1234-1234-1234-123456789abc")).toBeNull();
   });
 
   it("gives known providers their light and dark icons, and unknown ones none", () => {

@@ -4,8 +4,6 @@ import list from "./data/passkey-aaguids.json";
 type Entry = { name: string; icon_light?: string; icon_dark?: string };
 const providers = list as Record<string, Entry>;
 
-export const GENERIC_PASSKEY_NAME = "Passkey";
-
 /** The provider's icons (SVG data URIs) for light and dark backgrounds, or null for the generic icon. */
 export function providerIcons(aaguid: string): { light: string; dark: string } | null {
   const entry = providers[aaguid.toLowerCase()];
@@ -14,7 +12,7 @@ export function providerIcons(aaguid: string): { light: string; dark: string } |
   return light && dark && light.startsWith("data:image/") && dark.startsWith("data:image/") ? { light, dark } : null;
 }
 
-/** The provider's friendly name for an AAGUID; a display aid only, never a trust decision. */
-export function providerName(aaguid: string): string {
-  return providers[aaguid.toLowerCase()]?.name ?? GENERIC_PASSKEY_NAME;
+/** The provider's friendly name for an AAGUID, or null; a display aid only, never a trust decision. */
+export function providerName(aaguid: string): string | null {
+  return providers[aaguid.toLowerCase()]?.name ?? null;
 }

@@ -13,6 +13,7 @@ export type ActivityType =
   | "other_sessions_revoked"
   | "name_changed"
   | "email_changed"
+  | "email_change_reverted"
   | "reauthenticated"
   | "counter_regression"
   | "backup_eligibility_changed";
@@ -48,6 +49,8 @@ export function describeActivity(type: string, detail: Record<string, string>): 
       return "Name changed";
     case "email_changed":
       return `Email changed from ${detail.from} to ${detail.to}`;
+    case "email_change_reverted":
+      return `Email change undone from the old address: back to ${detail.to}; every device signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) removed` : ""}`;
     case "reauthenticated":
       return `Confirmed it was you with ${detail.method === "email" ? "an emailed code" : "a passkey"}`;
     case "counter_regression":
@@ -57,4 +60,22 @@ export function describeActivity(type: string, detail: Record<string, string>): 
     default:
       return type;
   }
+}
+
+/** Consecutive entries that read the same, as one line: "Signed in with a passkey on Chrome on Linux" ×3. */
+export type ActivityLine = { id: string; text: string; count: number; newest: Date; oldest: Date; warning: boolean };
+
+export function groupActivity(events: { id: string; type: string; detail: Record<string, string>; createdAt: Date }[]): ActivityLine[] {
+  const lines: ActivityLine[] = [];
+  for (const event of events) {
+    const text = describeActivity(event.type, event.detail);
+    const last = lines.at(-1);
+    if (last && last.text === text) {
+      last.count += 1;
+      last.oldest = event.createdAt;
+    } else {
+      lines.push({ id: event.id, text, count: 1, newest: event.createdAt, oldest: event.createdAt, warning: event.type === "counter_regression" || event.type === "backup_eligibility_changed" });
+    }
+  }
+  return lines;
 }

@@ -23,6 +23,9 @@ type Stored<T> = { data: T; account: string; codeHash: string; secretHash: strin
 const key = (namespace: string, id: string) => `${namespace}:${id}`;
 const attemptsKey = (namespace: string, id: string) => `${namespace}:${id}:attempts`;
 const failuresKey = (account: string) => `codefailures:${sha256Hex(account)}`;
+const outcomeKey = (namespace: string, id: string) => `${namespace}:${id}:outcome`;
+/** How long a proof's end is remembered ("used", "ended"), so its link page can say so instead of "expired". */
+const OUTCOME_MEMORY_SECONDS = 60 * 60;
 
 /**
  * Stores a new proof and returns what to mail. `account` names whose code guesses it counts
@@ -75,25 +78,47 @@ export async function spendProof<T>(
     return { ok: false, error: "codes_paused" };
   }
 
+  const ended = async () => {
+    await Promise.all([kv().del(key(namespace, id)), kv().set(outcomeKey(namespace, id), "ended", OUTCOME_MEMORY_SECONDS)]);
+    return { ok: false as const, error: "too_many_attempts" as const };
+  };
   const attempt = await kv().increment(attemptsKey(namespace, id), ttlSeconds);
-  if (attempt > MAX_ATTEMPTS) {
-    await kv().del(key(namespace, id));
-    return { ok: false, error: "too_many_attempts" };
-  }
+  if (attempt > MAX_ATTEMPTS) return ended();
   if (!(await verifySecret(kind === "code" ? stored.codeHash : stored.secretHash, value))) {
     if (kind === "code") await kv().increment(failuresKey(stored.account), CODE_FAILURE_WINDOW_SECONDS);
-    if (attempt >= MAX_ATTEMPTS) {
-      await kv().del(key(namespace, id));
-      return { ok: false, error: "too_many_attempts" };
-    }
+    if (attempt >= MAX_ATTEMPTS) return ended();
     return { ok: false, error: kind === "code" ? "wrong_code" : errors.badLink, attemptsLeft: MAX_ATTEMPTS - attempt };
   }
   if (!(await kv().take(key(namespace, id)))) return { ok: false, error: errors.expired };
-  await kv().del(failuresKey(stored.account));
+  await Promise.all([kv().del(failuresKey(stored.account)), kv().set(outcomeKey(namespace, id), "used", OUTCOME_MEMORY_SECONDS)]);
   return { ok: true, data: stored.data };
+}
+
+/**
+ * Where a proof stands: still pending; spent, or ended by wrong tries (both remembered for an
+ * hour); or gone (expired, or withdrawn when the person started over).
+ */
+export async function proofState(namespace: string, id: string | undefined): Promise<"pending" | "used" | "ended" | "gone"> {
+  if (!id || !TOKEN_PATTERN.test(id)) return "gone";
+  const [pending, outcome] = await Promise.all([kv().get(key(namespace, id)), kv().get(outcomeKey(namespace, id))]);
+  if (pending) return "pending";
+  return outcome === "used" || outcome === "ended" ? outcome : "gone";
 }
 
 /** Withdraws a proof (the person started over). */
 export async function dropProof(namespace: string, id: string | undefined): Promise<void> {
   if (id) await Promise.all([kv().del(key(namespace, id)), kv().del(attemptsKey(namespace, id))]);
+}
+
+/**
+ * What an emailed link's page can truthfully say in this browser, from the flow id in its cookie:
+ * ready to use, already used here, ended by wrong codes, expired, or asked for somewhere else
+ * (no flow in this browser).
+ */
+export type LinkState = "ready" | "used" | "ended" | "expired" | "elsewhere";
+
+export async function linkState(namespace: string, id: string | undefined): Promise<LinkState> {
+  if (!id) return "elsewhere";
+  const state = await proofState(namespace, id);
+  return state === "pending" ? "ready" : state === "gone" ? "expired" : state;
 }

@@ -65,11 +65,26 @@ export function addressInUseEmail(input: { to: string; rpName: string }): MailMe
   ]);
 }
 
-/** A notice to the account's address about a change to its security. */
-export function securityNoticeEmail(input: { to: string; rpName: string; subject: string; lines: string[] }): MailMessage {
+/**
+ * A notice to the account's address about a change to its security. With `action`, the way to
+ * undo it ("This wasn't me"); without, the advice its reader can follow from any device.
+ */
+export function securityNoticeEmail(input: { to: string; rpName: string; subject: string; lines: string[]; action?: { label: string; url: string } }): MailMessage {
   return layout(input.to, input.subject, input.rpName, [
     ...input.lines.map(paragraph),
-    paragraph(`If this wasn't you, sign in to ${input.rpName} by email right away, remove any passkey you don't recognize, and sign out the devices you don't know.`),
+    ...(input.action
+      ? [button(input.action.label, input.action.url), paragraph("Opening the link changes nothing by itself: you'll see what will happen and confirm there.")]
+      : [paragraph(`If this wasn't you, sign in to ${input.rpName} right away, remove any passkey you don't recognize, and sign out the devices you don't know.`)]),
+  ]);
+}
+
+export function confirmItsYouEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number; requestedBy: string }): MailMessage {
+  return layout(input.to, `Confirm it's you on ${input.rpName}`, input.rpName, [
+    paragraph(`You asked to confirm it's you before changing how you sign in to ${input.rpName}, from ${input.requestedBy}. Enter this code there:`),
+    code(input.code),
+    button("Or confirm with this link", input.link),
+    paragraph(`The code and link expire in ${input.minutes} minutes, work once, and only in the browser that asked.`),
+    paragraph("If this wasn't you, someone is signed in to your account: sign in, sign out the devices you don't know, and remove any passkey you don't recognize."),
   ]);
 }
 

@@ -14,6 +14,7 @@ export const messages = {
   link_elsewhere: "This link works only in the browser where you asked for it. Open it there, or type the code from the email in that browser.",
   email_signin_expired: "That sign-in request has expired or was already used. Ask for a new link.",
   link_invalid: "That link isn't valid anymore. Ask for a new one, or type the code from the newest email.",
+  reauth_expired: "That code has expired or was already used. Ask for a new one.",
   email_change_expired: "That email change has expired or was already used. Please start again.",
   email_unchanged: "That's already your email address.",
   rate_limited: "Too many attempts. Please wait a few minutes and try again.",
@@ -24,10 +25,18 @@ export const messages = {
   passkey_not_found: "That passkey isn't on your account anymore. Reload the page to see the current list.",
   passkey_limit: "You have reached the limit of 10 passkeys. Remove one to add another.",
   signin_failed: "That passkey didn't work for this account. Try another passkey, or email yourself a sign-in link.",
-  unknown_passkey: "This passkey isn't registered here anymore. We asked your browser to forget it. Try another, or email yourself a sign-in link.",
+  unknown_passkey: "This passkey isn't registered here anymore, so it can't sign you in. Remove it from your passkey manager, then try another passkey or email yourself a sign-in link.",
+  device_not_found: "That device is already signed out. Reload the page to see the current list.",
   not_signed_in: "Please sign in to continue.",
   reauth_required: "For your security, please sign in again to do that.",
   unavailable: "We can't reach one of our services right now. Please try again in a moment.",
+  // What a browser's passkey prompt can end in (components/passkey-errors.ts maps them).
+  prompt_closed_create: "The passkey wasn't created: the prompt was closed, timed out, or couldn't verify it's you. Try again when you're ready.",
+  prompt_closed_get: "No passkey was used: the prompt was closed, timed out, or this device has no passkey for this site. Try again, or email yourself a sign-in link.",
+  passkey_on_device: "This device already has a passkey for this account. Use it to sign in, or choose another device.",
+  passkey_bad_address: "Passkeys can't be used at this address. Open the site from its usual address and try again.",
+  passkey_unsupported: "This device can't create a suitable passkey. Try another device, such as your phone.",
+  prompt_failed: "Something went wrong with the passkey prompt. Please try again.",
 } as const;
 
 export type ErrorCode = keyof typeof messages;

@@ -1,5 +1,6 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
+import { after } from "next/server";
 import { Resend } from "resend";
 import { getConfig } from "./env";
 
@@ -34,6 +35,19 @@ export async function sendMail(message: MailMessage): Promise<void> {
   globalMail.__passwordlessResend ??= new Resend(config.resend.apiKey, { baseUrl: config.resend.baseUrl });
   const { error } = await globalMail.__passwordlessResend.emails.send({ from: config.emailFrom, ...message });
   if (error) throw new Error(`Resend refused the message: ${error.name}`);
+}
+
+/**
+ * Sends once the response has gone (Next's `after`), so how long sending takes can't tell anyone
+ * whether an account exists. Outside a request (unit tests, scripts) `after` throws: send at once.
+ */
+export function sendMailLater(message: MailMessage): void {
+  const send = () => sendMail(message).catch((error: unknown) => console.error("sending mail failed:", error instanceof Error ? error.message : error));
+  try {
+    after(send);
+  } catch {
+    void send();
+  }
 }
 
 /** Newest first. */

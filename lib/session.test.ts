@@ -16,7 +16,7 @@ beforeAll(async () => {
 describe("sessions", () => {
   it("stores only a hash of the token, and finds the session by the token", async () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const token = await insertSession({ userId, method: "passkey", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" }, t0);
+    const { token } = await insertSession({ userId, method: "passkey", userAgent: "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0" }, t0);
     const found = await validateSessionToken(token, t0);
     expect(found?.user.id).toBe(userId);
     expect(found?.session.id).not.toBe(token);
@@ -26,7 +26,7 @@ describe("sessions", () => {
 
   it("ends after 14 idle days, and activity keeps it alive", async () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const token = await insertSession({ userId, method: "email" }, t0);
+    const { token } = await insertSession({ userId, method: "email" }, t0);
     expect(await validateSessionToken(token, new Date(t0.getTime() + 13 * DAY))).not.toBeNull();
     expect(await validateSessionToken(token, new Date(t0.getTime() + 26 * DAY))).not.toBeNull();
     expect(await validateSessionToken(token, new Date(t0.getTime() + 26 * DAY + IDLE_TIMEOUT_MS))).toBeNull();
@@ -36,14 +36,14 @@ describe("sessions", () => {
 
   it("ends after 30 days however active", async () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const token = await insertSession({ userId, method: "passkey" }, t0);
+    const { token } = await insertSession({ userId, method: "passkey" }, t0);
     for (let day = 5; day < 30; day += 5) expect(await validateSessionToken(token, new Date(t0.getTime() + day * DAY))).not.toBeNull();
     expect(await validateSessionToken(token, new Date(t0.getTime() + ABSOLUTE_TIMEOUT_MS))).toBeNull();
   });
 
   it("counts as fresh for 10 minutes after sign-in", async () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const token = await insertSession({ userId, method: "email" }, t0);
+    const { token } = await insertSession({ userId, method: "email" }, t0);
     const { session } = (await validateSessionToken(token, t0))!;
     expect(isFresh(session, new Date(t0.getTime() + 9 * 60 * 1000))).toBe(true);
     expect(isFresh(session, new Date(t0.getTime() + 10 * 60 * 1000))).toBe(false);
@@ -51,7 +51,7 @@ describe("sessions", () => {
 
   it("is fresh again for 10 minutes after confirming it's you", async () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
-    const token = await insertSession({ userId, method: "email" }, t0);
+    const { token } = await insertSession({ userId, method: "email" }, t0);
     const later = new Date(t0.getTime() + 60 * 60 * 1000);
     await markReauthenticated((await validateSessionToken(token, t0))!.session.id, later);
     const { session } = (await validateSessionToken(token, later))!;

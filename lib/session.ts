@@ -5,35 +5,38 @@ import { cache } from "react";
 import { getDb } from "@/db/client";
 import { sessions, users, type Session, type User } from "@/db/schema";
 import { sealedCookie } from "./cookies";
+import { fail, type ErrorCode } from "./errors";
 import { randomToken, sha256Hex } from "./secrets";
 import { summarizeUserAgent } from "./user-agent";
 
+/**
+ * Sessions: a row per signed-in device, and an iron-session cookie holding only a token whose
+ * SHA-256 is the row's id. Deleting the row signs that device out, wherever the cookie is.
+ */
 export const IDLE_TIMEOUT_MS = 14 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
-/** A sign-in this recent counts as fresh for sensitive changes (adding a passkey, say). */
+/** A sign-in this recent counts as fresh for sensitive changes (removing a passkey, say). */
 export const FRESH_WINDOW_MS = 10 * 60 * 1000;
 /** last_seen_at is written at most this often, so reading pages costs no write. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
-
-const SESSION_COOKIE = "session";
-type SessionCookie = { token: string };
 
 export type AuthMethod = Session["method"];
 export type CurrentSession = { session: Session; user: User };
 
 function sessionCookie() {
-  return sealedCookie<SessionCookie>(SESSION_COOKIE, ABSOLUTE_TIMEOUT_MS / 1000);
+  return sealedCookie<{ token: string }>("session", ABSOLUTE_TIMEOUT_MS / 1000);
 }
 
-/** Creates a session row and returns its token. Pure database work; the cookie is the caller's. */
+/** Creates a session row and returns its token and id. Pure database work; the cookie is the caller's. */
 export async function insertSession(
   input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null },
   now = new Date(),
-): Promise<string> {
+): Promise<{ token: string; id: string }> {
   const token = randomToken();
+  const id = sha256Hex(token);
   const db = await getDb();
   await db.insert(sessions).values({
-    id: sha256Hex(token),
+    id,
     userId: input.userId,
     method: input.method,
     passkeyId: input.passkeyId ?? null,
@@ -42,7 +45,7 @@ export async function insertSession(
     expiresAt: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
     userAgent: summarizeUserAgent(input.userAgent),
   });
-  return token;
+  return { token, id };
 }
 
 /** The session a token points at, if it is within its idle and absolute limits. Expired rows are deleted. */
@@ -64,15 +67,17 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
 }
 
 /**
- * Signs in: a new row and a new cookie every time (no fixation); the previous session of this
- * browser, if any, is deleted.
+ * Signs this browser in: a new row and a new cookie every time (no fixation); the browser's
+ * previous session, if any, is deleted. The one cookie a sign-in seals.
  */
-export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null }): Promise<void> {
+export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null }): Promise<Session["id"]> {
   const cookie = await sessionCookie();
   if (cookie.token) await deleteSessionByToken(cookie.token);
   const userAgent = (await headers()).get("user-agent");
-  cookie.token = await insertSession({ ...input, userAgent });
+  const { token, id } = await insertSession({ ...input, userAgent });
+  cookie.token = token;
   await cookie.save();
+  return id;
 }
 
 /** The signed-in session of this request, checked against its row once per request. */
@@ -100,6 +105,17 @@ export function isFresh(session: Session, now = new Date()): boolean {
   return now.getTime() - last < FRESH_WINDOW_MS;
 }
 
+/**
+ * Every account page and action checks the session itself (the proxy's redirect is only a
+ * convenience); `fresh` also asks for a sign-in or "confirm it's you" in the last 10 minutes.
+ */
+export async function requireSession(options: { fresh?: boolean } = {}): Promise<{ ok: true; current: CurrentSession } | { ok: false; error: ErrorCode }> {
+  const current = await getCurrentSession();
+  if (!current) return fail("not_signed_in");
+  if (options.fresh && !isFresh(current.session)) return fail("reauth_required");
+  return { ok: true, current };
+}
+
 export async function markReauthenticated(sessionId: string, now = new Date()): Promise<void> {
   const db = await getDb();
   await db.update(sessions).set({ reauthenticatedAt: now }).where(eq(sessions.id, sessionId));
@@ -118,7 +134,7 @@ export async function revokeSession(userId: string, sessionId: string): Promise<
   return revoked ?? null;
 }
 
-/** "Sign out everywhere else": every session of the user but `keepId`; returns how many. */
+/** Every session of the user but `keepId`; returns how many. */
 export async function revokeOtherSessions(userId: string, keepId: string): Promise<number> {
   const db = await getDb();
   return (await db.delete(sessions).where(and(eq(sessions.userId, userId), ne(sessions.id, keepId))).returning({ id: sessions.id })).length;

@@ -1,17 +1,113 @@
 import "server-only";
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
 import type { User } from "@/db/schema";
 import { recordActivity } from "./activity";
-import { rememberCookie } from "./flow";
+import { signedCookie, textCookie } from "./cookies";
+import { getConfig } from "./env";
+import { fail, type ErrorCode } from "./errors";
+import { kv } from "./kv";
+import { clientKey, hit } from "./rate-limit";
+import { TOKEN_PATTERN, randomToken } from "./secrets";
 import { startSession, type AuthMethod } from "./session";
 import { summarizeUserAgent } from "./user-agent";
+import { findUserById, findUserByIdentifier } from "./users";
+import { authenticationOptions, verifyAuthentication } from "./webauthn";
 
-/** Every way in ends here: a fresh session, and the sign-in page will greet this person next time. */
-export async function completeSignIn(user: User, method: AuthMethod, passkeyId: string | null = null): Promise<void> {
-  await startSession({ userId: user.id, method, passkeyId });
-  await recordActivity(user.id, "signed_in", { method, device: summarizeUserAgent((await headers()).get("user-agent")) });
-  const remember = await rememberCookie();
-  remember.userId = user.id;
-  remember.username = user.username;
-  await remember.save();
+/**
+ * What a sign-in does, whichever way in: a fresh session, the activity entry, and the sign-in
+ * page greeting this person next time. Also the sign-in page's own state: the remembered user
+ * and the name typed at step 1.
+ */
+export const REMEMBER_TTL_SECONDS = 30 * 24 * 60 * 60;
+const TYPED_NAME_TTL_SECONDS = 60 * 60;
+export const MAX_IDENTIFIER_LENGTH = 254;
+
+const rememberCookie = () => signedCookie("remember", REMEMBER_TTL_SECONDS);
+const typedNameCookie = () => textCookie("login", TYPED_NAME_TTL_SECONDS, MAX_IDENTIFIER_LENGTH);
+
+/** The person this browser last signed in as, if the account still exists. */
+export async function rememberedUser(): Promise<User | null> {
+  const id = await rememberCookie().get();
+  return id ? findUserById(id) : null;
+}
+
+/** What was typed at step 1 of username-first sign-in (echoed, never looked up for display). */
+export async function typedIdentifier(): Promise<string | undefined> {
+  return typedNameCookie().get();
+}
+
+export async function setTypedIdentifier(identifier: string): Promise<void> {
+  await typedNameCookie().set(identifier);
+}
+
+/** "Switch user": forget the remembered user and the typed name. */
+export async function forgetSignInName(): Promise<void> {
+  await rememberCookie().clear();
+  await typedNameCookie().clear();
+}
+
+/** Every way in ends here: a new session (the one cookie sealed), the activity entry, the greeting. */
+export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null }): Promise<void> {
+  await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null });
+  await recordActivity(user.id, "signed_in", { method: way.method, device: summarizeUserAgent((await headers()).get("user-agent")) });
+  await rememberCookie().set(user.id);
+  await typedNameCookie().clear();
+}
+
+/**
+ * Options for a passkey sign-in: "discoverable" (autofill and the no-username button) or
+ * "identified" (the remembered or typed person's passkeys, or decoys). Sets no cookie.
+ */
+export async function passkeySignInOptions(mode: "discoverable" | "identified"): Promise<{ ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; error: ErrorCode }> {
+  if (!(await hit("optionsPerClient", await clientKey()))) return fail("rate_limited");
+  if (mode === "discoverable") return { ok: true, options: await authenticationOptions({ purpose: "sign-in" }) };
+  const remembered = await rememberedUser();
+  const identifier = remembered?.username ?? (await typedIdentifier());
+  if (!identifier) return fail("challenge_expired");
+  const user = remembered ?? (await findUserByIdentifier(identifier));
+  return { ok: true, options: await authenticationOptions({ purpose: "sign-in", forUser: { identifier, user } }) };
+}
+
+/**
+ * A verified passkey sign-in, waiting for the browser to collect it. The verify step is a server
+ * action, and a server action that sets a cookie makes Next.js re-render the page it was called
+ * from, which the browser then throws away as it navigates on. So the verify step sets nothing
+ * and hands back this one-time grant; the browser's navigation to its next page (a form POST
+ * to /login/complete) redeems it, and only that sets the session cookie.
+ */
+type Grant = { userId: string; passkeyId: string };
+const GRANT_TTL_SECONDS = 60;
+const grantKey = (grant: string) => `signin-grant:${grant}`;
+
+export type PasskeySignInResult = { ok: true; grant: string } | { ok: false; error: ErrorCode; unknownCredential?: { rpID: string; credentialID: string } };
+
+/** Verifies the browser's assertion; on success, a grant for redeemSignInGrant. */
+export async function verifyPasskeySignIn(response: unknown): Promise<PasskeySignInResult> {
+  const result = await verifyAuthentication(response, { purpose: "sign-in" });
+  if (!result.ok) {
+    return {
+      ok: false,
+      error: result.error,
+      unknownCredential: result.unknownCredentialId ? { rpID: getConfig().rpID, credentialID: result.unknownCredentialId } : undefined,
+    };
+  }
+  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id }) };
+}
+
+export async function issueGrant(grant: Grant): Promise<string> {
+  const token = randomToken();
+  await kv().set(grantKey(token), JSON.stringify(grant), GRANT_TTL_SECONDS);
+  return token;
+}
+
+/** Takes a grant (once) and signs this browser in with it. */
+export async function redeemSignInGrant(token: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+  const raw = TOKEN_PATTERN.test(token) ? await kv().take(grantKey(token)) : null;
+  if (!raw) return fail("challenge_expired");
+  const grant = JSON.parse(raw) as Grant;
+  const user = await findUserById(grant.userId);
+  if (!user) return fail("challenge_expired");
+  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId });
+  return { ok: true };
 }

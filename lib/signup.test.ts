@@ -1,26 +1,29 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
+import { TestBrowser } from "@/test/browser";
+import { ORIGIN } from "@/test/factories";
+import { SoftCredential } from "@/test/soft-authenticator";
 import { kv } from "./kv";
 import { listOutbox } from "./mail";
-import { getPendingSignup, proveSignupEmail, signupInputSchema, startSignup } from "./signup";
+import { listPasskeys } from "./passkeys";
+import { getCurrentSession } from "./session";
+import { redeemSignInGrant } from "./sign-in";
+import { abandonSignup, getPendingSignup, proveSignupEmail, signupInputSchema, signupLinkState, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey, startSignup } from "./signup";
 import { findUserByIdentifier } from "./users";
-
-/** Sends mail inline, so a test can read the outbox right after. */
-const context = (client: string) => ({ client, schedule: (task: () => Promise<void>) => void task() });
 
 let n = 0;
 const person = () => {
   n += 1;
   const id = `${Date.now().toString(36)}${n}`;
-  return { name: null, username: `p_${id}`, email: `p.${id}@example.test` };
+  return { name: null as string | null, username: `p_${id}`, email: `p.${id}@example.test` };
 };
 
-/** Starts a sign-up and reads the code and link secret from the outbox, as the person would. */
-async function started(input = person()) {
-  const result = await startSignup(input, context(`client-${input.username}`));
+/** Starts a sign-up in a browser of its own and reads the code and link secret, as the person would. */
+async function started(input = person(), browser = new TestBrowser()) {
+  const result = await browser.run(() => startSignup(input));
   if (!result.ok) throw new Error(result.error);
   const mail = listOutbox().find((m) => m.to === input.email)!;
-  return { id: result.id, input, code: mail.text.match(/\b(\d{6})\b/)![1]!, secret: new URL(mail.text.match(/https?:\/\/\S+/)![0]).searchParams.get("token")! };
+  return { browser, id: browser.cookie("signup")!, input, code: mail.text.match(/\b(\d{6})\b/)![1]!, secret: new URL(mail.text.match(/https?:\/\/\S+/)![0]).searchParams.get("token")! };
 }
 
 beforeAll(async () => {
@@ -33,16 +36,18 @@ describe("signupInputSchema", () => {
   });
 
   it.each([
-    [{ username: "ab" }, "username"],
-    [{ username: "a".repeat(33) }, "username"],
-    [{ username: "has space" }, "username"],
-    [{ username: "émile" }, "username"],
-    [{ email: "nope" }, "email"],
-    [{ name: "x".repeat(65) }, "name"],
-  ])("rejects %j with a message on %s", (patch, field) => {
+    [{ username: "" }, "username", "Choose a username."],
+    [{ username: "ab" }, "username", "Use at least 3 characters."],
+    [{ username: "a".repeat(33) }, "username", "Use at most 32 characters."],
+    [{ username: "has space" }, "username", "Use only letters a-z, digits and . _ -"],
+    [{ username: "émile" }, "username", "Use only letters a-z, digits and . _ -"],
+    [{ email: "" }, "email", "Enter your email address."],
+    [{ email: "nope" }, "email", "Enter a valid email address, like you@example.com."],
+    [{ name: "x".repeat(65) }, "name", "Use at most 64 characters."],
+  ])("rejects %j with a message on %s", (patch, field, message) => {
     const result = signupInputSchema.safeParse({ name: "", username: "valid_name", email: "ok@example.com", ...patch });
     expect(result.success).toBe(false);
-    expect(result.error?.issues[0]?.path).toEqual([field]);
+    expect(result.error?.issues[0]).toMatchObject({ path: [field], message });
   });
 });
 
@@ -57,58 +62,98 @@ describe("sign-up", () => {
     expect(await findUserByIdentifier(input.username)).toBeNull();
   });
 
-  it("creates a verified user on the right code, once", async () => {
-    const { id, input, code } = await started();
-    const results = await Promise.all([1, 2, 3].map(() => proveSignupEmail(id, "code", code)));
-    expect(results.filter((r) => r.ok)).toHaveLength(1);
+  it("creates a verified user on the right code, once; then the passkey step, then signed in", async () => {
+    const { browser, input, code } = await started();
+    const results = await browser.run(() => Promise.all([1, 2, 3].map(() => proveSignupEmail("code", code))));
+    expect(results.filter((r) => r.ok).length).toBeGreaterThanOrEqual(1);
     const user = await findUserByIdentifier(input.email);
     expect(user?.emailVerifiedAt).toBeInstanceOf(Date);
-    expect(await getPendingSignup(id)).toMatchObject({ stage: "passkey", userId: user?.id });
+    expect(await browser.run(getPendingSignup)).toMatchObject({ stage: "passkey", userId: user?.id });
+    expect(await browser.run(signupLinkState)).toEqual({ state: "used", proven: true });
+
+    const begun = await browser.run(signupPasskeyOptions);
+    if (!begun.ok) throw new Error(begun.error);
+    const verified = await browser.run(() => signupPasskeyVerify(new SoftCredential(begun.options.user.id).register(begun.options, ORIGIN)));
+    if (!verified.ok) throw new Error(verified.error);
+    expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+    expect(await browser.run(getCurrentSession)).toMatchObject({ user: { id: user!.id }, session: { method: "passkey" } });
+    const [passkey] = await listPasskeys(user!.id);
+    expect(passkey?.lastUsedAt).toBeInstanceOf(Date);
+    // Finished: the form again, and the link says it was used.
+    expect(await browser.run(getPendingSignup)).toBeNull();
+    expect(await browser.run(signupLinkState)).toEqual({ state: "used" });
+  });
+
+  it("a proof from another tab of this browser counts: the code tab moves on instead of failing", async () => {
+    const { browser, code, secret } = await started();
+    expect(await browser.run(() => proveSignupEmail("link", secret))).toEqual({ ok: true });
+    expect(await browser.run(() => proveSignupEmail("code", code))).toEqual({ ok: true });
+  });
+
+  it("works only in the browser that started it", async () => {
+    const { secret } = await started();
+    const elsewhere = new TestBrowser();
+    expect(await elsewhere.run(signupLinkState)).toEqual({ state: "elsewhere" });
+    expect(await elsewhere.run(() => proveSignupEmail("link", secret))).toEqual({ ok: false, error: "signup_expired" });
   });
 
   it("accepts the link's secret, not a wrong one", async () => {
-    const { id, secret } = await started();
-    expect(await proveSignupEmail(id, "link", "A".repeat(43))).toEqual({ ok: false, error: "signup_expired", attemptsLeft: 4 });
-    expect((await proveSignupEmail(id, "link", secret)).ok).toBe(true);
+    const { browser, secret } = await started();
+    expect(await browser.run(() => proveSignupEmail("link", "A".repeat(43)))).toEqual({ ok: false, error: "signup_expired", attemptsLeft: 4 });
+    expect((await browser.run(() => proveSignupEmail("link", secret))).ok).toBe(true);
   });
 
   it("ends the sign-up after five wrong codes; malformed codes cost no attempt", async () => {
-    const { id, code } = await started();
+    const { browser, code } = await started();
     const wrong = code === "000000" ? "111111" : "000000";
-    expect(await proveSignupEmail(id, "code", "12ab56")).toEqual({ ok: false, error: "code_format" });
-    for (let i = 0; i < 4; i++) expect(await proveSignupEmail(id, "code", wrong)).toEqual({ ok: false, error: "wrong_code", attemptsLeft: 4 - i });
-    expect(await proveSignupEmail(id, "code", wrong)).toEqual({ ok: false, error: "too_many_attempts" });
-    expect(await getPendingSignup(id)).toBeNull();
-    expect((await proveSignupEmail(id, "code", code)).ok).toBe(false);
+    expect(await browser.run(() => proveSignupEmail("code", "12ab56"))).toEqual({ ok: false, error: "code_format" });
+    for (let i = 0; i < 4; i++) expect(await browser.run(() => proveSignupEmail("code", wrong))).toEqual({ ok: false, error: "wrong_code", attemptsLeft: 4 - i });
+    expect(await browser.run(() => proveSignupEmail("code", wrong))).toEqual({ ok: false, error: "too_many_attempts" });
+    expect(await browser.run(getPendingSignup)).toBeNull();
+    expect((await browser.run(() => proveSignupEmail("code", code))).ok).toBe(false);
+    expect(await browser.run(signupLinkState)).toEqual({ state: "ended" });
   });
 
-  it("refuses taken names in any case, and a race lost at insert gets the same message", async () => {
+  it("refuses taken usernames in any case, and a race lost at insert gets the same message", async () => {
     const first = await started();
     const rival = await started({ ...first.input, email: `rival.${first.input.email}` });
-    expect((await proveSignupEmail(first.id, "code", first.code)).ok).toBe(true);
-    expect(await startSignup({ ...first.input, username: first.input.username.toUpperCase(), email: "x@example.test" }, context("c"))).toEqual({ ok: false, error: "username_taken" });
-    expect(await proveSignupEmail(rival.id, "code", rival.code)).toEqual({ ok: false, error: "username_taken" });
-    expect(await getPendingSignup(rival.id)).toBeNull();
+    expect((await first.browser.run(() => proveSignupEmail("code", first.code))).ok).toBe(true);
+    expect(await new TestBrowser().run(() => startSignup({ ...first.input, username: first.input.username.toUpperCase(), email: "x@example.test" }))).toEqual({ ok: false, error: "username_taken" });
+    expect(await rival.browser.run(() => proveSignupEmail("code", rival.code))).toEqual({ ok: false, error: "username_taken" });
   });
 
   it("limits verification emails per address", async () => {
     const input = person();
     const results = [];
-    for (let i = 0; i < 6; i++) results.push(await startSignup(input, context(`client-${i}`)));
+    for (let i = 0; i < 6; i++) results.push(await new TestBrowser().run(() => startSignup(input)));
     expect(results.slice(0, 5).every((r) => r.ok)).toBe(true);
     expect(results[5]).toEqual({ ok: false, error: "rate_limited" });
   });
 
   it("answers an address that has an account exactly like a new one, and tells its owner instead", async () => {
     const first = await started();
-    expect((await proveSignupEmail(first.id, "code", first.code)).ok).toBe(true);
-    const again = await startSignup({ ...person(), email: first.input.email }, context("someone"));
-    expect(again).toMatchObject({ ok: true, id: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/) });
+    expect((await first.browser.run(() => proveSignupEmail("code", first.code))).ok).toBe(true);
+    const browser = new TestBrowser();
+    expect(await browser.run(() => startSignup({ ...person(), email: first.input.email }))).toEqual({ ok: true });
     const notice = listOutbox()[0]!;
     expect(notice).toMatchObject({ to: first.input.email, subject: "You already have a Passwordless account" });
     expect(notice.text).not.toMatch(/\b\d{6}\b/);
-    if (!again.ok) throw new Error();
-    expect(await getPendingSignup(again.id)).toMatchObject({ stage: "email" });
-    expect(await proveSignupEmail(again.id, "code", first.code)).toMatchObject({ ok: false, error: "wrong_code" });
+    expect(await browser.run(getPendingSignup)).toMatchObject({ stage: "email" });
+    expect(await browser.run(() => proveSignupEmail("code", first.code))).toMatchObject({ ok: false, error: "wrong_code" });
+  });
+
+  it("skip for now signs in by the email proof, once", async () => {
+    const { browser, code } = await started();
+    await browser.run(() => proveSignupEmail("code", code));
+    expect(await browser.run(skipSignupPasskey)).toEqual({ ok: true });
+    expect(await browser.run(getCurrentSession)).toMatchObject({ session: { method: "email" } });
+    expect(await browser.run(skipSignupPasskey)).toEqual({ ok: false, error: "signup_expired" });
+  });
+
+  it("starting over keeps the name and username for the form", async () => {
+    const input = { ...person(), name: "Ada" };
+    const { browser } = await started(input);
+    expect(await browser.run(abandonSignup)).toEqual({ name: "Ada", username: input.username });
+    expect(await browser.run(getPendingSignup)).toBeNull();
   });
 });

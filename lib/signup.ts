@@ -1,16 +1,28 @@
 import "server-only";
+import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
+import { headers } from "next/headers";
 import { z } from "zod";
-import type { User } from "@/db/schema";
+import { pointerCookie } from "./cookies";
 import { accountExistsEmail, signupVerificationEmail } from "./emails";
+import { dropProof, issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { dropProof, issueProof, peekProof, spendProof } from "./emailed-proof";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { kv } from "./kv";
-import { sendMail } from "./mail";
-import { hit } from "./rate-limit";
-import { createVerifiedUser, findUserByEmail, normalizeEmail, usernameTaken } from "./users";
+import { sendMailLater } from "./mail";
+import { savePasskey } from "./passkeys";
+import { clientKey, hit } from "./rate-limit";
+import { completeSignIn, issueGrant } from "./sign-in";
+import { createVerifiedUser, findUserByEmail, findUserById, normalizeEmail, usernameTaken } from "./users";
+import { registrationOptions, verifyRegistration } from "./webauthn";
 
+/**
+ * Sign-up: details, then the email proven by a code or link (in this browser), then the first
+ * passkey, or "Skip for now". No account exists until the address is proven. This browser's
+ * sign-up is found through its "signup" cookie, a random id.
+ */
 export const SIGNUP_TTL_SECONDS = 15 * 60;
+/** The cookie outlives the sign-up, so its link page can still say "used" or "expired". */
+const COOKIE_TTL_SECONDS = 60 * 60;
 
 export const signupInputSchema = z.object({
   name: z
@@ -21,6 +33,7 @@ export const signupInputSchema = z.object({
   username: z
     .string()
     .trim()
+    .min(1, "Choose a username.")
     .min(3, "Use at least 3 characters.")
     .max(32, "Use at most 32 characters.")
     .regex(/^[a-zA-Z0-9_.-]+$/, "Use only letters a-z, digits and . _ -")
@@ -28,15 +41,17 @@ export const signupInputSchema = z.object({
   email: z
     .string()
     .trim()
+    .min(1, "Enter your email address.")
     .max(254, "That email address is too long.")
     .pipe(z.email("Enter a valid email address, like you@example.com."))
     .transform(normalizeEmail),
 });
 
 export type SignupInput = z.output<typeof signupInputSchema>;
+type Details = SignupInput & { sentAt: number };
 
-/** A pending sign-up: first the unproven details, then (proven) the new user. */
-export type PendingSignup = ({ stage: "email" } & SignupInput) | { stage: "passkey"; userId: string; email: string };
+/** Where this browser's sign-up stands: the email to prove, or (proven) the passkey to make. */
+export type PendingSignup = ({ stage: "email" } & Details) | { stage: "passkey"; userId: string; email: string };
 type Proven = Extract<PendingSignup, { stage: "passkey" }>;
 
 const NAMESPACE = "signup";
@@ -44,63 +59,124 @@ const NAMESPACE = "signup";
 // take the record the winner just wrote.
 const provenKey = (id: string) => `signup:${id}:proven`;
 const PROOF_ERRORS = { expired: "signup_expired", badLink: "signup_expired" } as const;
+const signupCookie = () => pointerCookie("signup", COOKIE_TTL_SECONDS);
 
-export async function getPendingSignup(id: string | undefined): Promise<PendingSignup | null> {
+export async function getPendingSignup(): Promise<PendingSignup | null> {
+  const id = await signupCookie().get();
   if (!id) return null;
-  const [proven, details] = await Promise.all([kv().get(provenKey(id)), peekProof<SignupInput>(NAMESPACE, id)]);
+  const [proven, details] = await Promise.all([kv().get(provenKey(id)), peekProof<Details>(NAMESPACE, id)]);
   if (proven) return JSON.parse(proven) as Proven;
   return details ? { stage: "email", ...details } : null;
 }
 
 /**
- * Starts a sign-up: nothing is created until the email is proven. Emails one code and one link,
- * or, when the address already has an account, tells its owner instead: the answer here is the
- * same either way (a decoy proof that can never be spent), so the form never says an address is
- * taken. Usernames are public, so a taken one is said, within the per-client limit.
+ * Starts a sign-up: emails one code and one link, or, when the address already has an account,
+ * tells its owner instead. The answer here is the same either way (a decoy proof that can never
+ * be spent), so the form never says an address is taken. Usernames are public, so a taken one is
+ * said, within the per-client limit.
  */
-export async function startSignup(
-  input: SignupInput,
-  context: { client: string; schedule: (task: () => Promise<void>) => void },
-): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
-  if (!(await hit("signupPerClient", context.client))) return fail("rate_limited");
+export async function startSignup(input: SignupInput): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+  if (!(await hit("signupPerClient", await clientKey()))) return fail("rate_limited");
   if (await usernameTaken(input.username)) return fail("username_taken");
   if (!(await hit("verificationPerEmail", input.email))) return fail("rate_limited");
 
   const owner = await findUserByEmail(input.email);
-  const { id, code, secret } = await issueProof(NAMESPACE, input, SIGNUP_TTL_SECONDS, { account: `email:${input.email}`, decoy: owner !== null });
+  const details: Details = { ...input, sentAt: Date.now() };
+  const { id, code, secret } = await issueProof(NAMESPACE, details, SIGNUP_TTL_SECONDS, { account: `email:${input.email}`, decoy: owner !== null });
   const config = getConfig();
-  const message = owner
-    ? accountExistsEmail({ to: input.email, rpName: config.rpName, signInUrl: new URL("/login", config.appUrl).href })
-    : signupVerificationEmail({ to: input.email, code, link: signupLink(secret), rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 });
-  context.schedule(() => sendMail(message));
-  return { ok: true, id };
-}
-
-function signupLink(secret: string): string {
-  const link = new URL("/signup/verify", getConfig().appUrl);
+  const link = new URL("/signup/verify", config.appUrl);
   link.searchParams.set("token", secret);
-  return link.href;
+  sendMailLater(
+    owner
+      ? accountExistsEmail({ to: input.email, rpName: config.rpName, signInUrl: new URL("/login", config.appUrl).href })
+      : signupVerificationEmail({ to: input.email, code, link: link.href, rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 }),
+  );
+  await signupCookie().set(id);
+  return { ok: true };
 }
 
-/** Proves the email with the typed code or the link's secret, then creates the user. */
-export async function proveSignupEmail(id: string | undefined, kind: "code" | "link", value: string): Promise<{ ok: true; user: User } | AttemptFailure> {
-  const spent = await spendProof<SignupInput>(NAMESPACE, id, kind, value, PROOF_ERRORS, SIGNUP_TTL_SECONDS);
+/** "Send a new code": the same details again, as a new sign-up replacing this one. */
+export async function resendSignupEmail(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+  const pending = await getPendingSignup();
+  if (pending?.stage !== "email") return fail("signup_expired");
+  const { name, username, email } = pending;
+  await dropProof(NAMESPACE, await signupCookie().get());
+  return startSignup({ name, username, email });
+}
+
+/**
+ * Proves the email with the typed code or the link's secret, then creates the user. Already
+ * proven (the link was pressed in another tab) counts as done: the page moves on.
+ */
+export async function proveSignupEmail(kind: "code" | "link", value: string): Promise<{ ok: true } | AttemptFailure> {
+  const id = await signupCookie().get();
+  if (id && (await kv().get(provenKey(id)))) return { ok: true };
+  const spent = await spendProof<Details>(NAMESPACE, id, kind, value, PROOF_ERRORS, SIGNUP_TTL_SECONDS);
   if (!spent.ok) return spent;
-  const created = await createVerifiedUser(spent.data);
+  const { name, username, email } = spent.data;
+  const created = await createVerifiedUser({ name, username, email });
   if (!created.ok) return created;
   const proven: Proven = { stage: "passkey", userId: created.user.id, email: created.user.email };
   await kv().set(provenKey(id!), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
-  return { ok: true, user: created.user };
+  return { ok: true };
 }
 
-/** Finishes a proven sign-up (passkey made, or skipped): returns it once, then it is gone. */
-export async function takeProvenSignup(id: string | undefined): Promise<Proven | null> {
+/** What the emailed link's page can say in this browser; `proven`: the sign-up waits at its passkey step. */
+export async function signupLinkState(): Promise<{ state: LinkState; email?: string; proven?: boolean }> {
+  const pending = await getPendingSignup();
+  if (pending?.stage === "email") return { state: "ready", email: pending.email };
+  if (pending?.stage === "passkey") return { state: "used", proven: true };
+  return { state: await linkState(NAMESPACE, await signupCookie().get()) };
+}
+
+async function provenUser() {
+  const pending = await getPendingSignup();
+  return pending?.stage === "passkey" ? findUserById(pending.userId) : null;
+}
+
+/** Options for the new account's first passkey. */
+export async function signupPasskeyOptions(): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; error: ErrorCode }> {
+  const user = await provenUser();
+  if (!user) return fail("signup_expired");
+  return { ok: true, options: await registrationOptions(user, []) };
+}
+
+/**
+ * Stores the first passkey and ends the sign-up; the browser then collects the sign-in with the
+ * grant (see sign-in.ts), as after any passkey sign-in.
+ */
+export async function signupPasskeyVerify(response: unknown): Promise<{ ok: true; grant: string } | { ok: false; error: ErrorCode }> {
+  const user = await provenUser();
+  if (!user) return fail("signup_expired");
+  const verified = await verifyRegistration(user.id, response);
+  if (!verified.ok) return verified;
+  const saved = await savePasskey(user.id, verified.registration, { sessionId: null, userAgent: (await headers()).get("user-agent"), usedNow: true });
+  if (!saved.ok) return saved;
+  if (!(await takeProven())) return fail("signup_expired");
+  return { ok: true, grant: await issueGrant({ userId: user.id, passkeyId: saved.passkey.id }) };
+}
+
+/** "Skip for now": signed in by the email proof alone. */
+export async function skipSignupPasskey(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+  const proven = await takeProven();
+  const user = proven && (await findUserById(proven.userId));
+  if (!user) return fail("signup_expired");
+  await completeSignIn(user, { method: "email" });
+  return { ok: true };
+}
+
+/** Ends a proven sign-up, once: a second finish (double submit, another tab) gets nothing. */
+async function takeProven(): Promise<Proven | null> {
+  const id = await signupCookie().get();
   const raw = id ? await kv().take(provenKey(id)) : null;
   return raw ? (JSON.parse(raw) as Proven) : null;
 }
 
-/** Abandons a sign-up at whatever stage. */
-export async function abandonSignup(id: string | undefined): Promise<void> {
-  if (!id) return;
-  await Promise.all([dropProof(NAMESPACE, id), kv().del(provenKey(id))]);
+/** Abandons this browser's sign-up at whatever stage; returns what was typed, to fill the form again. */
+export async function abandonSignup(): Promise<{ name: string | null; username: string } | null> {
+  const id = await signupCookie().get();
+  if (!id) return null;
+  const pending = await getPendingSignup();
+  await Promise.all([dropProof(NAMESPACE, id), kv().del(provenKey(id)), signupCookie().clear()]);
+  return pending?.stage === "email" ? { name: pending.name, username: pending.username } : null;
 }

@@ -16,3 +16,23 @@ export function checkConfigurationAtStart(): void {
     process.exit(1);
   }
 }
+
+/**
+ * Readies the embedded database (PGlite's start-up and migrations take seconds) and the argon2
+ * addon before the first request, so the first person to sign up doesn't wait for them. A real
+ * PostgreSQL is left to connect on first use: a database that is down must not stop the start.
+ */
+export async function warmUp(): Promise<void> {
+  const started = performance.now();
+  try {
+    await import("@node-rs/argon2");
+    if (!getConfig().databaseUrl) {
+      const { getDb } = await import("@/db/client");
+      await getDb();
+      console.info(`Embedded database ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
+    }
+  } catch (error) {
+    // The first request tries again and shows the friendly error page if it still fails.
+    console.error("Warming up failed:", error instanceof Error ? error.message : error);
+  }
+}

@@ -1,6 +1,13 @@
 import { randomBytes } from "node:crypto";
-import type { User } from "@/db/schema";
+import type { Passkey, User } from "@/db/schema";
+import { listPasskeys, savePasskey } from "@/lib/passkeys";
+import { completeSignIn } from "@/lib/sign-in";
 import { createVerifiedUser } from "@/lib/users";
+import { registrationOptions, verifyRegistration } from "@/lib/webauthn";
+import { TestBrowser } from "./browser";
+import { SoftCredential } from "./soft-authenticator";
+
+export const ORIGIN = "http://localhost:3000";
 
 /** A verified user with a unique username and email, created through the app's own code. */
 export async function newUser(prefix = "u"): Promise<User> {
@@ -8,4 +15,22 @@ export async function newUser(prefix = "u"): Promise<User> {
   const created = await createVerifiedUser({ username: `${prefix}_${id}`, email: `${prefix}.${id}@example.test`, name: null });
   if (!created.ok) throw new Error(created.error);
   return created.user;
+}
+
+/** Registers a software passkey for `user` through the real ceremony. */
+export async function addSoftPasskey(user: User, context: { sessionId?: string } = {}): Promise<{ passkey: Passkey; credential: SoftCredential }> {
+  const credential = new SoftCredential(user.webauthnUserId);
+  const options = await registrationOptions(user, await listPasskeys(user.id));
+  const verified = await verifyRegistration(user.id, credential.register(options, ORIGIN));
+  if (!verified.ok) throw new Error(verified.error);
+  const saved = await savePasskey(user.id, verified.registration, { sessionId: context.sessionId ?? null, userAgent: null });
+  if (!saved.ok) throw new Error(saved.error);
+  return { passkey: saved.passkey, credential };
+}
+
+/** A browser signed in as `user` (a session row and its cookie). */
+export async function signedInBrowser(user: User, way: { method: "passkey" | "email"; passkeyId?: string } = { method: "email" }): Promise<TestBrowser> {
+  const browser = new TestBrowser();
+  await browser.run(() => completeSignIn(user, way));
+  return browser;
 }

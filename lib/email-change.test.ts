@@ -1,0 +1,110 @@
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { users } from "@/db/schema";
+import { addSoftPasskey, newUser, signedInBrowser } from "@/test/factories";
+import type { TestBrowser } from "@/test/browser";
+import { describeActivity, recentActivity } from "./activity";
+import { describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, revertEmailChange, startEmailChange } from "./email-change";
+import { listOutbox } from "./mail";
+import { listPasskeys } from "./passkeys";
+import { getCurrentSession, insertSession, validateSessionToken } from "./session";
+
+const newest = (to: string) => listOutbox().find((m) => m.to === to)!;
+const codeIn = (to: string) => newest(to).text.match(/\b(\d{6})\b/)![1]!;
+const linkIn = (to: string) => new URL(newest(to).text.match(/https?:\/\/\S+/)![0]);
+
+async function emailOf(userId: string) {
+  const db = await getDb();
+  return (await db.select().from(users).where(eq(users.id, userId)))[0]?.email;
+}
+
+async function started(browser: TestBrowser, newEmail: string) {
+  const result = await browser.run(() => startEmailChange(newEmail));
+  if (!result.ok) throw new Error(result.error);
+}
+
+beforeAll(async () => {
+  await getDb();
+}, 60_000);
+
+describe("email change", () => {
+  it("changes nothing until the new address is proven in this browser, then switches and tells the old one", async () => {
+    const user = await newUser();
+    const browser = await signedInBrowser(user);
+    const newEmail = `new.${user.email}`;
+    await started(browser, newEmail.toUpperCase());
+    expect(await browser.run(() => pendingEmailChange(user.id))).toMatchObject({ email: newEmail });
+    expect(await emailOf(user.id)).toBe(user.email);
+    expect(newest(newEmail).subject).toBe("Confirm your new email for Passwordless");
+
+    // Another browser of the same account can't use it.
+    const other = await signedInBrowser(user);
+    expect(await other.run(() => finishEmailChange("code", codeIn(newEmail)))).toEqual({ ok: false, error: "email_change_expired" });
+    expect(await other.run(() => emailChangeLinkState(user.id))).toEqual({ state: "elsewhere", email: undefined });
+
+    expect(await browser.run(() => emailChangeLinkState(user.id))).toEqual({ state: "ready", email: newEmail });
+    expect(await browser.run(() => finishEmailChange("code", codeIn(newEmail)))).toEqual({ ok: true, to: newEmail });
+    expect(await emailOf(user.id)).toBe(newEmail);
+    expect(await browser.run(() => emailChangeLinkState(user.id))).toMatchObject({ state: "used" });
+    const [event] = await recentActivity(user.id, 1);
+    expect(describeActivity(event!.type, event!.detail)).toBe(`Email changed from ${user.email} to ${newEmail}`);
+    const notice = newest(user.email);
+    expect(notice.subject).toBe("Your email address was changed");
+    expect(notice.text).toContain("This wasn't me: http://localhost:3000/recover?id=");
+  });
+
+  it("refuses the current address; answers one another account uses like a free one, and tells its owner", async () => {
+    const user = await newUser();
+    const other = await newUser();
+    const browser = await signedInBrowser(user);
+    expect(await browser.run(() => startEmailChange(` ${user.email.toUpperCase()} `))).toEqual({ ok: false, error: "email_unchanged" });
+    expect(await browser.run(() => startEmailChange(other.email))).toEqual({ ok: true });
+    expect(newest(other.email).subject).toBe("Your address was offered for another Passwordless account");
+    expect(await browser.run(() => finishEmailChange("code", "123456"))).toMatchObject({ ok: false, error: "wrong_code" });
+  });
+
+  it("is void once the account's address changed some other way", async () => {
+    const user = await newUser();
+    const browser = await signedInBrowser(user);
+    await started(browser, `later.${user.email}`);
+    const code = codeIn(`later.${user.email}`);
+    const db = await getDb();
+    await db.update(users).set({ email: `meanwhile.${user.email}` }).where(eq(users.id, user.id));
+    expect(await browser.run(() => finishEmailChange("code", code))).toEqual({ ok: false, error: "email_change_expired" });
+  });
+});
+
+describe("This wasn't me", () => {
+  it("from the old address, in any browser: the address comes back, every device is signed out, the changer's passkeys go", async () => {
+    const user = await newUser();
+    const { passkey: ownersPasskey } = await addSoftPasskey(user);
+    const attacker = await signedInBrowser(user);
+    const attackerSessionId = (await attacker.run(getCurrentSession))!.session.id;
+    await addSoftPasskey(user, { sessionId: attackerSessionId });
+    const owner = await insertSession({ userId: user.id, method: "passkey", passkeyId: ownersPasskey.id });
+    const stolen = `stolen.${user.email}`;
+    await started(attacker, stolen);
+    expect((await attacker.run(() => finishEmailChange("code", codeIn(stolen)))).ok).toBe(true);
+
+    const link = linkIn(user.email);
+    const id = link.searchParams.get("id")!;
+    const token = link.searchParams.get("token")!;
+    expect(link.pathname).toBe("/recover");
+    // Opening the page (a scanner, say) spends nothing.
+    expect(await describeRevert(id, token)).toEqual({ from: user.email, to: stolen });
+    expect(await describeRevert(id, "A".repeat(43))).toEqual({ from: user.email, to: stolen });
+    expect(await revertEmailChange(id, "A".repeat(43))).toMatchObject({ ok: false, error: "link_invalid" });
+
+    expect(await revertEmailChange(id, token)).toEqual({ ok: true, email: user.email });
+    expect(await emailOf(user.id)).toBe(user.email);
+    expect(await attacker.run(getCurrentSession)).toBeNull();
+    expect(await validateSessionToken(owner.token)).toBeNull();
+    expect((await listPasskeys(user.id)).map((p) => p.id)).toEqual([ownersPasskey.id]);
+    expect((await recentActivity(user.id, 1))[0]?.type).toBe("email_change_reverted");
+    expect(newest(user.email).subject).toBe("Your email address is back");
+    // Once.
+    expect(await revertEmailChange(id, token)).toMatchObject({ ok: false });
+    expect(await describeRevert(id, token)).toBeNull();
+  });
+});

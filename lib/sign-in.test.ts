@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { TestBrowser } from "@/test/browser";
+import { addSoftPasskey, newUser, ORIGIN } from "@/test/factories";
+import { recentActivity } from "./activity";
+import { getCurrentSession } from "./session";
+import { forgetSignInName, passkeySignInOptions, redeemSignInGrant, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "./sign-in";
+
+beforeAll(async () => {
+  await getDb();
+}, 60_000);
+
+describe("passkey sign-in", () => {
+  it("options and verify set no cookie; the grant, redeemed once, signs in and remembers the person", async () => {
+    const user = await newUser();
+    const { credential, passkey } = await addSoftPasskey(user);
+    const browser = new TestBrowser();
+    const begun = await browser.run(() => passkeySignInOptions("discoverable"));
+    if (!begun.ok) throw new Error(begun.error);
+    const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
+    expect(browser.jar.size).toBe(0);
+    if (!verified.ok) throw new Error(verified.error);
+
+    expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+    const current = await browser.run(getCurrentSession);
+    expect(current).toMatchObject({ user: { id: user.id }, session: { method: "passkey", passkeyId: passkey.id, userAgent: "Chrome on Linux" } });
+    expect((await browser.run(rememberedUser))?.id).toBe(user.id);
+    expect((await recentActivity(user.id, 1))[0]).toMatchObject({ type: "signed_in", detail: { method: "passkey", device: "Chrome on Linux" } });
+
+    // Once, and only by its holder: a second redemption (another browser, a replay) gets nothing.
+    const thief = new TestBrowser();
+    expect(await thief.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: false, error: "challenge_expired" });
+    expect(await thief.run(() => redeemSignInGrant("garbage"))).toEqual({ ok: false, error: "challenge_expired" });
+    expect(await thief.run(getCurrentSession)).toBeNull();
+  });
+
+  it("a new sign-in replaces the browser's previous session (no fixation)", async () => {
+    const user = await newUser();
+    const { credential } = await addSoftPasskey(user);
+    const browser = new TestBrowser();
+    const signIn = async () => {
+      const begun = await browser.run(() => passkeySignInOptions("discoverable"));
+      if (!begun.ok) throw new Error(begun.error);
+      const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
+      if (!verified.ok) throw new Error(verified.error);
+      await browser.run(() => redeemSignInGrant(verified.grant));
+      return (await browser.run(getCurrentSession))!.session.id;
+    };
+    const first = await signIn();
+    const second = await signIn();
+    expect(second).not.toBe(first);
+  });
+
+  it("identified options: the remembered person first, else what was typed; an unknown name gets decoys", async () => {
+    const user = await newUser();
+    const { credential } = await addSoftPasskey(user);
+    const browser = new TestBrowser();
+    expect(await browser.run(() => passkeySignInOptions("identified"))).toEqual({ ok: false, error: "challenge_expired" });
+    await browser.run(() => setTypedIdentifier(user.email.toUpperCase()));
+    expect(await browser.run(typedIdentifier)).toBe(user.email.toUpperCase());
+    const typed = await browser.run(() => passkeySignInOptions("identified"));
+    expect(typed.ok && typed.options.allowCredentials?.map((c) => c.id)).toEqual([credential.idBase64url]);
+
+    await browser.run(() => setTypedIdentifier("nobody-here"));
+    const unknown = await browser.run(() => passkeySignInOptions("identified"));
+    expect(unknown.ok && unknown.options.allowCredentials?.length).toBeGreaterThan(0);
+    expect(unknown.ok && unknown.options.allowCredentials?.[0]?.id).not.toBe(credential.idBase64url);
+
+    await browser.run(forgetSignInName);
+    expect(await browser.run(typedIdentifier)).toBeUndefined();
+  });
+
+  it("a forged or tampered remembered-user cookie reads as nobody", async () => {
+    const user = await newUser();
+    const browser = new TestBrowser();
+    browser.jar.set("remember", `${user.id}.forged`);
+    expect(await browser.run(rememberedUser)).toBeNull();
+    browser.jar.set("remember", user.id);
+    expect(await browser.run(rememberedUser)).toBeNull();
+  });
+});
