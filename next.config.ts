@@ -14,10 +14,14 @@ const nextConfig: NextConfig = {
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },
-      // Pages whose URL carries an emailed secret must not leak it to other sites.
-      { source: "/signup/verify", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
-      { source: "/login/email", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
-      { source: "/account/email", headers: [{ key: "Referrer-Policy", value: "no-referrer" }] },
+      // Pages whose URL carries an emailed secret must not leak it to other sites. "same-origin"
+      // rather than "no-referrer": under no-referrer a browser's form posts say "Origin: null",
+      // which the proxy refuses as cross-site, and the page's policy outlives client navigations.
+      { source: "/signup/verify", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
+      { source: "/login/email", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
+      { source: "/account/email", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
+      { source: "/account/confirm/email", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
+      { source: "/recover", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
     ];
   },
 };

@@ -2,9 +2,10 @@
 
 import { useEffect } from "react";
 import { applySignals } from "@/components/signals";
+import type { Signals } from "@/lib/passkeys";
 
 /** After an account is deleted: no passkey of it is accepted any more, so managers may hide them. */
-export function AccountDeletedSignal({ rpID, userID }: { rpID: string; userID: string }) {
-  useEffect(() => void applySignals({ rpID, userID, allAcceptedCredentialIDs: [] }), [rpID, userID]);
+export function AccountDeletedSignal({ signals }: { signals: Signals }) {
+  useEffect(() => void applySignals(signals), [signals]);
   return null;
 }

@@ -1,18 +1,17 @@
 import Link from "next/link";
 import { Alert } from "@/components/alert";
-import { getConfig } from "@/lib/env";
-import { flowCookie } from "@/lib/flow";
+import { deletedAccountSignal } from "@/lib/account";
 import { AccountDeletedSignal } from "./account-deleted-signal";
 
 export default async function Home({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { deleted } = await searchParams;
-  const deletedUserHandle = deleted === "1" ? (await flowCookie()).deletedUserHandle : undefined;
+  const deletedSignals = deleted === "1" ? await deletedAccountSignal() : null;
   return (
     <div className="mx-auto flex w-full max-w-2xl flex-col items-center gap-8 text-center">
-      {deletedUserHandle && (
+      {deletedSignals && (
         <>
           <Alert tone="success">Your account was deleted. Thanks for trying Passwordless.</Alert>
-          <AccountDeletedSignal rpID={getConfig().rpID} userID={deletedUserHandle} />
+          <AccountDeletedSignal signals={deletedSignals} />
         </>
       )}
       <div className="flex flex-col gap-4">

@@ -5,7 +5,7 @@ import { useActionState } from "react";
 import { LiveMessage } from "./alert";
 import { SubmitButton } from "./button";
 
-type TokenState = { error?: string; restart?: boolean };
+export type TokenState = { error?: string; restart?: boolean };
 
 /**
  * The button on an emailed link's page: pressing it (a POST) spends the link, opening the page
@@ -18,9 +18,12 @@ export function ConfirmTokenForm({
   label,
   pendingLabel,
   fallback,
+  extra = {},
 }: {
   action: (state: TokenState, formData: FormData) => Promise<TokenState>;
   token: string;
+  /** Other fields the action needs besides the token. */
+  extra?: Record<string, string>;
   label: string;
   pendingLabel: string;
   fallback?: { href: string; text: string };
@@ -29,6 +32,9 @@ export function ConfirmTokenForm({
   return (
     <form action={formAction} className="flex flex-col gap-4">
       <input type="hidden" name="token" value={token} />
+      {Object.entries(extra).map(([name, value]) => (
+        <input key={name} type="hidden" name={name} value={value} />
+      ))}
       <LiveMessage message={state.error} />
       {!state.restart && <SubmitButton pendingLabel={pendingLabel}>{label}</SubmitButton>}
       {state.error && fallback && (

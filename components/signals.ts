@@ -1,19 +1,13 @@
 "use client";
 
 import { sendSignal } from "@simplewebauthn/browser";
-
-export type Signals = {
-  rpID: string;
-  userID: string;
-  allAcceptedCredentialIDs?: string[];
-  userDetails?: { userName: string; userDisplayName: string };
-};
+import type { Signals } from "@/lib/passkeys";
 
 /**
  * Tells the browser's passkey manager what the server now accepts (WebAuthn Signal API), where
  * the browser supports it. Best effort: a browser without the API just ignores it.
  */
-export async function applySignals(signals: Signals | undefined): Promise<void> {
+export async function applySignals(signals: Signals | null | undefined): Promise<void> {
   if (!signals) return;
   const { rpID, userID } = signals;
   const tasks: Promise<unknown>[] = [];

@@ -1,7 +1,6 @@
 import Link from "next/link";
-import { signOut } from "@/app/account/actions";
 import { getCurrentSession } from "@/lib/session";
-import { SubmitButton } from "./button";
+import { SignOutButton } from "./sign-out-button";
 
 const linkStyle = "inline-flex min-h-11 items-center whitespace-nowrap rounded-lg px-2 font-medium sm:px-3 hover:bg-zinc-100 dark:hover:bg-zinc-800";
 
@@ -26,12 +25,7 @@ export async function SiteNav() {
         <span className="sm:hidden">Account</span>
         <span className="hidden max-w-48 truncate sm:inline">{current.user.username}</span>
       </Link>
-      {/* On phones the account page carries "Sign out": the header has room for two items. */}
-      <form action={signOut} className="hidden sm:block">
-        <SubmitButton variant="secondary" className="!w-auto !px-3" pendingLabel="Signing out…">
-          Sign out
-        </SubmitButton>
-      </form>
+      <SignOutButton />
     </nav>
   );
 }

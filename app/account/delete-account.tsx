@@ -1,21 +1,18 @@
 "use client";
 
-import Link from "next/link";
 import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
 import { deleteAccountAction, type FormState } from "./actions";
+import { needsReauth, ReauthLink } from "./reauth-link";
 
 export function DeleteAccount({ username, fresh }: { username: string; fresh: boolean }) {
   const [state, action] = useActionState<FormState, FormData>(deleteAccountAction, {});
-  if (!fresh || state.reauth) {
+  if (!fresh || needsReauth(state.failure)) {
     return (
       <p className="text-sm">
-        <Link href="/account/confirm" className="font-medium text-indigo-700 underline dark:text-indigo-300">
-          Confirm it&apos;s you
-        </Link>{" "}
-        to delete your account.
+        <ReauthLink section="delete" /> to delete your account.
       </p>
     );
   }

@@ -1,28 +1,30 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Alert } from "@/components/alert";
-import { SubmitButton } from "@/components/button";
+import { EmailAddress } from "@/components/email-address";
+import { RelativeTime } from "@/components/relative-time";
 import { Section } from "@/components/section";
-import { pendingEmailChange } from "@/lib/account";
+import { AnnounceProgress } from "@/components/tab-sync";
 import { providerIcons } from "@/lib/aaguid";
-import { describeActivity, recentActivity } from "@/lib/activity";
-import { flowCookie } from "@/lib/flow";
+import { groupActivity, recentActivity } from "@/lib/activity";
+import { pendingEmailChange } from "@/lib/email-change";
 import { listPasskeys } from "@/lib/passkeys";
 import { getCurrentSession, isFresh, listSessions } from "@/lib/session";
-import { revokeOtherSessionsAction, revokeSessionAction, signOut } from "./actions";
 import { AddPasskey } from "./add-passkey";
 import { DeleteAccount } from "./delete-account";
+import { Devices, SignOutOthers } from "./devices";
 import { PasskeyList } from "./passkey-list";
 import { EmailChange, NameForm } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Your account" };
 
-const dateFormat = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
-const formatDate = (d: Date) => `${dateFormat.format(d)} UTC`;
-
-const NOTICES: Record<string, string> = {
-  "email-changed": "Your email address was changed. We told your old address too.",
-};
+const SECTIONS = [
+  ["profile", "Profile"],
+  ["passkeys", "Passkeys"],
+  ["devices", "Devices"],
+  ["activity", "Activity"],
+  ["delete", "Delete account"],
+] as const;
 
 export default async function AccountPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   // The proxy's redirect is a convenience; this check is the guard.
@@ -31,101 +33,108 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const { user, session } = current;
   const { notice } = await searchParams;
   const fresh = isFresh(session);
-  const [passkeys, devices, events, pendingEmail] = await Promise.all([
-    listPasskeys(user.id),
-    listSessions(user.id),
-    recentActivity(user.id),
-    pendingEmailChange(user.id, (await flowCookie()).emailChangeId),
-  ]);
-  const details: [string, string][] = [
-    ["Name", user.name ?? "—"],
-    ["Username", user.username],
-    ["Email", user.email],
-    ["Passkeys", String(passkeys.length)],
-  ];
+  const [passkeys, devices, events, pendingEmail] = await Promise.all([listPasskeys(user.id), listSessions(user.id), recentActivity(user.id, 40), pendingEmailChange(user.id)]);
+  const addedHere = passkeys.some((p) => p.createdInSession === session.id);
 
   return (
-    <div className="mx-auto flex w-full max-w-2xl flex-col gap-6">
+    <div className="mx-auto flex w-full max-w-3xl flex-col gap-6">
+      <AnnounceProgress />
       <div>
-        <h1 className="text-2xl font-bold tracking-tight sm:text-3xl">Your account</h1>
-        <p className="mt-1 text-zinc-600 dark:text-zinc-400">Signed in with {session.method === "passkey" ? "a passkey" : "an email link or code"}.</p>
+        <h1 className="text-2xl font-semibold tracking-tight sm:text-3xl">Your account</h1>
+        <p className="mt-1 text-zinc-600 dark:text-zinc-400">
+          Signed in {session.method === "passkey" ? "with a passkey" : "with an email link or code"}.
+        </p>
       </div>
-      {typeof notice === "string" && NOTICES[notice] && <Alert tone="success">{NOTICES[notice]}</Alert>}
-      {session.method === "email" && !passkeys.some((p) => p.createdInSession === session.id) && <AddPasskey prompt />}
+      <nav aria-label="Account sections" className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
+        <ul className="flex gap-2 text-sm">
+          {SECTIONS.map(([id, label]) => (
+            <li key={id}>
+              <a href={`#${id}`} className="inline-flex min-h-11 items-center whitespace-nowrap rounded-full border border-zinc-200 bg-white px-4 font-medium hover:bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:bg-zinc-800">
+                {label}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      {notice === "email-changed" && (
+        <Alert tone="success">
+          <div className="flex flex-col gap-3">
+            <p>
+              Your email address is now <EmailAddress value={user.email} />. We told your old address, with a way to undo the change.
+            </p>
+            {devices.length > 1 && (
+              <>
+                <p>If someone else could be signed in to your account, sign out your other devices now.</p>
+                <SignOutOthers label="Sign out other devices" />
+              </>
+            )}
+          </div>
+        </Alert>
+      )}
+      {notice === "confirmed" && <Alert tone="success">Thanks: you can make changes for the next 10 minutes.</Alert>}
+      {session.method === "email" && !addedHere && <AddPasskey prompt />}
 
       <Section id="profile" title="Profile">
-        <dl className="divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800">
-          {details.map(([term, value]) => (
-            <div key={term} className="flex flex-wrap justify-between gap-2 px-4 py-3">
-              <dt className="text-zinc-600 dark:text-zinc-400">{term}</dt>
-              <dd className="font-medium [overflow-wrap:anywhere]" data-testid={`account-${term.toLowerCase()}`}>
-                {value}
-              </dd>
-            </div>
-          ))}
+        <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
+          <dt className="text-zinc-600 dark:text-zinc-400">Username</dt>
+          <dd className="font-medium [overflow-wrap:anywhere]" data-testid="account-username">
+            {user.username}
+          </dd>
+          <dt className="text-zinc-600 dark:text-zinc-400">Email</dt>
+          <dd className="font-medium" data-testid="account-email">
+            <EmailAddress value={user.email} />
+          </dd>
         </dl>
         <NameForm name={user.name ?? ""} />
+        <div id="email" className="scroll-mt-6 flex flex-col gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">
+          <h3 className="font-medium">Email address</h3>
+          <p className="text-sm text-zinc-600 dark:text-zinc-400">Your way in on a new device, and where we send security notices.</p>
+          <EmailChange pending={pendingEmail} fresh={fresh} />
+        </div>
       </Section>
 
-      <Section id="email" title="Email address" description="Your way in on a new device, and where we send security notices.">
-        <EmailChange pendingEmail={pendingEmail} fresh={fresh} />
-      </Section>
-
-      <Section id="passkeys" title="Passkeys" description={`Up to 10. ${passkeys.length === 0 ? "" : "Synced passkeys work on your other devices too."}`}>
+      <Section id="passkeys" title="Passkeys" description={<span data-testid="account-passkeys-count">{passkeys.length === 0 ? "None yet." : `${passkeys.length} of 10.`} Synced passkeys work on your other devices too.</span>}>
         <PasskeyList
           fresh={fresh}
           passkeys={passkeys.map((p) => ({
             id: p.id,
             name: p.name,
             icons: providerIcons(p.aaguid),
-            created: formatDate(p.createdAt),
-            lastUsed: p.lastUsedAt ? formatDate(p.lastUsedAt) : null,
+            created: p.createdAt.toISOString(),
+            lastUsed: p.lastUsedAt?.toISOString() ?? null,
             synced: p.backedUp,
-            current: session.method === "passkey" && p.id === session.passkeyId,
+            signedInWith: session.method === "passkey" && p.id === session.passkeyId,
+            addedHere: p.createdInSession === session.id,
           }))}
         />
         <AddPasskey />
       </Section>
 
-      <Section id="devices" title="Signed-in devices">
-        <ul className="flex flex-col divide-y divide-zinc-200 rounded-lg border border-zinc-200 dark:divide-zinc-800 dark:border-zinc-800" aria-label="Signed-in devices">
-          {devices.map((d) => (
-            <li key={d.id} className="flex flex-wrap items-center justify-between gap-3 p-4" data-testid="device">
-              <div className="min-w-0">
-                <p className="font-medium">
-                  {d.userAgent}
-                  {d.id === session.id && <span className="ml-2 whitespace-nowrap rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-semibold text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">This device</span>}
-                </p>
-                <p className="text-sm text-zinc-600 dark:text-zinc-400">
-                  {d.method === "passkey" ? "Passkey" : "Email link or code"} · Signed in {formatDate(d.createdAt)} · Last seen {formatDate(d.lastSeenAt)}
-                </p>
-              </div>
-              <form action={revokeSessionAction}>
-                <input type="hidden" name="sessionId" value={d.id} />
-                <SubmitButton variant="secondary" className="!w-auto" pendingLabel="Signing out…" aria-label={d.id === session.id ? "Sign out this device" : `Sign out ${d.userAgent}`}>
-                  Sign out
-                </SubmitButton>
-              </form>
-            </li>
-          ))}
-        </ul>
-        {devices.length > 1 && (
-          <form action={revokeOtherSessionsAction}>
-            <SubmitButton variant="secondary" className="sm:!w-auto" pendingLabel="Signing out…">
-              Sign out everywhere else
-            </SubmitButton>
-          </form>
-        )}
+      <Section id="devices" title="Signed-in devices" description="Sign out any device you don't recognise.">
+        <Devices
+          devices={devices.map((d) => ({
+            id: d.id,
+            name: d.userAgent,
+            method: d.method,
+            signedIn: d.createdAt.toISOString(),
+            lastSeen: d.lastSeenAt.toISOString(),
+            thisDevice: d.id === session.id,
+          }))}
+        />
+        {devices.length > 1 && <SignOutOthers />}
       </Section>
 
       <Section id="activity" title="Recent activity">
-        <ol className="flex flex-col gap-2 text-sm" aria-label="Recent activity">
-          {events.map((e) => (
-            <li key={e.id} className="flex flex-wrap justify-between gap-x-4" data-testid="activity">
-              <span>{describeActivity(e.type, e.detail)}</span>
-              <time className="text-zinc-600 dark:text-zinc-400" dateTime={e.createdAt.toISOString()}>
-                {formatDate(e.createdAt)}
-              </time>
+        <ol className="flex flex-col divide-y divide-zinc-100 text-sm dark:divide-zinc-800" aria-label="Recent activity">
+          {groupActivity(events).map((line) => (
+            <li key={line.id} className={`flex flex-wrap justify-between gap-x-4 py-2 ${line.warning ? "text-red-800 dark:text-red-300" : ""}`} data-testid="activity">
+              <span>
+                {line.text}
+                {line.count > 1 && <span className="ml-1 text-zinc-600 dark:text-zinc-400">({line.count} times)</span>}
+              </span>
+              <span className="text-zinc-600 dark:text-zinc-400">
+                <RelativeTime iso={line.newest.toISOString()} />
+              </span>
             </li>
           ))}
         </ol>
@@ -134,12 +143,6 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       <Section id="delete" title="Delete account" description="Deletes your account, passkeys, devices and activity. This can't be undone.">
         <DeleteAccount username={user.username} fresh={fresh} />
       </Section>
-
-      <form action={signOut}>
-        <SubmitButton variant="secondary" pendingLabel="Signing out…">
-          Sign out of this device
-        </SubmitButton>
-      </form>
     </div>
   );
 }

@@ -1,49 +1,69 @@
 "use client";
 
-import Link from "next/link";
 import { useActionState, useEffect } from "react";
-import { LiveMessage } from "@/components/alert";
+import { Alert, LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { CodeField } from "@/components/code-field";
+import { EmailAddress } from "@/components/email-address";
 import { Field } from "@/components/field";
+import { ResendCode } from "@/components/resend-code";
 import { applySignals } from "@/components/signals";
-import { cancelEmailChangeAction, startEmailChangeAction, submitEmailChangeCode, updateNameAction, type FormState } from "./actions";
+import { useToast } from "@/components/toast";
+import { messageFor } from "@/lib/errors";
+import type { Signals } from "@/lib/passkeys";
+import { cancelEmailChangeAction, resendEmailChangeCode, startEmailChangeAction, submitEmailChangeCode, updateNameAction, type FormState } from "./actions";
+import { needsReauth, ReauthLink } from "./reauth-link";
+
+function Failure({ state, section }: { state: FormState; section: string }) {
+  return (
+    <div aria-live="assertive" className="empty:hidden">
+      {(state.error || state.failure) && (
+        <Alert tone="error">
+          {state.error ?? messageFor(state.failure!)} {needsReauth(state.failure) && <ReauthLink section={section} />}
+        </Alert>
+      )}
+    </div>
+  );
+}
 
 export function NameForm({ name }: { name: string }) {
-  const [state, action] = useActionState<FormState, FormData>(updateNameAction, {});
-  // The passkey manager shows the new display name from now on.
-  useEffect(() => void applySignals(state.signals), [state.signals]);
+  const [state, action] = useActionState<FormState & { signals?: Signals }, FormData>(updateNameAction, {});
+  const toast = useToast();
+  useEffect(() => {
+    if (!state.done) return;
+    toast(state.done);
+    // The passkey manager shows the new display name from now on.
+    void applySignals(state.signals);
+  }, [state, toast]);
   return (
-    <form action={action} className="flex flex-col gap-3">
-      <LiveMessage tone={state.ok ? "success" : "error"} message={state.ok ? "Name saved." : state.error} />
-      <Field label="Name" id="profile-name" name="name" autoComplete="name" maxLength={64} defaultValue={name} hint="Optional. Shown in your passkey manager." />
-      <SubmitButton variant="secondary" className="sm:!w-auto sm:self-start" pendingLabel="Saving…">
+    <form action={action} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+      <div className="flex-1">
+        <Field label="Name" id="profile-name" name="name" autoComplete="name" maxLength={64} defaultValue={name} hint="Optional. Shown in your passkey manager." error={state.error} />
+      </div>
+      <SubmitButton variant="secondary" className="sm:mb-7 sm:!w-auto" pendingLabel="Saving…">
         Save name
       </SubmitButton>
+      <Failure state={{ failure: state.failure }} section="profile" />
     </form>
   );
 }
 
-export function EmailChange({ pendingEmail, fresh }: { pendingEmail: string | null; fresh: boolean }) {
+export function EmailChange({ pending, fresh }: { pending: { email: string; sentAt: number } | null; fresh: boolean }) {
   const [startState, start] = useActionState<FormState, FormData>(startEmailChangeAction, {});
   const [codeState, submitCode] = useActionState<FormState, FormData>(submitEmailChangeCode, {});
-  const reauth = startState.reauth || codeState.reauth;
 
-  if (!fresh || reauth) {
+  if (!fresh || needsReauth(startState.failure) || needsReauth(codeState.failure)) {
     return (
       <p className="text-sm">
-        <Link href="/account/confirm" className="font-medium text-indigo-700 underline dark:text-indigo-300">
-          Confirm it&apos;s you
-        </Link>{" "}
-        to change your email address.
+        <ReauthLink section="email" /> to change your email address.
       </p>
     );
   }
-  if (pendingEmail) {
+  if (pending) {
     return (
       <div className="flex flex-col gap-3">
         <p className="text-sm">
-          We sent a code and a link to <strong className="[overflow-wrap:anywhere]">{pendingEmail}</strong>. Your address changes once you confirm it.
+          We sent a code and a link to <EmailAddress value={pending.email} />. Your address changes once you confirm it.
         </p>
         <form action={submitCode} className="flex flex-col gap-3">
           <LiveMessage message={codeState.error} />
@@ -52,8 +72,9 @@ export function EmailChange({ pendingEmail, fresh }: { pendingEmail: string | nu
             Confirm new email
           </SubmitButton>
         </form>
+        <ResendCode action={resendEmailChangeCode} sentAt={pending.sentAt} />
         <form action={cancelEmailChangeAction}>
-          <SubmitButton variant="ghost" className="sm:!w-auto" pendingLabel="Cancelling…">
+          <SubmitButton variant="ghost" size="small" pendingLabel="Cancelling…">
             Cancel the change
           </SubmitButton>
         </form>
@@ -61,12 +82,14 @@ export function EmailChange({ pendingEmail, fresh }: { pendingEmail: string | nu
     );
   }
   return (
-    <form action={start} className="flex flex-col gap-3">
-      <LiveMessage message={startState.error} />
-      <Field label="New email address" id="new-email" name="email" type="email" autoComplete="email" required />
-      <SubmitButton variant="secondary" className="sm:!w-auto sm:self-start" pendingLabel="Sending code…">
+    <form action={start} className="flex flex-col gap-3 sm:flex-row sm:items-end">
+      <div className="flex-1">
+        <Field label="New email address" id="new-email" name="email" type="email" autoComplete="email" required error={startState.error} />
+      </div>
+      <SubmitButton variant="secondary" className="sm:!w-auto" pendingLabel="Sending code…">
         Change email
       </SubmitButton>
+      <Failure state={{ failure: startState.failure }} section="email" />
     </form>
   );
 }

@@ -1,21 +1,33 @@
 "use client";
 
+import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
-import { requestEmailLink, switchUser } from "./actions";
+import { messageFor } from "@/lib/errors";
+import { emailLinkForGreeted, switchUser, type StepTwoState } from "./actions";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
+/** Step 2: the greeted person's passkey, or a link by email; or someone else. */
 export function IdentifiedSignIn({ next }: { next: string }) {
   const passkey = usePasskeySignIn({ next, autofill: false });
+  const [emailed, emailAction] = useActionState<StepTwoState, FormData>(emailLinkForGreeted, {});
+  // No passkey on this device: the email way in becomes the main button.
+  const noPasskeyHere = passkey.error === "prompt_closed_get" || passkey.error === "signin_failed";
+  const error = passkey.error ?? emailed.failure;
   return (
     <>
-      <LiveMessage message={passkey.error} />
-      <Button onClick={() => passkey.signIn("identified")} pending={passkey.pending} pendingLabel="Waiting for your passkey…">
+      <LiveMessage message={error ? messageFor(error) : null} />
+      <Button
+        onClick={() => passkey.signIn("identified")}
+        variant={noPasskeyHere ? "secondary" : "primary"}
+        pending={passkey.pending}
+        pendingLabel="Waiting for your passkey…"
+      >
         Sign in with a passkey
       </Button>
-      <form action={requestEmailLink}>
+      <form action={emailAction}>
         <input type="hidden" name="next" value={next} />
-        <SubmitButton variant="secondary" pendingLabel="Sending…">
+        <SubmitButton variant={noPasskeyHere ? "primary" : "secondary"} pendingLabel="Sending…">
           Email me a sign-in link
         </SubmitButton>
       </form>

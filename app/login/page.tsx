@@ -3,27 +3,26 @@ import { redirect } from "next/navigation";
 import { Alert } from "@/components/alert";
 import { Card } from "@/components/card";
 import { messageFor, type ErrorCode } from "@/lib/errors";
-import { flowCookie, rememberCookie } from "@/lib/flow";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
+import { rememberedUser, typedIdentifier } from "@/lib/sign-in";
 import { IdentifiedSignIn } from "./identified-sign-in";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
 /** Errors a redirect back to this page may name. */
-const PAGE_ERRORS = ["rate_limited", "email_rate_limited"] as const satisfies ErrorCode[];
+const PAGE_ERRORS = ["rate_limited", "email_rate_limited", "challenge_expired"] as const satisfies ErrorCode[];
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
   const next = safeNextPath(params.next);
-  const error = PAGE_ERRORS.find((code) => code === params.error);
   if (await getCurrentSession()) redirect(next);
+  const error = PAGE_ERRORS.find((code) => code === params.error);
 
   // Step 2 greets a remembered user, or echoes exactly what was typed: never a looked-up name,
   // so the page reveals nothing about whether an account exists.
-  const remembered = await rememberCookie();
-  const greeting = remembered.username ?? (await flowCookie()).loginIdentifier;
+  const greeting = (await rememberedUser())?.username ?? (await typedIdentifier());
   if (greeting) {
     return (
       <Card title={`Hello, ${greeting}`} description="Sign in with your passkey, or get a link by email if this device doesn't have one.">
@@ -33,7 +32,8 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     );
   }
   return (
-    <Card title="Sign in" description="Use your passkey: pick it from the username field, or press the button.">
+    <Card title="Sign in" description="Use your passkey: pick it from the username field, or press the button. New device? Get a link by email.">
+      {error && <Alert tone="error">{messageFor(error)}</Alert>}
       <LoginForm next={next} />
     </Card>
   );

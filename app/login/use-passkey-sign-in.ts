@@ -1,110 +1,68 @@
 "use client";
 
-import { WebAuthnAbortService, browserSupportsWebAuthnAutofill, sendSignal, startAuthentication } from "@simplewebauthn/browser";
-import { useRouter } from "next/navigation";
-import { useCallback, useEffect, useRef, useState } from "react";
-import { describePasskeyError, isAbort } from "@/components/passkey-errors";
-import { messageFor } from "@/lib/errors";
-import { passkeyLoginOptions, passkeyLoginVerify } from "./actions";
+import { browserSupportsWebAuthnAutofill } from "@simplewebauthn/browser";
+import { useCallback, useEffect, useRef } from "react";
+import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
+import { passkeyOptions, passkeyVerify } from "./actions";
 
 /** Renew the autofill request before its 5-minute challenge runs out. */
 const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
 
-type Outcome = "signed-in" | "aborted" | "failed";
-
-/** A server action that throws (a backend is down) becomes a failure with a message, not a stuck button. */
-async function attempt<T>(action: () => Promise<T>): Promise<T | { ok: false; error: string }> {
-  try {
-    return await action();
-  } catch {
-    return { ok: false, error: messageFor("unavailable") };
-  }
-}
-
 /**
- * Passkey sign-in for the login page: a modal request on demand and, when `autofill` is set,
- * a conditional request in the username field that yields to the modal one and is renewed.
+ * Passkey sign-in for the login page: a modal request on demand and, with `autofill`, a
+ * conditional request in the username field that yields to the modal one and is renewed.
+ * Each request has its own challenge on the server, so a second one (React runs effects twice
+ * in development) never spoils the first.
  */
 export function usePasskeySignIn({ next, autofill }: { next: string; autofill: boolean }) {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, setPending] = useState(false);
+  const { get, cancel, error, pending } = usePasskeyCeremony();
   const autofillRun = useRef<{ stopped: boolean } | null>(null);
 
-  const run = useCallback(
-    async (mode: "discoverable" | "identified", conditional: boolean): Promise<Outcome> => {
-      const begun = await attempt(() => passkeyLoginOptions(mode));
-      if (!begun.ok) {
-        if (!conditional) setError(begun.error);
-        return "failed";
-      }
-      let response;
-      try {
-        response = await startAuthentication({ optionsJSON: begun.options, useBrowserAutofill: conditional });
-      } catch (e) {
-        if (isAbort(e) || (conditional && e instanceof Error && e.name === "AbortError")) return "aborted";
-        if (!conditional) setError(describePasskeyError(e, "get"));
-        return "failed";
-      }
-      setPending(true);
-      const result = await attempt(() => passkeyLoginVerify(response, next));
-      if (!result.ok) {
-        setPending(false);
-        setError(result.error);
-        if ("unknownCredential" in result && result.unknownCredential) {
-          // Ask the passkey manager to drop a passkey the server no longer knows (where supported).
-          sendSignal({ signalName: "unknownCredential", ...result.unknownCredential }).catch(() => {});
-        }
-        return "failed";
-      }
-      router.push(result.next);
-      router.refresh();
-      return "signed-in";
+  const attempt = useCallback(
+    async (mode: "discoverable" | "identified", conditional: boolean) => {
+      const outcome = await get(() => passkeyOptions(mode), passkeyVerify, conditional);
+      if (outcome.done) collectSignIn(outcome.result.grant, next);
+      return outcome;
     },
-    [next, router],
+    [get, next],
   );
 
   const stopAutofill = useCallback(() => {
     if (autofillRun.current) autofillRun.current.stopped = true;
     autofillRun.current = null;
-  }, []);
+    cancel();
+  }, [cancel]);
 
   const startAutofill = useCallback(async () => {
-    if (!autofill || !(await browserSupportsWebAuthnAutofill())) return;
-    stopAutofill();
+    if (!autofill) return;
+    // Claimed before the first await, so a stop that comes meanwhile stops this run.
+    if (autofillRun.current) autofillRun.current.stopped = true;
     const token = { stopped: false };
     autofillRun.current = token;
+    if (!(await browserSupportsWebAuthnAutofill())) return;
     while (!token.stopped) {
-      const timer = setTimeout(() => !token.stopped && WebAuthnAbortService.cancelCeremony(), AUTOFILL_RENEW_MS);
-      const outcome = await run("discoverable", true);
+      const timer = setTimeout(() => !token.stopped && cancel(), AUTOFILL_RENEW_MS);
+      const outcome = await attempt("discoverable", true);
       clearTimeout(timer);
-      if (outcome !== "aborted") break;
+      // Renewed (or cut short) starts over; signed in, a picked passkey that failed (its error now
+      // showing), or the button's request taking over, waits for the person.
+      if (outcome.done || !outcome.aborted || outcome.superseded) break;
     }
-  }, [autofill, run, stopAutofill]);
+  }, [attempt, autofill, cancel]);
 
   useEffect(() => {
-    // startAutofill sets state only after awaiting the browser's passkey prompt, not synchronously.
-    // eslint-disable-next-line react-hooks/set-state-in-effect
     void startAutofill();
-    return () => {
-      stopAutofill();
-      WebAuthnAbortService.cancelCeremony();
-    };
+    return stopAutofill;
   }, [startAutofill, stopAutofill]);
 
-  /** The "Sign in with a passkey" button: cancels autofill, runs a modal request, resumes autofill on failure. */
+  /** The "Sign in with a passkey" button: cancels autofill, runs a modal request. */
   const signIn = useCallback(
     async (mode: "discoverable" | "identified") => {
-      setError(null);
+      // Starting a modal request cancels the autofill one (one browser request at a time).
       stopAutofill();
-      setPending(true);
-      const outcome = await run(mode, false);
-      if (outcome !== "signed-in") {
-        setPending(false);
-        void startAutofill();
-      }
+      if (!(await attempt(mode, false)).done) void startAutofill();
     },
-    [run, startAutofill, stopAutofill],
+    [attempt, startAutofill, stopAutofill],
   );
 
   return { signIn, stopAutofill, error, pending };

@@ -1,21 +1,15 @@
 "use server";
 
-import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { redirect } from "next/navigation";
-import { after } from "next/server";
+import type { ResendState } from "@/components/resend-code";
+import { describeFailure, type ErrorCode } from "@/lib/errors";
 import { formText } from "@/lib/form-data";
-import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
-import { flowCookie, type Flow } from "@/lib/flow";
-import { beginRegistration, finishRegistration } from "@/lib/passkeys";
-import { clientKey } from "@/lib/rate-limit";
-import { completeSignIn } from "@/lib/sign-in";
-import { abandonSignup, getPendingSignup, proveSignupEmail, signupInputSchema, startSignup, takeProvenSignup } from "@/lib/signup";
-import { findUserById } from "@/lib/users";
+import { abandonSignup, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey, startSignup } from "@/lib/signup";
 
 export type SignupFormState = {
   values?: { name: string; username: string; email: string };
   fieldErrors?: Partial<Record<"name" | "username" | "email", string>>;
-  error?: string;
+  error?: ErrorCode;
 };
 
 /** Step 1: details. Nothing is created; a code and a link go to the address. */
@@ -30,14 +24,8 @@ export async function submitSignup(_prev: SignupFormState, formData: FormData): 
     }
     return { values, fieldErrors };
   }
-  const result = await startSignup(parsed.data, { client: await clientKey(), schedule: after });
-  if (!result.ok) {
-    if (result.error === "username_taken") return { values, fieldErrors: { username: messageFor(result.error) } };
-    return { values, error: messageFor(result.error) };
-  }
-  const flow = await flowCookie();
-  flow.signupId = result.id;
-  await flow.save();
+  const result = await startSignup(parsed.data);
+  if (!result.ok) return result.error === "username_taken" ? { values, fieldErrors: { username: "That username is taken. Try another." } } : { values, error: result.error };
   redirect("/signup");
 }
 
@@ -47,82 +35,42 @@ const RESTART_ERRORS: ErrorCode[] = ["signup_expired", "too_many_attempts", "use
 
 /** Step 2: the code from the email, typed in this browser. */
 export async function submitSignupCode(_prev: CodeState, formData: FormData): Promise<CodeState> {
-  const code = formText(formData, "code").replace(/\s/g, "");
-  const flow = await flowCookie();
-  const result = await proveSignupEmail(flow.signupId, "code", code);
+  const result = await proveSignupEmail("code", formText(formData, "code").replace(/\s/g, ""));
   if (!result.ok) return { error: describeFailure(result), restart: RESTART_ERRORS.includes(result.error) };
   redirect("/signup");
 }
 
-/** Step 2, by link: the press of "Confirm" on the link's page (opening the link consumed nothing). */
+/** Step 2, by link: the press of "Confirm" on the link's page (opening the link spent nothing). */
 export async function confirmSignupLink(_prev: CodeState, formData: FormData): Promise<CodeState> {
-  const flow = await flowCookie();
-  const result = await proveSignupEmail(flow.signupId, "link", formText(formData, "token"));
-  if (!result.ok) return { error: messageFor(result.error), restart: true };
+  const result = await proveSignupEmail("link", formText(formData, "token"));
+  if (!result.ok) return { error: describeFailure(result), restart: true };
   redirect("/signup");
 }
 
-/** Abandon the pending sign-up and show the empty form. */
+export async function resendSignupCode(): Promise<ResendState> {
+  const result = await resendSignupEmail();
+  return result.ok ? { sent: true } : { error: result.error };
+}
+
+/** "Use a different email" or "Start again": back to the form, with the name and username kept. */
 export async function restartSignup(): Promise<void> {
-  const flow = await flowCookie();
-  await abandonSignup(flow.signupId);
-  flow.signupId = undefined;
-  await flow.save();
-  redirect("/signup");
+  const kept = await abandonSignup();
+  const query = new URLSearchParams(kept ? { username: kept.username, ...(kept.name ? { name: kept.name } : {}) } : {});
+  redirect(query.size ? `/signup?${query}` : "/signup");
 }
-
-async function provenUserId(flow: Partial<Flow>): Promise<{ userId: string } | null> {
-  const pending = await getPendingSignup(flow.signupId);
-  return pending?.stage === "passkey" ? { userId: pending.userId } : null;
-}
-
-export type OptionsResult = { ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; error: string; restart?: boolean };
 
 /** Step 3: options for the new account's first passkey. */
-export async function signupPasskeyOptions(): Promise<OptionsResult> {
-  const flow = await flowCookie();
-  const proven = await provenUserId(flow);
-  const user = proven && (await findUserById(proven.userId));
-  if (!user) return { ok: false, error: messageFor("signup_expired"), restart: true };
-  const begun = await beginRegistration(user);
-  if (!begun.ok) return { ok: false, error: messageFor(begun.error) };
-  flow.regFlowId = begun.flowId;
-  await flow.save();
-  return { ok: true, options: begun.options };
+export async function signupPasskeyOptionsAction() {
+  return signupPasskeyOptions();
 }
 
-export type VerifyResult = { ok: true; next: string } | { ok: false; error: string; restart?: boolean };
-
-/** Step 3: the browser's registration response. Success signs in (method "passkey"). */
-export async function signupPasskeyVerify(response: unknown): Promise<VerifyResult> {
-  const flow = await flowCookie();
-  const proven = await provenUserId(flow);
-  if (!proven) return { ok: false, error: messageFor("signup_expired"), restart: true };
-  const result = await finishRegistration(flow.regFlowId, proven.userId, response);
-  flow.regFlowId = undefined;
-  if (!result.ok) {
-    await flow.save();
-    return { ok: false, error: messageFor(result.error) };
-  }
-  await finishSignup(flow, proven.userId, "passkey", result.passkey.id);
-  return { ok: true, next: "/account" };
+/** Step 3: the browser's registration response; the browser then collects the sign-in. */
+export async function signupPasskeyVerifyAction(response: unknown) {
+  return signupPasskeyVerify(response);
 }
 
-/** Step 3, "Skip for now": signed in by the email proof alone (method "email"). */
-export async function skipSignupPasskey(): Promise<void> {
-  const flow = await flowCookie();
-  const pending = await getPendingSignup(flow.signupId);
-  if (pending?.stage !== "passkey") redirect("/signup");
-  await finishSignup(flow, pending.userId, "email", null);
-  redirect("/account");
-}
-
-/** Ends the pending sign-up and signs in; taking the record makes a second finish a no-op. */
-async function finishSignup(flow: Awaited<ReturnType<typeof flowCookie>>, userId: string, method: "passkey" | "email", passkeyId: string | null): Promise<void> {
-  if (!(await takeProvenSignup(flow.signupId))) redirect("/signup");
-  flow.signupId = undefined;
-  flow.regFlowId = undefined;
-  await flow.save();
-  const user = await findUserById(userId);
-  if (user) await completeSignIn(user, method, passkeyId);
+/** Step 3, "Skip for now": signed in by the email proof alone. */
+export async function skipPasskey(): Promise<void> {
+  const result = await skipSignupPasskey();
+  redirect(result.ok ? "/account" : "/signup");
 }

@@ -1,51 +1,25 @@
 "use client";
 
-import { startRegistration } from "@simplewebauthn/browser";
-import { useRouter } from "next/navigation";
-import { useState, useTransition } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
-import { describePasskeyError } from "@/components/passkey-errors";
+import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { restartSignup, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey } from "./actions";
+import { messageFor } from "@/lib/errors";
+import { restartSignup, signupPasskeyOptionsAction, signupPasskeyVerifyAction, skipPasskey } from "./actions";
 
 export function CreatePasskey() {
-  const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
-  const [restart, setRestart] = useState(false);
   const supported = useWebAuthnSupported();
-  const [pending, startTransition] = useTransition();
+  const { create, pending, error } = usePasskeyCeremony();
 
-  function create() {
-    setError(null);
-    startTransition(async () => {
-      const begun = await signupPasskeyOptions();
-      if (!begun.ok) {
-        setError(begun.error);
-        setRestart(Boolean(begun.restart));
-        return;
-      }
-      let response;
-      try {
-        response = await startRegistration({ optionsJSON: begun.options });
-      } catch (e) {
-        setError(describePasskeyError(e, "create"));
-        return;
-      }
-      const verified = await signupPasskeyVerify(response);
-      if (!verified.ok) {
-        setError(verified.error);
-        setRestart(Boolean(verified.restart));
-        return;
-      }
-      router.push(verified.next);
-    });
+  async function createPasskey() {
+    const outcome = await create(signupPasskeyOptionsAction, signupPasskeyVerifyAction);
+    if (outcome.done) collectSignIn(outcome.result.grant, "/account");
   }
 
-  if (restart) {
+  if (error === "signup_expired") {
     return (
       <>
-        <LiveMessage message={error} />
+        <LiveMessage message={messageFor(error)} />
         <form action={restartSignup}>
           <SubmitButton pendingLabel="Starting over…">Start again</SubmitButton>
         </form>
@@ -55,9 +29,9 @@ export function CreatePasskey() {
 
   return (
     <>
-      <LiveMessage message={error} />
+      <LiveMessage message={error ? messageFor(error) : null} />
       {supported ? (
-        <Button onClick={create} pending={pending} pendingLabel="Waiting for your passkey…">
+        <Button onClick={createPasskey} pending={pending} pendingLabel="Waiting for your passkey…">
           Create a passkey
         </Button>
       ) : (
@@ -66,7 +40,7 @@ export function CreatePasskey() {
           message="This browser can't create passkeys. Skip for now: you can sign in with a link or code sent to your email, and add a passkey from a browser that supports them."
         />
       )}
-      <form action={skipSignupPasskey}>
+      <form action={skipPasskey}>
         <SubmitButton variant={supported ? "ghost" : "primary"} pendingLabel="Signing you in…">
           Skip for now
         </SubmitButton>

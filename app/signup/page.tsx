@@ -1,9 +1,13 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
-import { flowCookie } from "@/lib/flow";
+import { DevOutboxLink } from "@/components/dev-outbox-link";
+import { EmailAddress } from "@/components/email-address";
+import { ResendCode } from "@/components/resend-code";
+import { AnnounceProgress, FollowProgress } from "@/components/tab-sync";
 import { getCurrentSession } from "@/lib/session";
-import { getPendingSignup } from "@/lib/signup";
+import { SIGNUP_TTL_SECONDS, getPendingSignup } from "@/lib/signup";
+import { resendSignupCode } from "./actions";
 import { CreatePasskey } from "./create-passkey";
 import { SignupForm } from "./signup-form";
 import { VerifyEmail } from "./verify-email";
@@ -11,28 +15,39 @@ import { VerifyEmail } from "./verify-email";
 export const metadata: Metadata = { title: "Create an account" };
 
 /** One page that advances: details, then the emailed code, then the first passkey. */
-export default async function SignupPage() {
+export default async function SignupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await getCurrentSession()) redirect("/account");
-  const flow = await flowCookie();
-  const pending = await getPendingSignup(flow.signupId);
+  const pending = await getPendingSignup();
 
   if (pending?.stage === "email") {
     return (
-      <Card title="Check your email" description={<>We sent a 6-digit code and a link to <strong className="break-all text-zinc-900 dark:text-zinc-100">{pending.email}</strong>. They expire in 15 minutes.</>}>
+      <Card
+        title="Check your email"
+        description={
+          <>
+            We sent a 6-digit code and a link to <EmailAddress value={pending.email} />. They expire in {SIGNUP_TTL_SECONDS / 60} minutes.
+          </>
+        }
+      >
+        <FollowProgress />
         <VerifyEmail />
+        <ResendCode action={resendSignupCode} sentAt={pending.sentAt} />
+        <DevOutboxLink />
       </Card>
     );
   }
   if (pending?.stage === "passkey") {
     return (
       <Card title="Create a passkey" description="Your email is confirmed and your account exists. Now make a passkey so you can sign in with your fingerprint, face or screen lock, here or on your phone.">
+        <AnnounceProgress />
         <CreatePasskey />
       </Card>
     );
   }
+  const { username, name } = await searchParams;
   return (
     <Card title="Create an account" description="No password needed. We'll confirm your email, then you'll make a passkey.">
-      <SignupForm />
+      <SignupForm initial={{ username: typeof username === "string" ? username : "", name: typeof name === "string" ? name : "" }} />
     </Card>
   );
 }

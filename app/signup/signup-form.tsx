@@ -5,14 +5,16 @@ import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
+import { messageFor } from "@/lib/errors";
 import { submitSignup, type SignupFormState } from "./actions";
 
-export function SignupForm() {
+/** `initial`: what was typed before "Use a different email", kept. */
+export function SignupForm({ initial }: { initial: { name: string; username: string } }) {
   const [state, action] = useActionState<SignupFormState, FormData>(submitSignup, {});
   return (
     <form action={action} className="flex flex-col gap-4" noValidate>
-      <LiveMessage message={state.error} />
-      <Field label="Name (optional)" name="name" autoComplete="name" maxLength={64} defaultValue={state.values?.name} error={state.fieldErrors?.name} />
+      <LiveMessage message={state.error ? messageFor(state.error) : null} />
+      <Field label="Name (optional)" name="name" autoComplete="name" maxLength={64} defaultValue={state.values?.name ?? initial.name} error={state.fieldErrors?.name} />
       <Field
         label="Username"
         name="username"
@@ -23,7 +25,7 @@ export function SignupForm() {
         minLength={3}
         maxLength={32}
         hint="3–32 characters: letters, digits, . _ -"
-        defaultValue={state.values?.username}
+        defaultValue={state.values?.username ?? initial.username}
         error={state.fieldErrors?.username}
       />
       <Field label="Email" name="email" type="email" autoComplete="email" required defaultValue={state.values?.email} error={state.fieldErrors?.email} />

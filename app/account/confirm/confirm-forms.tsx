@@ -1,43 +1,31 @@
 "use client";
 
-import { startAuthentication } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useActionState, useState, useTransition } from "react";
+import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { CodeField } from "@/components/code-field";
-import { describePasskeyError } from "@/components/passkey-errors";
+import { EmailAddress } from "@/components/email-address";
+import { ResendCode } from "@/components/resend-code";
+import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { reauthEmailCode, reauthEmailRequest, reauthPasskeyOptions, reauthPasskeyVerify, type FormState } from "../actions";
+import { messageFor } from "@/lib/errors";
+import { confirmCodeAction, confirmOptionsAction, confirmWithPasskeyAction, requestConfirmEmailAction, resendConfirmEmail, type ConfirmState } from "./actions";
 
-export function ConfirmWithPasskey() {
+export function ConfirmWithPasskey({ next, hasPasskeys }: { next: string; hasPasskeys: boolean }) {
   const router = useRouter();
   const supported = useWebAuthnSupported();
-  const [error, setError] = useState<string | null>(null);
-  const [pending, startTransition] = useTransition();
-  if (!supported) return null;
+  const { get, pending, error } = usePasskeyCeremony();
+  if (!supported || !hasPasskeys) return null;
 
-  function confirm() {
-    setError(null);
-    startTransition(async () => {
-      const begun = await reauthPasskeyOptions();
-      if (!begun.ok) return setError(begun.error);
-      let response;
-      try {
-        response = await startAuthentication({ optionsJSON: begun.options });
-      } catch (e) {
-        return setError(describePasskeyError(e, "get"));
-      }
-      const result = await reauthPasskeyVerify(response);
-      if (!result.ok) return setError(result.error);
-      router.push("/account");
-      router.refresh();
-    });
+  async function confirm() {
+    const outcome = await get(confirmOptionsAction, confirmWithPasskeyAction);
+    if (outcome.done) router.push(next);
   }
 
   return (
     <>
-      <LiveMessage message={error} />
+      <LiveMessage message={error ? messageFor(error) : null} />
       <Button onClick={confirm} pending={pending} pendingLabel="Waiting for your passkey…">
         Confirm with a passkey
       </Button>
@@ -45,11 +33,14 @@ export function ConfirmWithPasskey() {
   );
 }
 
-export function ConfirmWithCode({ sent, email }: { sent: boolean; email: string }) {
-  const [state, action] = useActionState<FormState, FormData>(reauthEmailCode, {});
-  if (!sent) {
+export function ConfirmWithEmail({ next, pending }: { next: string; pending: { email: string; sentAt: number } | null }) {
+  const [requestState, request] = useActionState<ConfirmState, FormData>(requestConfirmEmailAction, {});
+  const [codeState, submitCode] = useActionState<ConfirmState, FormData>(confirmCodeAction, {});
+  if (!pending) {
     return (
-      <form action={reauthEmailRequest}>
+      <form action={request} className="flex flex-col gap-2">
+        <input type="hidden" name="next" value={next} />
+        <LiveMessage message={requestState.failure ? messageFor(requestState.failure) : null} />
         <SubmitButton variant="secondary" pendingLabel="Sending…">
           Email me a code
         </SubmitButton>
@@ -57,13 +48,17 @@ export function ConfirmWithCode({ sent, email }: { sent: boolean; email: string 
     );
   }
   return (
-    <form action={action} className="flex flex-col gap-3">
+    <div className="flex flex-col gap-3">
       <p className="text-sm text-zinc-700 dark:text-zinc-300">
-        We sent a code to <strong className="[overflow-wrap:anywhere]">{email}</strong>.
+        We sent a code and a link to <EmailAddress value={pending.email} />. Use either in this browser.
       </p>
-      <LiveMessage message={state.error} />
-      <CodeField />
-      <SubmitButton pendingLabel="Confirming…">Confirm with the code</SubmitButton>
-    </form>
+      <form action={submitCode} className="flex flex-col gap-3">
+        <input type="hidden" name="next" value={next} />
+        <LiveMessage message={codeState.error} />
+        <CodeField />
+        <SubmitButton pendingLabel="Confirming…">Confirm with the code</SubmitButton>
+      </form>
+      <ResendCode action={resendConfirmEmail} sentAt={pending.sentAt} />
+    </div>
   );
 }

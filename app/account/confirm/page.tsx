@@ -2,21 +2,31 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
-import { flowCookie } from "@/lib/flow";
+import { DevOutboxLink } from "@/components/dev-outbox-link";
+import { FollowProgress } from "@/components/tab-sync";
+import { listPasskeys } from "@/lib/passkeys";
+import { pendingConfirmEmail } from "@/lib/reauth";
+import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
-import { ConfirmWithCode, ConfirmWithPasskey } from "./confirm-forms";
+import { ConfirmWithEmail, ConfirmWithPasskey } from "./confirm-forms";
 
 export const metadata: Metadata = { title: "Confirm it's you" };
 
 /** Restarts the fresh-sign-in window before removing passkeys, changing email or deleting the account. */
-export default async function ConfirmPage() {
+export default async function ConfirmPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const next = safeNextPath((await searchParams).next);
   const current = await getCurrentSession();
-  if (!current) redirect("/login?next=/account/confirm");
-  const codeSent = Boolean((await flowCookie()).reauthEmailId);
+  if (!current) redirect(`/login?next=${encodeURIComponent("/account/confirm")}`);
+  const [pending, passkeys] = await Promise.all([pendingConfirmEmail(current.user.id), listPasskeys(current.user.id)]);
   return (
-    <Card title="Confirm it's you" description="For your security, confirm with a passkey or a code sent to your email before changing how you sign in.">
-      <ConfirmWithPasskey />
-      <ConfirmWithCode sent={codeSent} email={current.user.email} />
+    <Card
+      title="Confirm it's you"
+      description={passkeys.length ? "For your security, confirm with one of your passkeys or a code sent to your email before changing how you sign in." : "For your security, confirm with a code sent to your email before changing how you sign in."}
+    >
+      <FollowProgress />
+      <ConfirmWithPasskey next={next} hasPasskeys={passkeys.length > 0} />
+      <ConfirmWithEmail next={next} pending={pending} />
+      {pending && <DevOutboxLink />}
       <Link href="/account" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
         Back to your account
       </Link>

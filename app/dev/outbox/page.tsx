@@ -5,17 +5,19 @@ import { listOutbox, usesOutbox } from "@/lib/mail";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dev outbox", robots: { index: false } };
 
-/** Mail the embedded mode "sent", newest first. A 404 whenever real mail is configured. */
+/**
+ * Mail the embedded mode "sent", newest first, as the recipient would see it (links work), with
+ * the plain-text part beside it. A 404 unless the outbox is on (see lib/env.ts: always in
+ * development, in a production start only with DEV_OUTBOX=1).
+ */
 export default function OutboxPage() {
   if (!usesOutbox()) notFound();
   const messages = listOutbox();
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6">
       <div>
-        <h1 className="text-2xl font-bold tracking-tight">Dev outbox</h1>
-        <p className="mt-1 text-zinc-600 dark:text-zinc-400">
-          Email isn&apos;t configured (RESEND_API_KEY is unset), so messages land here and in the server console.
-        </p>
+        <h1 className="text-2xl font-semibold tracking-tight">Dev outbox</h1>
+        <p className="mt-1 text-zinc-600 dark:text-zinc-400">Email isn&apos;t configured (RESEND_API_KEY is unset), so messages land here and in the server console.</p>
       </div>
       {messages.length === 0 && <p>No messages yet.</p>}
       <ol className="flex flex-col gap-4">
@@ -26,9 +28,14 @@ export default function OutboxPage() {
               <p className="text-sm text-zinc-600 dark:text-zinc-400">
                 To <span data-field="to">{m.to}</span> · <time dateTime={m.sentAt.toISOString()}>{m.sentAt.toLocaleString("en")}</time>
               </p>
-              <pre data-field="text" className="mt-3 overflow-x-auto whitespace-pre-wrap break-all text-sm">
-                {m.text}
-              </pre>
+              {/* The app's own template, every value in it escaped (lib/emails.ts). */}
+              <div className="mt-3 overflow-x-auto rounded-lg border border-zinc-100 p-3 dark:border-zinc-800 [&_a]:break-all" dangerouslySetInnerHTML={{ __html: m.html }} />
+              <details className="mt-3 text-sm">
+                <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Plain-text part</summary>
+                <pre data-field="text" className="mt-2 overflow-x-auto whitespace-pre-wrap break-all">
+                  {m.text}
+                </pre>
+              </details>
             </article>
           </li>
         ))}

@@ -1,10 +1,11 @@
 "use client";
 
+import Link from "next/link";
 import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { CodeField } from "@/components/code-field";
-import { requestEmailLink, submitEmailCode, type EmailCodeState } from "../actions";
+import { submitEmailCode, type EmailCodeState } from "./actions";
 
 export function EmailCodeForm({ next }: { next: string }) {
   const [state, action] = useActionState<EmailCodeState, FormData>(submitEmailCode, {});
@@ -12,10 +13,9 @@ export function EmailCodeForm({ next }: { next: string }) {
     return (
       <>
         <LiveMessage message={state.error} />
-        <form action={requestEmailLink}>
-          <input type="hidden" name="next" value={next} />
-          <SubmitButton pendingLabel="Sending…">Send a new link and code</SubmitButton>
-        </form>
+        <Link href={`/login?next=${encodeURIComponent(next)}`} className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
+          Ask for a new link and code
+        </Link>
       </>
     );
   }

@@ -1,39 +1,36 @@
 import type { Metadata } from "next";
-import Link from "next/link";
-import { redirect } from "next/navigation";
-import { Card } from "@/components/card";
-import { messageFor } from "@/lib/errors";
-import { flowCookie } from "@/lib/flow";
-import { getPendingSignup } from "@/lib/signup";
 import { ConfirmTokenForm } from "@/components/confirm-token-form";
+import { EmailAddress } from "@/components/email-address";
+import { LinkStatePage } from "@/components/link-state-page";
+import { getCurrentSession } from "@/lib/session";
+import { signupLinkState } from "@/lib/signup";
 import { confirmSignupLink } from "../actions";
 
 export const metadata: Metadata = { title: "Confirm your email", robots: { index: false } };
 
 /**
- * The emailed link lands here. Opening it (GET, HEAD, a mail scanner's preview) changes nothing:
- * only the button's server action spends it, and only in the browser that started the sign-up.
+ * The emailed sign-up link lands here. Opening it (GET, HEAD, a mail scanner's preview) changes
+ * nothing: only the button's server action spends it, and only in the browser that started the
+ * sign-up. The page says where the sign-up stands in this browser.
  */
 export default async function VerifyLinkPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token } = await searchParams;
-  const flow = await flowCookie();
-  const pending = await getPendingSignup(flow.signupId);
-  if (pending?.stage === "passkey") redirect("/signup");
-  if (typeof token !== "string" || !pending) {
-    return (
-      <Card title="Open this link where you signed up" description={messageFor("link_elsewhere")}>
-        <p className="text-sm text-zinc-600 dark:text-zinc-400">
-          If that sign-up has expired, start again: nothing was created.
-        </p>
-        <Link href="/signup" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
-          Go to sign-up
-        </Link>
-      </Card>
-    );
-  }
+  const [current, link] = await Promise.all([getCurrentSession(), signupLinkState()]);
+  const state = current ? "signed_in" : link.proven ? "moved_on" : typeof token !== "string" && link.state === "ready" ? "incomplete" : link.state;
   return (
-    <Card title="Confirm your email" description={<>Confirm <strong className="break-all text-zinc-900 dark:text-zinc-100">{pending.email}</strong> to create your account.</>}>
-      <ConfirmTokenForm action={confirmSignupLink} token={token} label="Confirm email" pendingLabel="Confirming…" fallback={{ href: "/signup", text: "Back to sign-up" }} />
-    </Card>
+    <LinkStatePage
+      kind="sign-up"
+      state={state}
+      signedInAs={current?.user.username}
+      ready={{
+        title: "Confirm your email",
+        description: (
+          <>
+            Confirm <EmailAddress value={link.email ?? ""} /> to create your account.
+          </>
+        ),
+        form: <ConfirmTokenForm action={confirmSignupLink} token={typeof token === "string" ? token : ""} label="Confirm email" pendingLabel="Confirming…" fallback={{ href: "/signup", text: "Back to sign-up" }} />,
+      }}
+    />
   );
 }
