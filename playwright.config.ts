@@ -4,6 +4,9 @@ import { target } from "./e2e/target";
 
 const baseURL = target.baseURL;
 const PORT = new URL(baseURL).port;
+/** `next dev`, what the README's first command gives people: the smoke journeys run there too. */
+const devURL = process.env.E2E_DEV_URL ?? "http://localhost:3101";
+const withDev = target.startsServer && !target.services;
 const CI = Boolean(process.env.CI);
 const chrome = devices["Desktop Chrome"];
 
@@ -38,18 +41,39 @@ export default defineConfig({
         // Stops and restarts the shared PostgreSQL and Redis: only once everything else is done.
         { name: "faults", use: chrome, testMatch: "services/faults.spec.ts", dependencies: ["chromium"] },
       ]
-    : [{ name: "chromium", use: chrome, testIgnore: "services/**" }],
+    : [
+        { name: "chromium", use: chrome, testIgnore: "services/**" },
+        // The first request to each route compiles it, so these get more time.
+        ...(withDev ? [{ name: "next-dev", use: { ...chrome, baseURL: devURL }, grep: /@smoke/, testIgnore: "services/**", timeout: 240_000, expect: { timeout: 60_000 } }] : []),
+      ],
   webServer: target.startsServer
-    ? {
-        // A production build, as users run it, with the embedded backends opted into explicitly.
-        command: `npm run build && npm run start -- -p ${PORT}`,
-        url: `${baseURL}/api/health`,
-        reuseExistingServer: !CI,
-        timeout: 180_000,
-        stdout: "ignore",
-        stderr: "pipe",
-        // DEV_OUTBOX=1: the specs read mail at /dev/outbox, which a production start keeps off otherwise.
-        env: { ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: baseURL, PGLITE_DIR: "memory://" },
-      }
+    ? [
+        {
+          // A production build, as users run it, with the embedded backends opted into explicitly.
+          command: `npm run build && npm run start -- -p ${PORT}`,
+          url: `${baseURL}/api/health`,
+          reuseExistingServer: !CI,
+          timeout: 300_000,
+          stdout: "ignore",
+          stderr: "pipe",
+          // DEV_OUTBOX=1: the specs read mail at /dev/outbox, which a production start keeps off otherwise.
+          // TRUST_PROXY=xff: every test is a client of its own (see e2e/fixtures.ts), as people on
+          // their own machines are; the default (the TCP peer) is tested by e2e/security.spec.ts.
+          env: { ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", TRUST_PROXY: "xff", APP_URL: baseURL, PGLITE_DIR: "memory://" },
+        },
+        ...(withDev
+          ? [
+              {
+                command: `npm run dev -- -p ${new URL(devURL).port}`,
+                url: `${devURL}/api/health`,
+                reuseExistingServer: !CI,
+                timeout: 300_000,
+                stdout: "ignore" as const,
+                stderr: "pipe" as const,
+                env: { TRUST_PROXY: "xff", APP_URL: devURL, PGLITE_DIR: "memory://" },
+              },
+            ]
+          : []),
+      ]
     : undefined,
 });

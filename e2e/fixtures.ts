@@ -81,7 +81,7 @@ const outboxMailbox = (page: Page): Mailbox => {
     // Read right after count(), on the page it loaded.
     newest: async (to) => {
       const newest = articles(to).first();
-      return { subject: await newest.locator("h2").innerText(), text: await newest.locator('[data-field="text"]').innerText() };
+      return { subject: await newest.locator("h2").innerText(), text: (await newest.locator('[data-field="text"]').textContent()) ?? "" };
     },
   };
 };
@@ -91,7 +91,7 @@ async function withMailbox<T>(context: BrowserContext, read: (mailbox: Mailbox) 
   if (target.mailRecorderUrl) return read(recorderMailbox(target.mailRecorderUrl));
   const browser = context.browser();
   if (!browser) throw new Error("no browser");
-  const reader = await browser.newContext({ baseURL: target.baseURL });
+  const reader = await browser.newContext({ baseURL: appOrigin() });
   try {
     return await read(outboxMailbox(await reader.newPage()));
   } finally {
@@ -123,6 +123,11 @@ export async function countMail(context: BrowserContext, to: string): Promise<nu
   return withMailbox(context, (mailbox) => mailbox.count(to));
 }
 
+/** The origin of the server this test's project runs against (the production build, or `next dev`). */
+export function appOrigin(): string {
+  return base.info().project.use.baseURL ?? target.baseURL;
+}
+
 /** A fresh identity per test, so tests never collide on the shared server. */
 export function newPerson(prefix = "u") {
   const id = randomBytes(5).toString("hex");
@@ -131,12 +136,12 @@ export function newPerson(prefix = "u") {
 
 /** Every test's `page` has a virtual authenticator; other contexts and pages start without one. */
 export const test = base.extend<{ authenticator: VirtualAuthenticator }>({
-  // Real-services runs: the app trusts X-Forwarded-For (TRUST_PROXY=xff, as behind a proxy of
-  // your own), so each test is a client of its own for the per-client rate limits, rather than
-  // the whole run sharing one bucket. Applies to every context and request a test makes.
+  // The suite's servers trust X-Forwarded-For (TRUST_PROXY=xff, as behind a proxy of your own), so
+  // each test is a client of its own for the per-client rate limits, rather than the whole run,
+  // all on 127.0.0.1, sharing one. Applies to every context and request a test makes.
   extraHTTPHeaders: async ({ extraHTTPHeaders }, provide) => {
     const [a, b, c] = randomBytes(3);
-    await provide(target.services ? { ...extraHTTPHeaders, "X-Forwarded-For": `10.${a}.${b}.${c}` } : extraHTTPHeaders);
+    await provide({ ...extraHTTPHeaders, "X-Forwarded-For": `10.${a}.${b}.${c}` });
   },
   authenticator: [
     async ({ page }, use) => {

@@ -53,6 +53,8 @@ export async function switchUser(page: Page): Promise<void> {
 
 /** Username-first, then "Email me a sign-in link": lands on "Check your email". */
 export async function requestEmailSignIn(page: Page, identifier: string): Promise<void> {
+  // Step 1, whoever this browser signed in as before.
+  await page.context().clearCookies({ name: "remember" });
   await page.goto("/login");
   await page.getByLabel("Username or email").fill(identifier);
   await page.getByRole("button", { name: "Continue" }).click();

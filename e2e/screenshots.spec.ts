@@ -28,7 +28,7 @@ async function shoot(page: Page, name: string) {
 }
 
 test("every page: accessible in both themes, fits a phone, screenshots at 360 px and 1280 px", async ({ page, browser }) => {
-  test.setTimeout(240_000);
+  test.setTimeout(420_000);
   await page.goto("/");
   await shoot(page, "home");
   await page.goto("/does-not-exist");
@@ -38,7 +38,7 @@ test("every page: accessible in both themes, fits a phone, screenshots at 360 px
   await page.goto("/signup");
   await shoot(page, "signup-details");
   await page.getByRole("button", { name: "Create account" }).click();
-  await expect(page.getByText("Use at least 3 characters.")).toBeVisible();
+  await expect(page.getByText("Choose a username.")).toBeVisible();
   await shoot(page, "signup-details-errors");
 
   const mail = await startSignup(page, person);

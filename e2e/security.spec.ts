@@ -1,10 +1,12 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Request } from "@playwright/test";
+import { generateKeyPairSync } from "node:crypto";
 import { freePort, startNext } from "../scripts/services";
-import { countMail, expect, newPerson, test } from "./fixtures";
+import { actionId, callAction } from "./actions";
+import { addVirtualAuthenticator, countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";
-import { signUpWithPasskey, startSignup } from "./flows";
+import { openLoginWithoutAutofill, signUpWithPasskey, startSignup } from "./flows";
 
 const PAGES = ["/", "/signup", "/login", "/login/code", "/signup/verify?token=x", "/login/email?token=x", "/account/confirm", "/dev/outbox", "/no-such-page"];
 
@@ -23,7 +25,7 @@ test("every page sends the security headers, with a fresh CSP nonce that its scr
     expect(h["x-content-type-options"], path).toBe("nosniff");
     expect(h["cross-origin-opener-policy"], path).toBe("same-origin");
     expect(h["cache-control"], path).toContain("no-store");
-    expect(h["referrer-policy"], path).toBe(path.includes("token=") ? "no-referrer" : "strict-origin-when-cross-origin");
+    expect(h["referrer-policy"], path).toBe(path.includes("token=") ? "same-origin" : "strict-origin-when-cross-origin");
     expect(h["strict-transport-security"], `${path}: no HSTS over plain http`).toBeUndefined();
     if (response.status() === 200) {
       const html = await response.text();
@@ -79,7 +81,7 @@ test("server actions from another site, with Origin: null, or without Origin cha
     const body = original.postData()!.replace(/xsite_[0-9a-f]+/g, person.username).replace(/xsite\.[0-9a-f]+@example\.test/g, person.email);
     const response = await context.request.post(original.url(), { headers, data: body, maxRedirects: 0 });
     expect(response.status(), JSON.stringify(forged)).toBe(403);
-    expect((await context.cookies()).find((c) => c.name === "flow")).toBeUndefined();
+    expect((await context.cookies()).find((c) => c.name === "signup")).toBeUndefined();
     expect(await countMail(context, person.email)).toBe(0);
     await context.close();
   }
@@ -233,4 +235,146 @@ test("a production start without DEV_OUTBOX=1 neither serves nor logs mail, and 
     await context.close();
     await server.stop();
   }
+});
+
+/** The newest 6-digit code mailed to `to`, from a server's own dev outbox. */
+async function outboxCode(request: import("@playwright/test").APIRequestContext, origin: string, to: string): Promise<string> {
+  const html = await (await request.get(`${origin}/dev/outbox`)).text();
+  const article = html.split("<article").find((a) => a.includes(`data-to="${to}"`));
+  const code = article?.match(/data-field="text"[^>]*>[\s\S]*?\b(\d{6})\b/)?.[1];
+  if (!code) throw new Error(`no code for ${to}`);
+  return code;
+}
+
+test("without a trusted proxy, limits key on the TCP peer: one client's flood locks out only itself", async ({ browser }) => {
+  test.setTimeout(240_000);
+  const port = await freePort();
+  const origin = `http://localhost:${port}`;
+  const logFile = path.join(test.info().outputDir, "next.log");
+  // The default configuration: no TRUST_PROXY, so no forwarded header is believed.
+  const server = await startNext({ port, env: { ...NO_APP_CONFIG, ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", PGLITE_DIR: "memory://", APP_URL: origin }, logFile });
+  const context = await browser.newContext({ baseURL: origin, extraHTTPHeaders: {} });
+  try {
+    const page = await context.newPage();
+    const authenticator = await addVirtualAuthenticator(page);
+    const person = newPerson("peer");
+    await page.goto("/signup");
+    await page.getByLabel("Username").fill(person.username);
+    await page.getByLabel("Email").fill(person.email);
+    await page.getByRole("button", { name: "Create account" }).click();
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await page.getByLabel("Code from the email").fill(await outboxCode(page.request, origin, person.email));
+    await page.getByRole("button", { name: "Verify" }).click();
+    await page.getByRole("button", { name: "Create a passkey" }).click();
+    await expect(page).toHaveURL(/\/account$/);
+    expect(readFileSync(logFile, "utf8")).toContain("Per-client rate limits key on the TCP peer address");
+
+    // A flood from 127.0.0.2, claiming other addresses in X-Forwarded-For: only its own bucket empties.
+    const emailId = actionId("app/login/actions.ts", "emailLinkForTyped");
+    const answers = [];
+    for (let i = 0; i < 31; i++) answers.push(await callAction(origin, "/login", emailId, { form: { identifier: `flood-${i}-${person.username}`, next: "" } }, { localAddress: "127.0.0.2" }));
+    expect(answers.slice(0, 30).every((a) => a.redirect === "/login/code")).toBe(true);
+    expect(answers[30]?.redirect).toBeUndefined();
+    expect(answers[30]?.body).toContain("rate_limited");
+    const optionsId = actionId("app/login/actions.ts", "passkeyOptions");
+    let last;
+    for (let i = 0; i < 601; i++) last = await callAction(origin, "/login", optionsId, { args: ["discoverable"] }, { localAddress: "127.0.0.2" });
+    expect(last?.body).toContain("rate_limited");
+
+    // Everyone else (here, the browser on 127.0.0.1) is untouched: a sign-in link and a passkey sign-in.
+    await page.getByRole("button", { name: "Sign out", exact: true }).click();
+    await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" })).toBeVisible();
+    await openLoginWithoutAutofill(page, authenticator);
+    await page.getByLabel("Username or email").fill(person.email);
+    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+    await openLoginWithoutAutofill(page, authenticator);
+    await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect(page).toHaveURL(/\/account$/);
+  } finally {
+    await context.close();
+    await server.stop();
+  }
+});
+
+test("forged assertions with a victim's credential id write nothing to the victim's activity", async ({ page, browser, authenticator }) => {
+  test.setTimeout(240_000);
+  const victim = newPerson("victim");
+  await signUpWithPasskey(page, victim);
+  const [credential] = await authenticator.credentials();
+  await page.reload();
+  const before = await page.getByTestId("activity").allInnerTexts();
+
+  // The attacker's authenticator holds a credential with the victim's id and handle, but its own key.
+  const attacker = await browser.newContext();
+  const attackerPage = await attacker.newPage();
+  const forger = await addVirtualAuthenticator(attackerPage);
+  const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  await forger.addCredential({ ...credential!, privateKey: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"), signCount: 0 });
+  await attackerPage.goto("/login");
+  for (let i = 0; i < 22; i++) {
+    const verified = attackerPage.waitForEvent("requestfinished", (r) => r.method() === "POST" && (r.postData() ?? "").includes("signature"));
+    await attackerPage.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await verified;
+    await expect(attackerPage.getByRole("button", { name: "Sign in with a passkey" })).toBeEnabled();
+  }
+  await expect(attackerPage.getByText("That passkey didn't work for this account.")).toBeVisible();
+  await attacker.close();
+
+  await page.reload();
+  expect(await page.getByTestId("activity").allInnerTexts()).toEqual(before);
+  await expect(page.getByText(/possible clone/)).toHaveCount(0);
+});
+
+test("username-first decoys for unknown names look like real Chromium-made accounts' passkey lists", async ({ browser }) => {
+  test.setTimeout(180_000);
+  const real = [newPerson("shape"), newPerson("shape")];
+  for (const person of real) {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await addVirtualAuthenticator(p);
+    await signUpWithPasskey(p, person);
+    await context.close();
+  }
+  /** The allowCredentials a browser at step 2 gets for `identifier`, captured where the browser receives them. */
+  const allowFor = async (identifier: string) => {
+    const context = await browser.newContext();
+    const p = await context.newPage();
+    await p.addInitScript(() => {
+      const get = navigator.credentials.get.bind(navigator.credentials);
+      navigator.credentials.get = (options?: CredentialRequestOptions) => {
+        // The button's request, not step 1's autofill one (which lists nothing).
+        if (options?.mediation !== "conditional") {
+          const allow = options?.publicKey?.allowCredentials ?? [];
+          (window as unknown as { captured: unknown }).captured = allow.map((c) => ({ bytes: (c.id as ArrayBuffer).byteLength, transports: c.transports ?? [] }));
+        }
+        return get(options);
+      };
+    });
+    await p.goto("/login");
+    await p.getByLabel("Username or email").fill(identifier);
+    await p.getByRole("button", { name: "Continue" }).click();
+    await p.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect.poll(() => p.evaluate(() => (window as unknown as { captured?: unknown }).captured)).toBeTruthy();
+    const captured = (await p.evaluate(() => (window as unknown as { captured: unknown }).captured)) as { bytes: number; transports: string[] }[];
+    await context.close();
+    return JSON.stringify(captured);
+  };
+  const realShapes = new Set<string>();
+  for (const person of real) realShapes.add(await allowFor(person.username));
+  for (const unknown of ["nobody-here", "no.such.person@example.test", "x".repeat(30), `${real[0]!.username}x`]) {
+    expect(realShapes, `decoy for ${unknown}`).toContain(await allowFor(unknown));
+  }
+});
+
+test("sign-out asks the browser to clear this site's cache and storage, and is a POST only", async ({ page }) => {
+  await signUpWithPasskey(page, newPerson("clear"));
+  expect((await page.request.get("/sign-out", { maxRedirects: 0 })).status()).toBeGreaterThanOrEqual(400);
+  await page.goto("/account");
+  await expect(page.getByTestId("account-username")).toBeVisible();
+  const response = await page.request.post("/sign-out", { headers: { origin: target.baseURL }, maxRedirects: 0 });
+  expect(response.status()).toBe(303);
+  expect(response.headers()["clear-site-data"]).toBe('"cache", "storage"');
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login/);
 });

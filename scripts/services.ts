@@ -12,8 +12,8 @@ import postgres from "postgres";
 
 /** How long a server may take to start or stop before we give up. */
 const WAIT_MS = 10_000;
-/** `next start` loads the whole app before it answers. */
-const NEXT_WAIT_MS = 30_000;
+/** `next start` loads the whole app (and readies an embedded database) before it answers. */
+const NEXT_WAIT_MS = 90_000;
 
 export type RedisServer = { port: number; stop(): Promise<void> };
 

@@ -151,14 +151,13 @@ export class AppServer {
 export type ActionResult = { value: unknown } | { redirect: string };
 
 const ACTIONS = {
-  passkeyLoginOptions: "app/login/actions.ts",
-  passkeyLoginVerify: "app/login/actions.ts",
-  continueWithIdentifier: "app/login/actions.ts",
-  requestEmailLink: "app/login/actions.ts",
+  passkeyOptions: "app/login/actions.ts",
+  passkeyVerify: "app/login/actions.ts",
+  emailLinkForTyped: "app/login/actions.ts",
   submitSignup: "app/signup/actions.ts",
   submitSignupCode: "app/signup/actions.ts",
-  signupPasskeyOptions: "app/signup/actions.ts",
-  signupPasskeyVerify: "app/signup/actions.ts",
+  signupPasskeyOptionsAction: "app/signup/actions.ts",
+  signupPasskeyVerifyAction: "app/signup/actions.ts",
 } as const;
 export type ActionName = keyof typeof ACTIONS;
 

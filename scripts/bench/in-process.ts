@@ -9,8 +9,9 @@ import { generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
 import { writeFileSync } from "node:fs";
 import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
-import { requestEmailSignIn } from "@/lib/email-auth";
-import { beginAuthentication, beginRegistration, finishAuthentication, finishRegistration } from "@/lib/passkeys";
+import { issueSignInEmail } from "@/lib/email-sign-in";
+import { savePasskey } from "@/lib/passkeys";
+import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration } from "@/lib/webauthn";
 import { hashSecret } from "@/lib/secrets";
 import { createVerifiedUser } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
@@ -102,10 +103,12 @@ async function main(): Promise<void> {
   const people: Person[] = [];
   const register = async (user: User): Promise<StepTimes> => {
     const times: StepTimes = {};
-    const begun = await timed(times, "options", () => beginRegistration(user));
-    if (!begun.ok) throw new Error(begun.error);
-    const credential = new SoftCredential(begun.options.user.id);
-    const result = await timed(times, "verify", () => finishRegistration(begun.flowId, user.id, credential.register(begun.options, origin)));
+    const options = await timed(times, "options", () => registrationOptions(user, []));
+    const credential = new SoftCredential(options.user.id);
+    const result = await timed(times, "verify", async () => {
+      const verified = await verifyRegistration(user.id, credential.register(options, origin));
+      return verified.ok ? savePasskey(user.id, verified.registration, { sessionId: null, userAgent: null, usedNow: true }) : verified;
+    });
     if (!result.ok) throw new Error(result.error);
     people.push({ user, credential });
     return times;
@@ -125,9 +128,9 @@ async function main(): Promise<void> {
 
   const signInOnce = async (person: Person): Promise<StepTimes> => {
     const times: StepTimes = {};
-    const begun = await timed(times, "options", () => beginAuthentication());
-    const response = person.credential.authenticate(begun.options, origin);
-    const result = await timed(times, "verify", () => finishAuthentication(begun.flowId, response));
+    const options = await timed(times, "options", () => authenticationOptions({ purpose: "sign-in" }));
+    const response = person.credential.authenticate(options, origin);
+    const result = await timed(times, "verify", () => verifyAuthentication(response, { purpose: "sign-in" }));
     if (!result.ok) throw new Error(result.error);
     return times;
   };
@@ -146,7 +149,7 @@ async function main(): Promise<void> {
     if (!person) throw new Error("no people");
     const times: StepTimes = {};
     await timed(times, "request", () =>
-      requestEmailSignIn(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux", schedule: (task) => void task() }),
+      issueSignInEmail(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux" }),
     );
     return times;
   };

@@ -99,7 +99,7 @@ async function drive(app: AppServer, plan: Plan, runId: string, all: boolean): P
 
   const email: LevelResult[] = [];
   if (all) {
-    const prepared = await prepareEmailRequests(app, people, emailRequestsNeeded(plan));
+    const prepared = prepareEmailRequests(people, emailRequestsNeeded(plan));
     await emailLevel(app, prepared, 4, generous(plan.warmup));
     for (const c of CONCURRENCY) email.push(await emailLevel(app, prepared, c, plan.email[c]));
   }

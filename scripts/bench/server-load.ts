@@ -19,7 +19,7 @@ export function nextIp(): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-const okSchema = z.object({ ok: z.literal(true) });
+const grantSchema = z.object({ ok: z.literal(true), grant: z.string() });
 const requestOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rpId: z.string() }) });
 const creationOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rp: z.object({ id: z.string() }), user: z.object({ id: z.string() }) }) });
 
@@ -83,10 +83,11 @@ export async function registrationLevel(server: AppServer, pending: ProvenSignup
     const signup = pending[index];
     if (!signup) throw new Error("ran out of proven sign-ups");
     const times: StepTimes = {};
-    const begun = valueOf(await timed(times, "options", () => server.action("/signup", "signupPasskeyOptions", signup.browser, { args: [] })), creationOptionsSchema, "signupPasskeyOptions");
+    const begun = valueOf(await timed(times, "options", () => server.action("/signup", "signupPasskeyOptionsAction", signup.browser, { args: [] })), creationOptionsSchema, "signupPasskeyOptions");
     const credential = new SoftCredential(begun.options.user.id);
     const response = credential.register(begun.options, server.origin);
-    valueOf(await timed(times, "verify", () => server.action("/signup", "signupPasskeyVerify", signup.browser, { args: [response] })), okSchema, "signupPasskeyVerify");
+    const verified = valueOf(await timed(times, "verify", () => server.action("/signup", "signupPasskeyVerifyAction", signup.browser, { args: [response] })), grantSchema, "signupPasskeyVerify");
+    await timed(times, "collect", () => collect(server, signup.browser, verified.grant));
     people.push({ username: signup.username, credential });
     return times;
   });
@@ -103,43 +104,45 @@ export async function signInLevel(server: AppServer, people: Person[], concurren
 /** One passkey sign-in ceremony; leaves `browser` signed in. `afterStep` runs untimed after each step. */
 export async function signInOnce(server: AppServer, person: Person, browser: VirtualBrowser, afterStep?: () => Promise<void>): Promise<StepTimes> {
   const times: StepTimes = {};
-  const begun = valueOf(await timed(times, "options", () => server.action("/login", "passkeyLoginOptions", browser, { args: ["discoverable"] })), requestOptionsSchema, "passkeyLoginOptions");
+  const begun = valueOf(await timed(times, "options", () => server.action("/login", "passkeyOptions", browser, { args: ["discoverable"] })), requestOptionsSchema, "passkeyOptions");
   await afterStep?.();
   const response = person.credential.authenticate(begun.options, server.origin);
-  valueOf(await timed(times, "verify", () => server.action("/login", "passkeyLoginVerify", browser, { args: [response, "/account"] })), okSchema, "passkeyLoginVerify");
+  const verified = valueOf(await timed(times, "verify", () => server.action("/login", "passkeyVerify", browser, { args: [response] })), grantSchema, "passkeyVerify");
+  await afterStep?.();
+  await timed(times, "collect", () => collect(server, browser, verified.grant));
   await afterStep?.();
   return times;
 }
 
-/** Browsers at step 2 of username-first sign-in (name typed and remembered in the flow cookie). */
-export async function prepareEmailRequests(server: AppServer, people: Person[], count: number): Promise<{ browser: VirtualBrowser }[]> {
-  const ready: { browser: VirtualBrowser }[] = [];
-  for (let first = 0; first < count; first += 32) {
-    const batch = Array.from({ length: Math.min(32, count - first) }, (_, i) => {
-      // Round robin over people: at most a few requests per address, under its limit of 5.
-      const person = people[(first + i) % people.length];
-      if (!person) throw new Error("no people to request sign-in emails for");
-      return { browser: new VirtualBrowser(nextIp()), identifier: person.username };
-    });
-    await Promise.all(
-      batch.map(async ({ browser, identifier }) => {
-        const result = await server.action("/login", "continueWithIdentifier", browser, { form: { identifier, next: "/account" }, prevState: {} });
-        expectRedirect(result, "/login?next=%2Faccount", "continueWithIdentifier");
-      }),
-    );
-    ready.push(...batch);
-  }
-  return ready;
+/**
+ * The browser's navigation after a verified passkey: the form POST to /login/complete that
+ * redeems the grant, sets the session cookie and redirects (303) to the account page.
+ */
+async function collect(server: AppServer, browser: VirtualBrowser, grant: string): Promise<void> {
+  const body = new URLSearchParams({ grant, next: "/account" }).toString();
+  const response = await server.request("POST", "/login/complete", browser, { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin }, body);
+  if (response.status !== 303 || response.headers.location !== "/account") throw new Error(`collect: HTTP ${response.status} to ${response.headers.location}`);
 }
 
-/** "Email me a sign-in link" from step 2: the request, through to the redirect to the code page. */
-export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser }[], concurrency: number, limits: Limits): Promise<LevelResult> {
+/** Browsers on the sign-in page, each to ask for one person's link (round robin: at most a few per address, under its limit of 5). */
+export function prepareEmailRequests(people: Person[], count: number): { browser: VirtualBrowser; identifier: string }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const person = people[i % people.length];
+    if (!person) throw new Error("no people to request sign-in emails for");
+    return { browser: new VirtualBrowser(nextIp()), identifier: person.username };
+  });
+}
+
+/** "Email me a sign-in link" from step 1 of the sign-in page: the request, through to the redirect to the code page. */
+export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser; identifier: string }[], concurrency: number, limits: Limits): Promise<LevelResult> {
   const result = await runLevel(concurrency, { count: Math.min(limits.count, prepared.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
     const item = prepared[index];
     if (!item) throw new Error("ran out of prepared browsers");
     const times: StepTimes = {};
-    const result = await timed(times, "request", () => server.action("/login?next=%2Faccount", "requestEmailLink", item.browser, { form: { next: "/account" } }));
-    expectRedirect(result, "/login/code?next=%2Faccount", "requestEmailLink");
+    const result = await timed(times, "request", () =>
+      server.action("/login?next=%2Faccount", "emailLinkForTyped", item.browser, { form: { identifier: item.identifier, next: "/account" }, prevState: {} }),
+    );
+    expectRedirect(result, "/login/code?next=%2Faccount", "emailLinkForTyped");
     return times;
   });
   prepared.splice(0, result.count);
