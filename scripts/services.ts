@@ -8,6 +8,7 @@ import { accessSync, chownSync, constants, createWriteStream, existsSync, mkdirS
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import { Redis } from "ioredis";
 import postgres from "postgres";
 
 /** How long a server may take to start or stop before we give up. */
@@ -298,23 +299,27 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** True when a Redis server on this port answers PING with +PONG. */
-function redisPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = net.connect({ port, host: "127.0.0.1" });
-    let reply = "";
-    const finish = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1000, () => finish(false));
-    socket.once("error", () => finish(false));
-    socket.on("data", (chunk) => {
-      reply += chunk.toString("utf8");
-      if (reply.includes("\r\n")) finish(reply.startsWith("+PONG"));
-    });
-    socket.once("connect", () => socket.write("*1\r\n$4\r\nPING\r\n"));
-  });
+/**
+ * An ioredis client for redis-server on this port that fails at once instead of waiting: no
+ * reconnecting and no retries (status "end" once the connection is lost: make a new client).
+ */
+export function redisClient(port: number): Redis {
+  const client = new Redis({ host: "127.0.0.1", port, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+  // Each command's own rejection reports a failure; without a listener ioredis would also log it.
+  client.on("error", () => {});
+  return client;
+}
+
+/** True when a Redis server on this port answers PING. */
+async function redisPing(port: number): Promise<boolean> {
+  const client = redisClient(port);
+  try {
+    return (await client.ping()) === "PONG";
+  } catch {
+    return false;
+  } finally {
+    client.disconnect();
+  }
 }
 
 /**
