@@ -262,7 +262,8 @@ export type NextServer = { port: number; url: string; pid: number; stop(): Promi
 /**
  * Runs a production build (`next start`) of `dir` (default: this project) on 127.0.0.1:<port>
  * with `env` on top of this process's environment (a key set to undefined is removed), its output
- * appended to logFile; resolves once `readyPath` answers 200.
+ * appended to logFile; resolves once `readyPath` answers without a server error (/api/health: once
+ * the backends answer, which for PGlite in memory takes seconds of initdb).
  */
 export async function startNext(opts: {
   port: number;
@@ -280,7 +281,7 @@ export async function startNext(opts: {
   const ready = async () => {
     const res = await fetch(`${url}${opts.readyPath ?? "/api/health"}`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
     await res?.body?.cancel();
-    return res?.status === 200;
+    return res !== null && res.status < 500;
   };
   const proc = await startServer(`next start on port ${opts.port}`, process.execPath, args, { cwd: opts.dir, env, logFile: opts.logFile }, ready, opts.timeoutMs ?? NEXT_WAIT_MS);
   return { port: opts.port, url, pid: proc.pid, stop: proc.stop };
