@@ -31,7 +31,10 @@ async function open(): Promise<Handle> {
   const { migrate } = await import("drizzle-orm/pglite/migrator");
   const dir = config.pgliteDir;
   if (!dir.startsWith("memory://")) mkdirSync(path.resolve(dir), { recursive: true });
-  const client = await PGlite.create(dir.startsWith("memory://") ? dir : path.resolve(dir));
+  // initdb picks shared_buffers=128MB, which PGlite allocates and zeroes inside its WASM heap
+  // (~125 MB of RSS); the embedded database is small, and 16MB holds its working set.
+  const startParams = [...PGlite.defaultStartParams, "-c", "shared_buffers=16MB"];
+  const client = await PGlite.create(dir.startsWith("memory://") ? dir : path.resolve(dir), { startParams });
   const db = drizzle({ client, schema });
   await migrate(db, { migrationsFolder: path.join(process.cwd(), "db", "migrations") });
   return { db: db as unknown as Db, kind: "pglite", ping: async () => void (await client.query("select 1")) };

@@ -13,81 +13,43 @@
  * Everything it starts, it stops: on success, on failure, on Ctrl-C or SIGTERM.
  * Arguments go to Playwright, e.g. `npm run test:services -- -g "two instances"`.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { rmSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { startMailRecorder } from "./mail-recorder";
-import { freePort, startNext, startPostgres, startRedis, type RedisServer } from "./services";
+import { Cleanup, runToCompletion } from "./processes";
+import { freePort, listenOnLoopback, startNext, startPostgres, startRedis } from "./services";
 import { startUpstashRestServer } from "./upstash-rest-server";
 
-/** Clear of `npm test` (3100) and `npm run dev` (3000) on a shared machine. */
+/** Clear of `npm test` (3100), `npm run dev` (3000) and the bench (3300-3399) on a shared machine. */
 const PORTS = { from: 3200, to: 3299 };
 const LOG_DIR = path.join("test-results", "services-logs");
+/** A bound for each command, well above what it takes on a busy machine. */
+const COMMAND_TIMEOUT_MS = 30 * 60_000;
 
-class Interrupted extends Error {}
-
-let interrupted: NodeJS.Signals | null = null;
-/** The command running in the foreground (its own process group), to pass a Ctrl-C on to. */
-let foreground: ChildProcess | null = null;
-const cleanups: { what: string; run: () => Promise<void> }[] = [];
-
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.on(signal, () => {
-    if (interrupted) return;
-    interrupted = signal;
-    console.error(`\n${signal}: stopping everything test:services started…`);
-    if (foreground?.pid) {
-      try {
-        process.kill(-foreground.pid, signal);
-      } catch {
-        // already gone
-      }
-    }
-  });
-}
-
-function checkpoint(): void {
-  if (interrupted) throw new Interrupted(`interrupted by ${interrupted}`);
-}
-
-/** Something started that must be stopped at the end, whatever happens. */
-function started(what: string, stop: () => Promise<void>): void {
-  cleanups.push({ what, run: stop });
-}
-
+const cleanup = new Cleanup();
+cleanup.exitOnSignals();
 const timings: [string, number][] = [];
 
 async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
-  checkpoint();
   console.log(`\n▶ ${name}`);
   const t0 = Date.now();
   const result = await run();
   timings.push([name, Date.now() - t0]);
-  checkpoint();
   return result;
 }
 
-/** Runs a command to completion in its own process group (so it can be stopped as a whole). */
+/** Runs a command to completion, its output shown. */
 function command(binary: string, args: string[], env: Record<string, string> = {}): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: "inherit", env: { ...process.env, ...env }, detached: true });
-    foreground = child;
-    child.once("error", reject);
-    child.once("close", (code, signal) => {
-      foreground = null;
-      if (interrupted) reject(new Interrupted(`interrupted by ${interrupted}`));
-      else if (code === 0) resolve();
-      else reject(new Error(`${binary} ${args.join(" ")} failed (${code ?? signal})`));
-    });
-  });
+  return runToCompletion(`${binary} ${args.join(" ")}`, binary, args, { env: { ...process.env, ...env }, show: true, timeoutMs: COMMAND_TIMEOUT_MS });
 }
 
 /**
  * POST /<service>/<stop|start>: the fault specs' switch for PostgreSQL and Redis. Answers once
  * the service is down (or up and answering).
  */
-async function startControlServer(actions: Record<string, () => Promise<void>>, port: number): Promise<{ url: string; close(): Promise<void> }> {
+function startControlServer(actions: Record<string, () => Promise<void>>, port: number): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const action = req.method === "POST" ? actions[new URL(req.url ?? "/", "http://localhost").pathname] : undefined;
     if (!action) {
@@ -99,49 +61,37 @@ async function startControlServer(actions: Record<string, () => Promise<void>>, 
       (error: unknown) => res.writeHead(500, { "Content-Type": "text/plain" }).end(error instanceof Error ? error.message : String(error)),
     );
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => resolve());
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return listenOnLoopback(server, port);
 }
 
 async function main(): Promise<void> {
   const bin = (tool: string) => path.join("node_modules", ".bin", tool);
+  rmSync(LOG_DIR, { recursive: true, force: true });
 
   await step("vitest: *.services.test.ts (store contract on redis-server)", () => command(bin("vitest"), ["run"], { VITEST_SERVICES: "1" }));
 
   const pg = await step("PostgreSQL", async () => {
-    const server = await startPostgres({ port: await freePort(PORTS) });
+    const server = await startPostgres({ port: await freePort(PORTS), logFile: path.join(LOG_DIR, "postgres.log") });
     if (!server) throw new Error("PostgreSQL not found: apt-get install postgresql (.ci/run does)");
-    started("PostgreSQL", server.stop);
+    cleanup.add("PostgreSQL", server.stop);
     return server;
   });
-  const redisPort = await freePort(PORTS);
-  // Replaced when the fault specs restart it.
-  const redis: { server: RedisServer | null } = { server: null };
-  await step("redis-server", async () => {
-    redis.server = await startRedis({ port: redisPort });
-    if (!redis.server) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
-    started("redis-server", async () => redis.server?.stop());
+  const redis = await step("redis-server", async () => {
+    const server = await startRedis({ port: await freePort(PORTS), logFile: path.join(LOG_DIR, "redis.log") });
+    if (!server) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
+    cleanup.add("redis-server", server.stop);
+    return server;
   });
   const upstashToken = randomBytes(16).toString("hex");
   const upstash = await step("Upstash REST stand-in", async () => {
-    const server = await startUpstashRestServer({ redisPort, token: upstashToken, port: await freePort(PORTS) });
-    started("Upstash REST stand-in", server.close);
+    const server = await startUpstashRestServer({ redisPort: redis.port, token: upstashToken, port: await freePort(PORTS) });
+    cleanup.add("Upstash REST stand-in", server.close);
     return server;
   });
   const resendKey = `re_${randomBytes(12).toString("hex")}`;
   const mail = await step("Resend stand-in", async () => {
     const server = await startMailRecorder({ apiKey: resendKey, port: await freePort(PORTS) });
-    started("Resend stand-in", server.close);
+    cleanup.add("Resend stand-in", server.close);
     return server;
   });
 
@@ -168,35 +118,17 @@ async function main(): Promise<void> {
   await step("npm run build", () => command("npm", ["run", "build"], appEnv));
   const instance = async (port: number, n: number) => {
     const server = await startNext({ port, env: appEnv, logFile: path.join(LOG_DIR, `next-${n}.log`) });
-    started(`next start on port ${port}`, server.stop);
+    cleanup.add(`next start on port ${port}`, server.stop);
     return server;
   };
   const [first, second] = await step("two next start instances", () => Promise.all([instance(firstPort, 1), instance(secondPort, 2)]));
   console.log(`  instance 1: ${appUrl} (${first.url}), instance 2: http://localhost:${secondPort} (${second.url}); logs in ${LOG_DIR}/`);
 
-  // Idempotent, so a fault spec can always put both back, whatever state a failure left.
-  let postgresUp = true;
   const control = await startControlServer(
-    {
-      "/postgres/stop": async () => {
-        await pg.pause();
-        postgresUp = false;
-      },
-      "/postgres/start": async () => {
-        if (!postgresUp) await pg.resume();
-        postgresUp = true;
-      },
-      "/redis/stop": async () => {
-        await redis.server?.stop();
-        redis.server = null;
-      },
-      "/redis/start": async () => {
-        redis.server ??= await startRedis({ port: redisPort });
-      },
-    },
+    { "/postgres/stop": pg.pause, "/postgres/start": pg.resume, "/redis/stop": redis.pause, "/redis/start": redis.resume },
     await freePort(PORTS),
   );
-  started("control server", control.close);
+  cleanup.add("control server", control.close);
 
   await step("playwright: e2e/*.spec.ts and e2e/services/ on real services", () =>
     command(bin("playwright"), ["test", ...process.argv.slice(2)], {
@@ -212,23 +144,16 @@ async function main(): Promise<void> {
   );
 }
 
-async function stopEverything(): Promise<void> {
-  for (const { what, run } of cleanups.reverse()) {
-    await run().catch((error: unknown) => console.error(`could not stop ${what}:`, error));
-  }
-}
-
 const report = () => timings.map(([name, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`).join("\n");
 
 main().then(
   async () => {
-    await stopEverything();
+    await cleanup.runAll();
     console.log(`\ntest:services passed\n${report()}`);
   },
   async (error: unknown) => {
-    await stopEverything();
-    console.error(`\ntest:services failed: ${error instanceof Error ? error.message : String(error)}\n${report()}`);
-    if (!(error instanceof Interrupted)) console.error(`Server logs: ${LOG_DIR}/`);
-    process.exitCode = interrupted ? 130 : 1;
+    await cleanup.runAll();
+    console.error(`\ntest:services failed: ${error instanceof Error ? error.message : String(error)}\n${report()}\nServer logs: ${LOG_DIR}/`);
+    process.exitCode = 1;
   },
 );

@@ -53,6 +53,8 @@ test("/.well-known/webauthn lists RP_ORIGINS, and is a 404 where they are unset"
     port,
     env: { ...NO_APP_CONFIG, ALLOW_EMBEDDED: "1", PGLITE_DIR: "memory://", APP_URL: `http://localhost:${port}` },
     logFile: path.join(test.info().outputDir, "next.log"),
+    // Not /api/health: that starts PGlite, seconds of CPU this test doesn't need.
+    readyPath: "/.well-known/webauthn",
   });
   try {
     expect((await request.get(`${server.url}/.well-known/webauthn`)).status()).toBe(404);

@@ -17,7 +17,7 @@ import { createVerifiedUser } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { ownCpuMicros, perWorker, percentiles, runLevel, timed, type LevelResult, type Percentiles, type StepTimes } from "./measure";
 import { CONCURRENCY, getPlan } from "./plan";
-import { peakRssBytes } from "./processes";
+import { peakRssBytes } from "../processes";
 
 export type CryptoFloor = {
   /** node:crypto verify() of a P-256 (ES256) signature with a parsed key, one thread. */

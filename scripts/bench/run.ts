@@ -11,10 +11,11 @@
  *                                  time went during sign-in at concurrency 8 (adds profiler overhead)
  */
 import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { findOnPath, startRedis } from "../services";
+import { Cleanup, peakRssBytes, processCpuMicros, runToCompletion } from "../processes";
+import { freePort, startNext as startNextServer, startPostgres, startRedis, type PostgresServer } from "../services";
 import { startUpstashRestServer } from "../upstash-rest-server";
 import { AppServer, VirtualBrowser } from "./action-client";
 import { summarizeProfile } from "./cpu-profile";
@@ -22,8 +23,6 @@ import type { InProcessResult } from "./in-process";
 import type { LevelResult } from "./measure";
 import { measurePages, writeFloorApp, type PageWeight } from "./page-weight";
 import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Plan } from "./plan";
-import { postgresUnavailable, startPostgres, type Postgres } from "./postgres";
-import { benchPort, Cleanup, httpOk, peakRssBytes, processCpuMicros, runToCompletion, startProcess, waitUntilReady } from "./processes";
 import { computeRatios, formatReport, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
 import { emailLevel, nextIp, prepareEmailRequests, proveSignups, registrationLevel, signInLevel, signInOnce, type Person } from "./server-load";
 
@@ -31,6 +30,8 @@ const projectDir = process.cwd();
 const resultsDir = path.join(projectDir, "bench-results");
 const logsDir = path.join(resultsDir, "logs");
 const nextBin = path.join(projectDir, "node_modules", "next", "dist", "bin", "next");
+/** Clear of `npm run dev` (3000), `npm test` (3100) and `npm run test:services` (3200-3299). */
+const PORTS = { from: 3300, to: 3399 };
 /**
  * The whole run stays within this; the optional real-services mode is skipped when time runs
  * short. It leaves room under five minutes for the watchdog's clean-up.
@@ -56,22 +57,18 @@ async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The environment without any backend the developer may have configured: each mode sets its own. */
+/** The environment without any backend the developer may have configured (undefined: unset): each mode sets its own. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env };
-  for (const key of ["DATABASE_URL", "PGLITE_DIR", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "APP_URL", "SESSION_SECRET", "TRUST_PROXY", "ALLOW_EMBEDDED", "DEV_OUTBOX", "VERCEL"]) {
-    delete env[key];
-  }
-  return { ...env, NEXT_TELEMETRY_DISABLED: "1" };
+  const unset = ["DATABASE_URL", "PGLITE_DIR", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "APP_URL", "SESSION_SECRET", "TRUST_PROXY", "ALLOW_EMBEDDED", "DEV_OUTBOX", "VERCEL"];
+  return { ...process.env, ...Object.fromEntries(unset.map((key) => [key, undefined])), NEXT_TELEMETRY_DISABLED: "1" };
 }
 
 /** `next start` of `dir` on 127.0.0.1:<port>, ready once `readyPath` answers 200. */
 async function startNext(name: string, dir: string, port: number, env: NodeJS.ProcessEnv, readyPath: string, nodeFlags: string[] = []) {
-  const proc = startProcess(name, process.execPath, [...nodeFlags, nextBin, "start", "-H", "127.0.0.1", "-p", String(port)], { cwd: dir, env: { ...env, NODE_ENV: "production" }, logFile: path.join(logsDir, `${name}.log`) });
-  cleanup.add(name, () => proc.stop());
   // The first request also starts the database (PGlite's WASM start-up and migrations).
-  await waitUntilReady(name, proc, () => httpOk(port, readyPath), leftMs());
-  return proc;
+  const server = await startNextServer({ port, env, logFile: path.join(logsDir, `${name}.log`), dir, readyPath, nodeFlags, timeoutMs: leftMs() });
+  cleanup.add(name, server.stop);
+  return server;
 }
 
 /** The app's production environment for the bench (TRUST_PROXY=xff: every virtual browser is its own client). */
@@ -114,7 +111,7 @@ async function signedInBrowser(app: AppServer, person: Person): Promise<VirtualB
 }
 
 /** The SQL statements of one sign-in (each step) and one signed-in page view, from Postgres's log. */
-async function countQueries(app: AppServer, pg: Postgres, person: Person): Promise<QueryCounts> {
+async function countQueries(app: AppServer, pg: PostgresServer, person: Person): Promise<QueryCounts> {
   // Postgres's output reaches the log file through this process: let it arrive before marking.
   const mark = async () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
@@ -140,11 +137,11 @@ async function countQueries(app: AppServer, pg: Postgres, person: Person): Promi
 }
 
 async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promise<{ run: ServerRun; pages: PageWeight[] }> {
-  const port = await benchPort();
+  const port = await freePort(PORTS);
   const profileDir = path.join(resultsDir, "profiles", runId);
   const flags = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const proc = await startNext("next-embedded", projectDir, port, appEnv(port, { PGLITE_DIR: "memory://" }), "/api/health", flags);
-  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(proc.pid));
+  const server = await startNext("next-embedded", projectDir, port, appEnv(port, { PGLITE_DIR: "memory://" }), "/api/health", flags);
+  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
   let run: ServerRun;
   let pages: PageWeight[];
   try {
@@ -161,10 +158,10 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promis
         { label: "/account (signed in)", origin, path: "/account", cookies: signedIn.entries() },
       ]),
     );
-    run = { label: "PGlite in memory + in-process store", signIn, registration, email, peakRssBytes: peakRssBytes(proc.pid) };
+    run = { label: "PGlite in memory + in-process store", signIn, registration, email, peakRssBytes: peakRssBytes(server.pid) };
   } finally {
     app.close();
-    await proc.stop();
+    await server.stop();
   }
   // The profile is written when the server exits.
   const window = run.signIn.find((l) => l.concurrency === 8)?.window;
@@ -175,22 +172,20 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promis
 
 async function servicesMode(plan: Plan, runId: string): Promise<ServerRun | Skipped> {
   if (TIME_BOX_S - elapsed() < SERVICES_NEEDS_S) return { skipped: `time box: ${elapsed().toFixed(0)} of ${TIME_BOX_S} s used before it could start` };
-  const unavailable = postgresUnavailable() ?? (findOnPath("redis-server") ? null : "redis-server not on PATH");
-  if (unavailable) return { skipped: unavailable };
-
-  const pg = await startPostgres(await benchPort(), path.join(logsDir, "postgres.log"));
-  cleanup.add("postgres", () => pg.stop());
-  const redis = await startRedis();
+  const pg = await startPostgres({ port: await freePort(PORTS), logFile: path.join(logsDir, "postgres.log") });
+  if (!pg) return { skipped: "PostgreSQL not installed" };
+  cleanup.add("postgres", pg.stop);
+  const redis = await startRedis({ port: await freePort(PORTS), logFile: path.join(logsDir, "redis.log") });
   if (!redis) return { skipped: "redis-server not on PATH" };
-  cleanup.add("redis-server", () => redis.stop());
+  cleanup.add("redis-server", redis.stop);
   const token = randomBytes(24).toString("base64url");
-  const rest = await startUpstashRestServer({ redisPort: redis.port, token, port: await benchPort() });
-  cleanup.add("Upstash REST server", () => rest.close());
-  await runToCompletion("drizzle-kit migrate", "npx", ["drizzle-kit", "migrate"], { cwd: projectDir, env: { ...cleanEnv(), DATABASE_URL: pg.url }, logFile: path.join(logsDir, "migrate.log") }, leftMs());
+  const rest = await startUpstashRestServer({ redisPort: redis.port, token, port: await freePort(PORTS) });
+  cleanup.add("Upstash REST server", rest.close);
+  await runToCompletion("drizzle-kit migrate", "npx", ["drizzle-kit", "migrate"], { cwd: projectDir, env: { ...cleanEnv(), DATABASE_URL: pg.url }, logFile: path.join(logsDir, "migrate.log"), timeoutMs: leftMs() });
 
-  const port = await benchPort();
-  const proc = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: pg.url, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token }), "/api/health");
-  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(proc.pid));
+  const port = await freePort(PORTS);
+  const server = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: pg.url, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token }), "/api/health");
+  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
   try {
     // Sign-in only: the other flows are measured in embedded mode, and the time box is tight.
     const driven = await phase("real services: load", () => drive(app, plan, `${runId}s`, false));
@@ -198,10 +193,10 @@ async function servicesMode(plan: Plan, runId: string): Promise<ServerRun | Skip
     if (!person) throw new Error("no people signed up");
     const queries = await countQueries(app, pg, person);
     const { signIn, registration, email } = driven;
-    return { label: "PostgreSQL 15 (postgres.js) + redis-server behind the test Upstash REST server; sign-in only", signIn, registration, email, peakRssBytes: peakRssBytes(proc.pid), queries };
+    return { label: "PostgreSQL 15 (postgres.js) + redis-server behind the test Upstash REST server; sign-in only", signIn, registration, email, peakRssBytes: peakRssBytes(server.pid), queries };
   } finally {
     app.close();
-    await proc.stop();
+    await server.stop();
   }
 }
 
@@ -211,16 +206,17 @@ async function main(): Promise<void> {
   const cpuProf = args.includes("--cpu-prof");
   const plan = getPlan(quick);
   const runId = Date.now().toString(36);
+  rmSync(logsDir, { recursive: true, force: true });
   mkdirSync(logsDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const loadAverageBefore = os.loadavg();
 
   if (!args.includes("--no-build")) {
-    await phase("next build", () => runToCompletion("next build", process.execPath, [nextBin, "build"], { cwd: projectDir, env: cleanEnv(), logFile: path.join(logsDir, "build.log") }, leftMs()));
+    await phase("next build", () => runToCompletion("next build", process.execPath, [nextBin, "build"], { cwd: projectDir, env: cleanEnv(), logFile: path.join(logsDir, "build.log"), timeoutMs: leftMs() }));
   }
   const floorApp = writeFloorApp(projectDir);
   cleanup.add("framework floor app", async () => floorApp.remove());
-  await phase("framework floor build", () => runToCompletion("floor build", process.execPath, [nextBin, "build"], { cwd: floorApp.dir, env: cleanEnv(), logFile: path.join(logsDir, "floor-build.log") }, leftMs()));
+  await phase("framework floor build", () => runToCompletion("floor build", process.execPath, [nextBin, "build"], { cwd: floorApp.dir, env: cleanEnv(), logFile: path.join(logsDir, "floor-build.log"), timeoutMs: leftMs() }));
 
   const inProcessFile = path.join(resultsDir, "in-process.json");
   await phase("in-process floor", () =>
@@ -228,8 +224,7 @@ async function main(): Promise<void> {
       "in-process floor",
       process.execPath,
       ["--conditions=react-server", "--import", "tsx", path.join("scripts", "bench", "in-process.ts"), inProcessFile, ...(quick ? ["--quick"] : [])],
-      { cwd: projectDir, env: { ...cleanEnv(), APP_URL: "http://localhost:3000", PGLITE_DIR: "memory://", SESSION_SECRET: randomBytes(32).toString("base64url") }, logFile: path.join(logsDir, "in-process.log") },
-      leftMs(),
+      { cwd: projectDir, env: { ...cleanEnv(), APP_URL: "http://localhost:3000", PGLITE_DIR: "memory://", SESSION_SECRET: randomBytes(32).toString("base64url") }, logFile: path.join(logsDir, "in-process.log"), timeoutMs: leftMs() },
     ),
   );
   const { crypto, databaseStartSeconds, peakRssBytes: floorRss, signIn, registration, email } = JSON.parse(readFileSync(inProcessFile, "utf8")) as InProcessResult;
@@ -237,14 +232,14 @@ async function main(): Promise<void> {
   const embedded = await embeddedMode(plan, runId, cpuProf);
 
   const frameworkFloor = await phase("framework floor page", async () => {
-    const port = await benchPort();
-    const proc = await startNext("next-floor", floorApp.dir, port, cleanEnv(), "/");
+    const port = await freePort(PORTS);
+    const server = await startNext("next-floor", floorApp.dir, port, cleanEnv(), "/");
     try {
       const [weight] = await measurePages([{ label: "framework floor (bare page)", origin: `http://localhost:${port}`, path: "/" }]);
       if (!weight) throw new Error("no floor page weight");
       return weight;
     } finally {
-      await proc.stop();
+      await server.stop();
     }
   });
 
@@ -277,11 +272,7 @@ setTimeout(() => {
   void cleanup.runAll().finally(() => process.exit(1));
 }, (TIME_BOX_S + 5) * 1000).unref();
 
-for (const signal of ["SIGINT", "SIGTERM"] as const) {
-  process.once(signal, () => {
-    void cleanup.runAll().finally(() => process.exit(130));
-  });
-}
+cleanup.exitOnSignals();
 
 main()
   .catch((error: unknown) => {
