@@ -212,7 +212,7 @@ function postgresReady(port: number): Promise<boolean> {
   );
 }
 
-type Service = {
+export type Service = {
   /** Polls ready() until it resolves true; fails early if the process exits, and after timeoutMs. */
   waitUntil(ready: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   /** Resolves when a run-to-completion command exits 0; rejects with its output otherwise. */
@@ -231,7 +231,7 @@ type SpawnOptions = {
 };
 
 /** Spawns a server in the foreground, keeping the tail of its output for error messages. */
-function spawnService(what: string, binary: string, args: string[], options: SpawnOptions = {}): Service {
+export function spawnService(what: string, binary: string, args: string[], options: SpawnOptions = {}): Service {
   const child = spawn(binary, args, {
     stdio: ["ignore", "pipe", "pipe"],
     env: options.env,
