@@ -156,8 +156,8 @@ function plantDecoys(files: string[]): string[] {
 }
 
 /**
- * What `vercel link` would write, by hand: no account needed. The project's Node setting is
- * Vercel's default for new projects; package.json's engines must win over it.
+ * What `vercel link` would write, by hand: no account needed. The project's Node setting differs
+ * from package.json's engines on purpose: engines must win over it.
  */
 function writeProjectSettings(): void {
   const previous = existsSync(PROJECT_JSON) ? readFileSync(PROJECT_JSON) : null;

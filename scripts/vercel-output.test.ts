@@ -91,6 +91,14 @@ describe("findProblems", () => {
     ]);
   });
 
+  it("says where an untracked .env file comes from", () => {
+    projectFile(".env.local", "RESEND_API_KEY=re_live");
+    func("index", "nodejs22.x", [...appFiles, ".env.local"]);
+    expect(findProblems(readFunctions(output, project), expectations())).toEqual([
+      "index: carries files git doesn't track, local state a prebuilt deploy would upload: .env.local (vercel build copies every .env* file in the root: move them away)",
+    ]);
+  });
+
   it("names PGlite, and a function over the budget", () => {
     func("index", "nodejs22.x", [...appFiles, "node_modules/@electric-sql/pglite/dist/pglite.wasm"]);
     expect(findProblems(readFunctions(output, project), expectations({ budgetBytes: 1500 }))).toEqual([

@@ -101,7 +101,8 @@ export function findProblems(functions: FunctionBundle[], expect: Expectations):
     }
     const untracked = [...from.keys()].filter((p) => !p.startsWith("node_modules/") && !p.startsWith(".next/") && !expect.tracked.has(p));
     if (untracked.length) {
-      problems.push(`${fn.name}: carries files git doesn't track, local state a prebuilt deploy would upload: ${untracked.join(", ")}`);
+      const envFiles = untracked.some((p) => /^\.env(\.|$)/.test(p)) ? " (vercel build copies every .env* file in the root: move them away)" : "";
+      problems.push(`${fn.name}: carries files git doesn't track, local state a prebuilt deploy would upload: ${untracked.join(", ")}${envFiles}`);
     }
   }
   if (!argon2Seen) problems.push("no function carries @node-rs/argon2: hashing would fail at run time");
