@@ -212,7 +212,7 @@ function postgresReady(port: number): Promise<boolean> {
   );
 }
 
-export type Service = {
+type Service = {
   /** Polls ready() until it resolves true; fails early if the process exits, and after timeoutMs. */
   waitUntil(ready: () => Promise<boolean>, timeoutMs?: number): Promise<void>;
   /** Resolves when a run-to-completion command exits 0; rejects with its output otherwise. */
