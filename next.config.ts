@@ -11,6 +11,9 @@ const nextConfig: NextConfig = {
   poweredByHeader: false,
   // Native addon and WASM database: load from node_modules at run time instead of bundling.
   serverExternalPackages: ["@electric-sql/pglite", "@node-rs/argon2"],
+  // PGlite (about 20 MB) serves only development and local trials: a deployment with
+  // DATABASE_URL never loads it, and on Vercel lib/env.ts refuses the embedded database.
+  outputFileTracingExcludes: { "/**": ["node_modules/@electric-sql/pglite/**"] },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },

@@ -222,7 +222,8 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
 
 /** A random secret kept in .data/ so development cookies survive restarts without a shared default. */
 function devSessionSecret(): string {
-  const file = path.join(process.cwd(), ".data", "dev-session-secret");
+  // turbopackIgnore: a path the build can follow gets traced, and a developer's secret deployed.
+  const file = path.join(/* turbopackIgnore: true */ process.cwd(), ".data", "dev-session-secret");
   try {
     const existing = readFileSync(file, "utf8").trim();
     if (existing.length >= 32) return existing;

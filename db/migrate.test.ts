@@ -1,0 +1,94 @@
+import net from "node:net";
+import { describe, expect, it } from "vitest";
+import { describeFailure, describeTarget, MigrationError, migrateDatabase } from "./migrate";
+
+const target = { url: "postgres://app:p%40ss-w0rd-s3cret@db.example.com:6543/passwordless?sslmode=require", variable: "DATABASE_URL_UNPOOLED" };
+
+/** A driver or server error as postgres.js raises it: an Error with a string code. */
+function failure(code: string, message = `failure ${code}`): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+function expectNoSecret(text: string): void {
+  expect(text).not.toContain("p%40ss-w0rd-s3cret");
+  expect(text).not.toContain("p@ss-w0rd-s3cret");
+}
+
+describe("describeFailure", () => {
+  it("names a refused connection with the host, port and variable", () => {
+    const text = describeFailure("connect", failure("ECONNREFUSED", "connect ECONNREFUSED 10.0.0.1:6543"), target);
+    expect(text).toContain("Could not connect to PostgreSQL: connection refused by db.example.com:6543");
+    expect(text).toContain("app@db.example.com:6543/passwordless (from DATABASE_URL_UNPOOLED)");
+    expectNoSecret(text);
+  });
+
+  it("names an unknown host", () => {
+    const text = describeFailure("connect", failure("ENOTFOUND", "getaddrinfo ENOTFOUND db.example.com"), target);
+    expect(text).toContain("host db.example.com not found");
+  });
+
+  it("names a timeout", () => {
+    const text = describeFailure("connect", failure("CONNECT_TIMEOUT", "write CONNECT_TIMEOUT db.example.com:6543"), target);
+    expect(text).toContain("no answer from db.example.com:6543 within 10 s");
+  });
+
+  it("names a failed password for the user, without the password", () => {
+    const text = describeFailure("connect", failure("28P01", 'password authentication failed for user "app"'), target);
+    expect(text).toContain('password authentication failed for user "app" (is the password in DATABASE_URL_UNPOOLED current?)');
+    expectNoSecret(text);
+  });
+
+  it("passes on the server's reason when it refuses the user", () => {
+    const text = describeFailure("connect", failure("28000", "connection is insecure (try using `sslmode=require`)"), target);
+    expect(text).toContain('the server refused user "app": connection is insecure');
+  });
+
+  it("names a missing database", () => {
+    expect(describeFailure("connect", failure("3D000"), target)).toContain('database "passwordless" does not exist on db.example.com');
+  });
+
+  it("reports a failing migration by the driver's error inside drizzle's wrapper", () => {
+    const wrapped = new Error("Failed query: create table users (...)", { cause: failure("42P07", 'relation "users" already exists') });
+    const text = describeFailure("migrate", wrapped, target);
+    expect(text).toContain('A migration failed, and none of this run\'s migrations were applied: relation "users" already exists (42P07)');
+    expect(text).not.toContain("Failed query");
+  });
+
+  it("removes the URL and password if a message echoes them", () => {
+    const text = describeFailure("connect", new Error(`cannot use ${target.url} or p@ss-w0rd-s3cret`), target);
+    expect(text).toContain("cannot use [DATABASE URL] or ***");
+    expectNoSecret(text);
+  });
+});
+
+describe("describeTarget", () => {
+  it("fills in what the URL leaves to the defaults", () => {
+    expect(describeTarget("postgresql://localhost")).toBe("(default user)@localhost:5432/(default database)");
+  });
+});
+
+describe("migrateDatabase", () => {
+  it("rejects a value that is not a postgres URL without repeating it", async () => {
+    const attempt = migrateDatabase({ url: "mysql://root:hunter2@db/app", variable: "DATABASE_URL" });
+    await expect(attempt).rejects.toThrow(new MigrationError("DATABASE_URL is not a postgres:// or postgresql:// URL."));
+  });
+
+  it("names a real refused connection", async () => {
+    const port = await closedPort();
+    const attempt = migrateDatabase({ url: `postgres://app:hunter2@127.0.0.1:${port}/passwordless`, variable: "DATABASE_URL" });
+    await expect(attempt).rejects.toThrow(`Could not connect to PostgreSQL: connection refused by 127.0.0.1:${port}`);
+    await expect(attempt).rejects.not.toThrow("hunter2");
+  });
+});
+
+/** A loopback port nothing listens on (bound, then released). */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address ? resolve(address.port) : reject(new Error("no port"))));
+    });
+  });
+}

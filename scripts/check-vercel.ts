@@ -1,0 +1,334 @@
+/**
+ * `npm run check:vercel`: builds the app as Vercel does and checks what a deployment would get,
+ * with no Vercel account and no network beyond the npm registry. Runs in this checkout.
+ *
+ * 1. The Vercel CLI, pinned with its own lockfile (scripts/vercel-cli/), installed once into a
+ *    cache folder outside the checkout: it is 360 MB that no other script needs.
+ * 2. A throwaway PostgreSQL, redis-server and the Upstash REST stand-in on 127.0.0.1.
+ * 3. Decoy local state (a development session secret, a PGlite file in .data/, when absent), a
+ *    hand-written .vercel/project.json, then `vercel build --prod --yes` with the variables the
+ *    Neon and Upstash integrations set pointing at those servers and dummy values for the rest.
+ *    `vercel-build` migrates that database, as on every deploy.
+ * 4. The migrations reached the database, and the output (Build Output API v3, .vercel/output)
+ *    passes scripts/vercel-output.ts: size budget, Node major, argon2's binary, no PGlite, no
+ *    file git doesn't track, the proxy (middleware) on Node.js.
+ * 5. The function serving /api/health, copied out of the checkout with nothing but its own files,
+ *    started as Vercel would (VERCEL=1, production) and asked /api/health: 200 with the database
+ *    and store reachable. argon2 must hash from that copy too.
+ *
+ * Everything it starts it stops by PID, on failure and Ctrl-C too; it gives up after 15 minutes.
+ */
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { createHash, randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import postgres from "postgres";
+import { startProcess } from "./processes";
+import { freePort, startPostgres, startRedis } from "./services";
+import { startUpstashRestServer } from "./upstash-rest-server";
+import { copyFunction, findProblems, largestParts, megabytes, readFunctions, type FunctionBundle } from "./vercel-output";
+
+/** Throwaway backends, and the booted function, clear of the other suites' ports. */
+const BACKEND_PORTS = { from: 3400, to: 3409 };
+const FUNCTION_PORTS = { from: 3110, to: 3119 };
+/** Per function, uncompressed. Vercel allows 250 MB; today's functions are about 5 MB. */
+const BUDGET_BYTES = 15e6;
+/** Hang guards, well above a cold build on a loaded machine (6 minutes seen at load 11 and up). */
+const TOTAL_TIMEOUT_MS = 15 * 60_000;
+const BUILD_TIMEOUT_MS = 11 * 60_000;
+const BOOT_TIMEOUT_MS = 30_000;
+const LOG_DIR = path.join("test-results", "check-vercel");
+const PROJECT = process.cwd();
+const OUTPUT = path.join(PROJECT, ".vercel", "output");
+const PROJECT_JSON = path.join(PROJECT, ".vercel", "project.json");
+
+class Stopped extends Error {}
+
+let stopReason: string | null = null;
+/** The command running in the foreground (its own process group), to stop as a whole. */
+let foreground: ChildProcess | null = null;
+const cleanups: { what: string; run: () => void | Promise<void> }[] = [];
+const timings: [string, number][] = [];
+
+function stopAll(reason: string): void {
+  if (stopReason) return;
+  stopReason = reason;
+  console.error(`\n${reason}: stopping everything check:vercel started…`);
+  if (foreground?.pid) killGroup(foreground.pid, "SIGTERM");
+}
+for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(signal));
+const watchdog = setTimeout(() => stopAll(`timed out after ${TOTAL_TIMEOUT_MS / 60_000} minutes`), TOTAL_TIMEOUT_MS);
+
+function checkpoint(): void {
+  if (stopReason) throw new Stopped(stopReason);
+}
+
+async function step<T>(name: string, run: () => Promise<T> | T): Promise<T> {
+  checkpoint();
+  console.log(`\n▶ ${name}`);
+  const t0 = Date.now();
+  const result = await run();
+  timings.push([name, Date.now() - t0]);
+  checkpoint();
+  return result;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** Runs a command to completion in its own process group, output shown; killed after timeoutMs. */
+function command(binary: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(binary, args, { stdio: ["ignore", "inherit", "inherit"], env: opts.env ?? process.env, cwd: opts.cwd, detached: true });
+    foreground = child;
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      if (child.pid) killGroup(child.pid, "SIGTERM");
+      setTimeout(() => child.pid && killGroup(child.pid, "SIGKILL"), 5000).unref();
+    }, opts.timeoutMs);
+    child.once("error", reject);
+    child.once("close", (code, signal) => {
+      clearTimeout(timer);
+      foreground = null;
+      if (stopReason) reject(new Stopped(stopReason));
+      else if (timedOut) reject(new Error(`${path.basename(binary)} ${args.join(" ")} did not finish within ${opts.timeoutMs / 1000} s`));
+      else if (code === 0) resolve();
+      else reject(new Error(`${path.basename(binary)} ${args.join(" ")} failed (${code ?? signal})`));
+    });
+  });
+}
+
+/** The pinned CLI, installed from scripts/vercel-cli/ into a cache folder named after its lockfile. */
+async function vercelCli(): Promise<string> {
+  const source = path.join(PROJECT, "scripts", "vercel-cli");
+  const lock = readFileSync(path.join(source, "package-lock.json"));
+  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), ".cache");
+  const dir = path.join(cache, "passwordless", `vercel-cli-${createHash("sha256").update(lock).digest("hex").slice(0, 12)}`);
+  const bin = path.join(dir, "node_modules", "vercel", "dist", "vc.js");
+  if (existsSync(bin)) {
+    console.log(`  cached in ${dir}`);
+    return bin;
+  }
+  // Installed beside, then renamed: an interrupted install never looks complete.
+  const partial = `${dir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true });
+  cleanups.push({ what: "partial Vercel CLI install", run: () => rmSync(partial, { recursive: true, force: true }) });
+  for (const file of ["package.json", "package-lock.json"]) writeFileSync(path.join(partial, file), readFileSync(path.join(source, file)));
+  // install, not ci: the lockfile can't list the other platforms' @vercel/vc-native packages (the
+  // registry here doesn't have them), which npm ci requires; npm install follows the lockfile.
+  await command("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: partial, timeoutMs: 5 * 60_000 });
+  renameSync(partial, dir);
+  if (!existsSync(bin)) throw new Error(`the Vercel CLI installed without ${path.relative(dir, bin)}`);
+  return bin;
+}
+
+/** Creates each missing file (and its folders) and removes, at the end, only what it created. */
+function plantDecoys(files: string[]): string[] {
+  const planted: string[] = [];
+  for (const file of files) {
+    const full = path.join(PROJECT, file);
+    if (existsSync(full)) continue;
+    const made = mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(full, `decoy for npm run check:vercel ${randomBytes(16).toString("hex")}\n`, { mode: 0o600 });
+    planted.push(file);
+    cleanups.push({
+      what: `decoy ${file}`,
+      run: () => {
+        rmSync(full, { force: true });
+        // Remove the folders it made, innermost first, if nothing else went into them.
+        for (let dir = path.dirname(full); made && dir.startsWith(made); dir = path.dirname(dir)) {
+          try {
+            rmdirSync(dir);
+          } catch {
+            break;
+          }
+        }
+      },
+    });
+  }
+  return planted;
+}
+
+/**
+ * What `vercel link` would write, by hand: no account needed. The project's Node setting differs
+ * from package.json's engines on purpose: engines must win over it.
+ */
+function writeProjectSettings(): void {
+  const previous = existsSync(PROJECT_JSON) ? readFileSync(PROJECT_JSON) : null;
+  mkdirSync(path.dirname(PROJECT_JSON), { recursive: true });
+  writeFileSync(
+    PROJECT_JSON,
+    JSON.stringify({ projectId: "prj_checkvercel", orgId: "team_checkvercel", settings: { framework: "nextjs", nodeVersion: "24.x" } }, null, 2),
+  );
+  cleanups.push({ what: ".vercel/project.json", run: () => (previous ? writeFileSync(PROJECT_JSON, previous) : rmSync(PROJECT_JSON, { force: true })) });
+}
+
+/** This process's environment without any of the app's variables (a developer's shell may set them). */
+function environmentWithoutApp(): NodeJS.ProcessEnv {
+  const app = /^(APP_URL|RP_|SESSION_SECRET|DATABASE_|PGLITE_|UPSTASH_|KV_|RESEND_|EMAIL_FROM|ALLOW_EMBEDDED|TRUST_PROXY|VERCEL)/;
+  const env = { ...process.env };
+  for (const name of Object.keys(env)) if (app.test(name)) delete env[name];
+  return env;
+}
+
+function trackedFiles(): Set<string> {
+  const listed = spawnSync("git", ["ls-files", "-z"], { cwd: PROJECT, encoding: "utf8" });
+  if (listed.status !== 0) throw new Error(`git ls-files failed: is this a git checkout? ${listed.stderr}`);
+  return new Set(listed.stdout.split("\0").filter(Boolean));
+}
+
+/** "nodejs22.x" from engines "22.x": the runtime Vercel must pick. */
+function expectedRuntime(): string {
+  const engines = (JSON.parse(readFileSync(path.join(PROJECT, "package.json"), "utf8")) as { engines?: { node?: string } }).engines?.node ?? "";
+  const major = engines.match(/^(\d+)\.x$/)?.[1];
+  if (!major) throw new Error(`package.json engines.node is ${JSON.stringify(engines)}; pin a major such as "22.x" so Vercel can't switch on its own`);
+  return `nodejs${major}.x`;
+}
+
+async function migrationsApplied(url: string): Promise<void> {
+  const journal = JSON.parse(readFileSync(path.join(PROJECT, "db", "migrations", "meta", "_journal.json"), "utf8")) as { entries: unknown[] };
+  const sql = postgres(url, { max: 1, onnotice: () => {} });
+  try {
+    const [row] = await sql<{ n: number }[]>`select count(*)::int as n from drizzle.__drizzle_migrations`;
+    if (row?.n !== journal.entries.length) throw new Error(`the database has ${row?.n} migrations applied, db/migrations has ${journal.entries.length}`);
+    console.log(`  ${row.n} of ${journal.entries.length} migrations applied`);
+  } finally {
+    await sql.end({ timeout: 1 });
+  }
+}
+
+function report(functions: FunctionBundle[]): void {
+  for (const fn of functions) {
+    const parts = largestParts(fn, 3)
+      .map(([name, bytes]) => `${name} ${megabytes(bytes)}`)
+      .join(", ");
+    const routes = fn.routes.length > 1 ? ` (+${fn.routes.length - 1} routes)` : "";
+    console.log(`  ${megabytes(fn.bytes).padStart(5)} MB  ${fn.runtime}  ${fn.name}${routes}: ${parts}`);
+  }
+}
+
+/** Starts the function from its own copy, as Vercel would, and asks it /api/health. */
+async function bootFunction(fn: FunctionBundle, env: Record<string, string>): Promise<void> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "passwordless-function-"));
+  cleanups.push({ what: `function copy in ${dir}`, run: () => rmSync(dir, { recursive: true, force: true }) });
+  copyFunction(fn, dir);
+  const port = await freePort(FUNCTION_PORTS);
+  // The launcher exports a Node (req, res) handler; Vercel's runtime calls it the same way.
+  const harness = `require("node:http").createServer(require(process.argv[1])).listen(Number(process.argv[2]), "127.0.0.1")`;
+  const service = startProcess(`function ${fn.name} on port ${port}`, process.execPath, ["-e", harness, path.join(dir, fn.handler), String(port)], {
+    env: { PATH: process.env.PATH, ...env, VERCEL: "1", VERCEL_ENV: "production", NODE_ENV: "production" },
+    logFile: path.join(LOG_DIR, "function.log"),
+  });
+  cleanups.push({ what: `function ${fn.name}`, run: service.stop });
+  const url = `http://127.0.0.1:${port}`;
+  await service.waitUntil(async () => (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) }).catch(() => null)) !== null, BOOT_TIMEOUT_MS);
+
+  const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });
+  const body = await response.text();
+  const health = JSON.parse(body) as { ok?: boolean; database?: { backend?: string; ok?: boolean }; store?: { backend?: string; ok?: boolean } };
+  const healthy = response.status === 200 && health.ok && health.database?.backend === "postgres" && health.database.ok && health.store?.backend === "upstash" && health.store.ok;
+  if (!healthy) throw new Error(`/api/health from the function's own copy answered ${response.status} ${body} (log: ${LOG_DIR}/function.log)`);
+  console.log(`  /api/health: ${response.status} ${body}`);
+
+  const hashed = spawnSync(process.execPath, ["-e", `require("@node-rs/argon2").hashSync("check:vercel")`], { cwd: dir, encoding: "utf8", timeout: 20_000 });
+  if (hashed.status !== 0) throw new Error(`@node-rs/argon2 does not load from the function's copy:\n${hashed.stderr}`);
+  console.log("  @node-rs/argon2 hashes from the function's copy");
+}
+
+async function main(): Promise<void> {
+  const runtime = expectedRuntime();
+  const nodeMajor = `nodejs${process.versions.node.split(".")[0]}.x`;
+  if (nodeMajor !== runtime) console.warn(`Note: this is Node ${process.versions.node}; the functions run on ${runtime} (CI uses that major).`);
+  mkdirSync(LOG_DIR, { recursive: true });
+
+  const cli = await step("Vercel CLI (scripts/vercel-cli, cached outside the checkout)", vercelCli);
+
+  const pg = await step("PostgreSQL, redis-server and the Upstash REST stand-in", async () => {
+    const db = await startPostgres({ port: await freePort(BACKEND_PORTS), logFile: path.join(LOG_DIR, "postgres.log") });
+    if (!db) throw new Error("PostgreSQL not found: apt-get install postgresql (.ci/run does)");
+    cleanups.push({ what: "PostgreSQL", run: db.stop });
+    const redis = await startRedis({ port: await freePort(BACKEND_PORTS), logFile: path.join(LOG_DIR, "redis.log") });
+    if (!redis) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
+    cleanups.push({ what: "redis-server", run: redis.stop });
+    const token = randomBytes(16).toString("hex");
+    const upstash = await startUpstashRestServer({ redisPort: redis.port, token, port: await freePort(BACKEND_PORTS) });
+    cleanups.push({ what: "Upstash REST stand-in", run: upstash.close });
+    return { url: db.url, upstash: upstash.url, token };
+  });
+
+  // What a production deployment's environment holds: the integrations' variables and the four a
+  // person sets (dummies where nothing is reached: the check sends no mail).
+  const deployment: Record<string, string> = {
+    DATABASE_URL: pg.url,
+    DATABASE_URL_UNPOOLED: pg.url,
+    KV_REST_API_URL: pg.upstash,
+    KV_REST_API_TOKEN: pg.token,
+    APP_URL: "https://passwordless.example",
+    SESSION_SECRET: randomBytes(32).toString("base64url"),
+    RESEND_API_KEY: "re_check_vercel_dummy",
+    EMAIL_FROM: "Passwordless <auth@passwordless.example>",
+  };
+
+  await step("vercel build --prod --yes", async () => {
+    const planted = plantDecoys([".data/dev-session-secret", ".data/pglite/PG_VERSION"]);
+    if (planted.length) console.log(`  decoys: ${planted.join(", ")}`);
+    writeProjectSettings();
+    rmSync(OUTPUT, { recursive: true, force: true });
+    const env = { ...environmentWithoutApp(), ...deployment, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1" };
+    await command(process.execPath, [cli, "build", "--prod", "--yes"], { env, timeoutMs: BUILD_TIMEOUT_MS });
+  });
+
+  await step("migrations in the database", () => migrationsApplied(pg.url));
+
+  const functions = await step(".vercel/output", () => {
+    const config = JSON.parse(readFileSync(path.join(OUTPUT, "config.json"), "utf8")) as { version?: number; routes?: { middlewarePath?: string }[] };
+    if (config.version !== 3) throw new Error(`.vercel/output/config.json has version ${config.version}, expected 3`);
+    const found = readFunctions(OUTPUT, PROJECT);
+    report(found);
+    const problems = findProblems(found, { runtime, budgetBytes: BUDGET_BYTES, routes: ["_middleware", "api/health"], tracked: trackedFiles() });
+    // proxy.ts runs before every route but static assets, as a Node.js function.
+    if (!config.routes?.some((r) => r.middlewarePath === "/_middleware")) problems.push("config.json routes nothing through the proxy (_middleware)");
+    if (problems.length) throw new Error(`the build output has problems:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    console.log(`  every function within ${megabytes(BUDGET_BYTES)} MB on ${runtime}; argon2 for linux-x64-gnu; no PGlite; nothing git doesn't track`);
+    return found;
+  });
+
+  await step("the /api/health function, booted from its own copy", async () => {
+    const fn = functions.find((f) => f.routes.includes("api/health"))!;
+    await bootFunction(fn, deployment);
+  });
+}
+
+async function cleanUp(): Promise<void> {
+  clearTimeout(watchdog);
+  for (const { what, run } of cleanups.reverse()) {
+    try {
+      await run();
+    } catch (error) {
+      console.error(`could not stop or remove ${what}:`, error);
+    }
+  }
+}
+
+const summary = () => timings.map(([name, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`).join("\n");
+const started = Date.now();
+
+main().then(
+  async () => {
+    await cleanUp();
+    console.log(`\ncheck:vercel passed in ${((Date.now() - started) / 1000).toFixed(0)} s\n${summary()}`);
+  },
+  async (error: unknown) => {
+    await cleanUp();
+    console.error(`\ncheck:vercel failed: ${error instanceof Error ? error.message : String(error)}\n${summary()}`);
+    process.exitCode = error instanceof Stopped && stopReason?.startsWith("SIG") ? 130 : 1;
+  },
+);
