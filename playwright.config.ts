@@ -34,11 +34,16 @@ export default defineConfig({
   },
   projects: target.services
     ? [
-        { name: "chromium", use: chrome, testIgnore: "services/faults.spec.ts" },
+        { name: "chromium", use: chrome, testIgnore: ["services/faults.spec.ts", "firefox/**"] },
         // Stops and restarts the shared PostgreSQL and Redis: only once everything else is done.
         { name: "faults", use: chrome, testMatch: "services/faults.spec.ts", dependencies: ["chromium"] },
       ]
-    : [{ name: "chromium", use: chrome, testIgnore: "services/**" }],
+    : [
+        { name: "chromium", use: chrome, testIgnore: ["services/**", "firefox/**"] },
+        // Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi (e2e/firefox/fixtures.ts):
+        // these tests use no Playwright browser, only its runner, server, retries and reporter.
+        { name: "firefox", testMatch: "firefox/**/*.spec.ts" },
+      ],
   webServer: target.startsServer
     ? {
         // A production build, as users run it, with the embedded backends opted into explicitly.
