@@ -42,7 +42,8 @@ export default defineConfig({
         { name: "chromium", use: chrome, testIgnore: ["services/**", "firefox/**"] },
         // Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi (e2e/firefox/fixtures.ts):
         // these tests use no Playwright browser, only its runner, server, retries and reporter.
-        { name: "firefox", testMatch: "firefox/**/*.spec.ts" },
+        // One worker: a Firefox launch costs seconds of CPU, and the other worker runs Chromium's.
+        { name: "firefox", testMatch: "firefox/**/*.spec.ts", workers: 1 },
       ],
   webServer: target.startsServer
     ? {

@@ -16,26 +16,30 @@ export type Mailbox = {
 };
 
 /**
- * Mail from /dev/outbox, read in a browser context of its own (opened at the first read, closed
- * with `close`), as e2e/fixtures.ts reads it in Chromium.
+ * Mail from /dev/outbox, as e2e/fixtures.ts reads it in Chromium, but cheaper: the page is
+ * fetched by Node and parsed by Firefox's DOMParser in a blank tab of its own, so the growing
+ * outbox is never laid out, painted or hydrated (that cost more than a second of CPU per read).
  */
 function outboxReader(firefox: Firefox): Mailbox & { close(): Promise<void> } {
-  let reader: Promise<{ context: BrowserContext; page: Page }> | undefined;
-  const open = async () => {
+  let parser: Promise<{ context: BrowserContext; page: Page }> | undefined;
+  const openParser = async () => {
     const context = await firefox.browser.createBrowserContext();
     return { context, page: await context.newPage() };
   };
   const list = async (to: string): Promise<Message[]> => {
-    reader ??= open();
-    const { page } = await reader;
-    await page.goto(new URL(outbox.path, target.baseURL).href, { timeout: TIMEOUT_MS });
-    return page.$$eval(
-      outbox.messagesTo(to),
-      (articles, subject, text) =>
-        articles.map((article) => ({
-          subject: (article.querySelector(subject) as HTMLElement | null)?.innerText ?? "",
-          text: (article.querySelector(text) as HTMLElement | null)?.innerText ?? "",
+    const response = await fetch(new URL(outbox.path, target.baseURL), { signal: AbortSignal.timeout(TIMEOUT_MS) });
+    if (!response.ok) throw new Error(`${outbox.path} answered ${response.status}`);
+    const html = await response.text();
+    parser ??= openParser();
+    const { page } = await parser;
+    return page.evaluate(
+      (html, messagesTo, subject, text) =>
+        [...new DOMParser().parseFromString(html, "text/html").querySelectorAll(messagesTo)].map((article) => ({
+          subject: article.querySelector(subject)?.textContent ?? "",
+          text: article.querySelector(text)?.textContent ?? "",
         })),
+      html,
+      outbox.messagesTo(to),
       outbox.subject,
       outbox.text,
     );
@@ -51,7 +55,7 @@ function outboxReader(firefox: Firefox): Mailbox & { close(): Promise<void> } {
       return toMail(to, messages[0]!);
     },
     close: async () => {
-      if (reader) await (await reader).context.close();
+      if (parser) await (await parser).context.close();
     },
   };
 }
@@ -65,7 +69,6 @@ type TestFixtures = {
   authenticator: VirtualAuthenticator;
   /** More authenticators; with several, Firefox answers with the newest. Removed after the test. */
   addAuthenticator: () => Promise<VirtualAuthenticator>;
-  mail: Mailbox;
 };
 
 /**
@@ -73,7 +76,7 @@ type TestFixtures = {
  * a fresh context per device, and a fresh authenticator per test. A worker runs its tests one at
  * a time, so the browser-wide authenticators never serve two tests.
  */
-export const test = base.extend<TestFixtures, { firefox: Firefox }>({
+export const test = base.extend<TestFixtures, { firefox: Firefox; mail: Mailbox }>({
   firefox: [
     async ({}, provide) => {
       const firefox = await launchFirefox();
@@ -129,11 +132,15 @@ export const test = base.extend<TestFixtures, { firefox: Firefox }>({
     await provide(await openDevice());
   },
 
-  mail: async ({ firefox }, provide) => {
-    const reader = outboxReader(firefox);
-    await provide(reader);
-    await reader.close();
-  },
+  // One reader per worker: a context and its page take a while to open on a busy machine.
+  mail: [
+    async ({ firefox }, provide) => {
+      const reader = outboxReader(firefox);
+      await provide(reader);
+      await reader.close();
+    },
+    { scope: "worker" },
+  ],
 });
 
 export { expect };

@@ -67,7 +67,7 @@ test("a new device signs in by email, then adds its own passkey", async ({ devic
   await phone.getByText("Signed in with an email link or code.").waitFor();
 
   await phone.getByRole("region", { name: "Add a passkey on this device" }).getByRole("button", { name: "Add a passkey" }).click();
-  await expect.poll(() => phone.getByTestId("account-passkeys").text()).toBe("2");
+  await expect.poll(() => phone.getByTestId("account-passkeys").text(), { intervals: [250] }).toBe("2");
   expect(await phoneAuthenticator.credentials()).toHaveLength(1);
 
   // Each device signs in with its own passkey. From step 1 (no username), because Firefox's
@@ -98,7 +98,7 @@ test("remove a passkey: it no longer signs in, and Firefox keeps offering it", a
   await device.getByRole("button", { name: `Remove ${name}` }).click();
   await device.getByText("This is your last passkey.").waitFor();
   await device.getByRole("button", { name: "Remove passkey" }).click();
-  await expect.poll(() => device.getByTestId("passkey").count()).toBe(0);
+  await expect.poll(() => device.getByTestId("passkey").count(), { intervals: [250] }).toBe(0);
   expect(await device.getByTestId("account-passkeys").text()).toBe("0");
   const notice = await mail.newest(person.email, { after: before });
   expect(notice.subject).toBe("A passkey was removed from your account");
