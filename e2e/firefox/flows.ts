@@ -74,7 +74,7 @@ export async function pickPasskeyFromAutofill(device: Device): Promise<void> {
     await moment();
     await device.press("Enter");
     try {
-      await device.waitForURL(/\/account$/, { timeout: 5_000 });
+      await device.waitForURL(/\/account$/);
       return;
     } catch (error) {
       if (attempt === 3) throw error;
