@@ -68,7 +68,9 @@ function authenticatorApi(marionette: Marionette, id: string): VirtualAuthentica
   return {
     id,
     credentials: async () => (await marionette.send<{ value: VirtualCredential[] }>("WebAuthn:GetCredentials", { authenticatorId: id })).value,
-    addCredential: async (credential) => void (await marionette.send("WebAuthn:AddCredential", { authenticatorId: id, ...credential })),
+    // ESR 140 reads the credential's fields beside authenticatorId, ESR 153 from `credentials`:
+    // each ignores the other's shape.
+    addCredential: async (credential) => void (await marionette.send("WebAuthn:AddCredential", { authenticatorId: id, ...credential, credentials: credential })),
     setUserVerified: async (isUserVerified) => void (await marionette.send("WebAuthn:SetUserVerified", { authenticatorId: id, isUserVerified })),
     remove: async () => {
       if (removed) return;
