@@ -39,11 +39,12 @@ export default defineConfig({
         { name: "faults", use: chrome, testMatch: "services/faults.spec.ts", dependencies: ["chromium"] },
       ]
     : [
-        { name: "chromium", use: chrome, testIgnore: ["services/**", "firefox/**"] },
         // Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi (e2e/firefox/fixtures.ts):
         // these tests use no Playwright browser, only its runner, server, retries and reporter.
-        // One worker: a Firefox launch costs seconds of CPU, and the other worker runs Chromium's.
+        // One worker: a Firefox launch costs seconds of CPU. Listed first, so it runs beside
+        // Chromium's tests on the other worker rather than after them.
         { name: "firefox", testMatch: "firefox/**/*.spec.ts", workers: 1 },
+        { name: "chromium", use: chrome, testIgnore: ["services/**", "firefox/**"] },
       ],
   webServer: target.startsServer
     ? {
