@@ -37,14 +37,19 @@ export default defineConfig({
   },
   projects: target.services
     ? [
-        { name: "chromium", use: chrome, testIgnore: "services/faults.spec.ts" },
+        { name: "chromium", use: chrome, testIgnore: ["services/faults.spec.ts", "firefox/**"] },
         // Stops and restarts the shared PostgreSQL and Redis: only once everything else is done.
         { name: "faults", use: chrome, testMatch: "services/faults.spec.ts", dependencies: ["chromium"] },
       ]
     : [
-        { name: "chromium", use: chrome, testIgnore: "services/**" },
+        // Debian's Firefox ESR, driven by puppeteer-core over WebDriver BiDi (e2e/firefox/fixtures.ts):
+        // these tests use no Playwright browser, only its runner, server, retries and reporter.
+        // One worker: a Firefox launch costs seconds of CPU. Listed first, so it runs beside
+        // Chromium's tests on the other worker rather than after them.
+        { name: "firefox", testMatch: "firefox/**/*.spec.ts", workers: 1 },
+        { name: "chromium", use: chrome, testIgnore: ["services/**", "firefox/**"] },
         // The first request to each route compiles it, so these get more time.
-        ...(withDev ? [{ name: "next-dev", use: { ...chrome, baseURL: devURL }, grep: /@smoke/, testIgnore: "services/**", timeout: 240_000, expect: { timeout: 60_000 } }] : []),
+        ...(withDev ? [{ name: "next-dev", use: { ...chrome, baseURL: devURL }, grep: /@smoke/, testIgnore: ["services/**", "firefox/**"], timeout: 240_000, expect: { timeout: 60_000 } }] : []),
       ],
   webServer: target.startsServer
     ? [

@@ -44,7 +44,26 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
 
 export type Mail = { to: string; subject: string; text: string; code: string | null; links: string[] };
 
-type Message = { subject: string; text: string };
+export type Message = { subject: string; text: string };
+
+/** A message with its 6-digit code and links picked out. */
+export function toMail(to: string, { subject, text }: Message): Mail {
+  return {
+    to,
+    subject,
+    text,
+    code: text.match(/\b(\d{6})\b/)?.[1] ?? null,
+    links: [...text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]),
+  };
+}
+
+/** How /dev/outbox shows mail: an article per message, newest first (read by both engines' suites). */
+export const outbox = {
+  path: "/dev/outbox",
+  messagesTo: (to: string) => `article[data-to="${to.toLowerCase()}"]`,
+  subject: "h2",
+  text: '[data-field="text"]',
+};
 
 /**
  * Mail to an address, newest first: from the Resend stand-in when the app sends real mail
@@ -72,16 +91,16 @@ const recorderMailbox = (recorderUrl: string): Mailbox => {
 };
 
 const outboxMailbox = (page: Page): Mailbox => {
-  const articles = (to: string) => page.locator(`article[data-to="${to.toLowerCase()}"]`);
+  const articles = (to: string) => page.locator(outbox.messagesTo(to));
   return {
     count: async (to) => {
-      await page.goto("/dev/outbox");
+      await page.goto(outbox.path);
       return articles(to).count();
     },
     // Read right after count(), on the page it loaded.
     newest: async (to) => {
       const newest = articles(to).first();
-      return { subject: await newest.locator("h2").innerText(), text: (await newest.locator('[data-field="text"]').textContent()) ?? "" };
+      return { subject: await newest.locator(outbox.subject).innerText(), text: (await newest.locator(outbox.text).textContent()) ?? "" };
     },
   };
 };
@@ -101,7 +120,7 @@ async function withMailbox<T>(context: BrowserContext, read: (mailbox: Mailbox) 
 
 /** The newest message for an address (waiting for one newer than the first `after`). */
 export async function readNewestMail(context: BrowserContext, to: string, options: { after?: number } = {}): Promise<Mail> {
-  const { subject, text } = await withMailbox(context, async (mailbox) => {
+  const message = await withMailbox(context, async (mailbox) => {
     let message: Message = { subject: "", text: "" };
     await expect(async () => {
       expect(await mailbox.count(to), `mail to ${to}`).toBeGreaterThan(options.after ?? 0);
@@ -109,13 +128,7 @@ export async function readNewestMail(context: BrowserContext, to: string, option
     }).toPass({ timeout: 10_000 });
     return message;
   });
-  return {
-    to,
-    subject,
-    text,
-    code: text.match(/\b(\d{6})\b/)?.[1] ?? null,
-    links: [...text.matchAll(/https?:\/\/\S+/g)].map((m) => m[0]),
-  };
+  return toMail(to, message);
 }
 
 /** How many messages an address has (to tell a new one from old ones). */

@@ -1,0 +1,84 @@
+import type { Mail } from "../fixtures";
+import { expect, type Device, type Mailbox } from "./fixtures";
+
+/**
+ * The Firefox journeys' steps, the counterparts of e2e/flows.ts: the app's copy (labels, button
+ * and heading names) that the Firefox suite relies on is here, or in the specs' own assertions.
+ */
+
+type Person = { name: string; username: string; email: string };
+
+/** Fills the sign-up form and waits for the "Check your email" step; returns the message sent. */
+export async function startSignup(device: Device, mail: Mailbox, person: Person): Promise<Mail> {
+  await device.goto("/signup");
+  await device.getByLabel("Name (optional)").fill(person.name);
+  await device.getByLabel("Username").fill(person.username);
+  await device.getByLabel("Email").fill(person.email);
+  await device.getByRole("button", { name: "Create account" }).click();
+  await device.getByRole("heading", { name: "Check your email" }).waitFor();
+  return mail.newest(person.email);
+}
+
+/** Types the emailed code and submits it with `submit`. */
+export async function enterCode(device: Device, code: string | null, submit: string): Promise<void> {
+  expect(code, "a 6-digit code in the email").toMatch(/^\d{6}$/);
+  await device.getByLabel("Code from the email").fill(code!);
+  await device.getByRole("button", { name: submit }).click();
+}
+
+/** The whole sign-up journey through the code and a passkey on the current authenticator. */
+export async function signUpWithPasskey(device: Device, mail: Mailbox, person: Person): Promise<void> {
+  const message = await startSignup(device, mail, person);
+  await enterCode(device, message.code, "Verify");
+  await device.getByRole("heading", { name: "Create a passkey" }).waitFor();
+  await device.getByRole("button", { name: "Create a passkey" }).click();
+  await device.waitForURL(/\/account$/);
+  expect(await device.getByTestId("account-username").text()).toBe(person.username);
+}
+
+export async function signOut(device: Device): Promise<void> {
+  await device.getByRole("button", { name: "Sign out" }).click();
+  await device.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" }).waitFor();
+}
+
+/** Username or email first, then "Email me a sign-in link": lands on "Check your email". */
+export async function requestEmailSignIn(device: Device, identifier: string): Promise<void> {
+  await device.goto("/login");
+  await device.getByLabel("Username or email").fill(identifier);
+  await device.getByRole("button", { name: "Continue" }).click();
+  await device.getByRole("button", { name: "Email me a sign-in link" }).click();
+  await device.getByRole("heading", { name: "Check your email" }).waitFor();
+}
+
+/** From a remembered user's step 2 of /login (greeting `username`) to step 1: "Switch user" forgets them. */
+export async function switchUser(device: Device, username: string): Promise<void> {
+  await device.goto("/login");
+  await device.getByRole("heading", { name: `Hello, ${username}` }).waitFor();
+  await device.getByRole("button", { name: "Switch user" }).click();
+  await device.getByRole("heading", { name: "Sign in" }).waitFor();
+}
+
+/**
+ * Passkey autofill as a Firefox user meets it: the username field's dropdown lists the passkey
+ * once step 1's background (conditional) request is waiting, which is a moment after the page
+ * shows, and the dropdown itself opens a moment after the key press. Neither is visible to the
+ * page, so, like a person, open the list, give it a moment, pick the first entry, and look again
+ * if nothing happened.
+ */
+export async function pickPasskeyFromAutofill(device: Device): Promise<void> {
+  const moment = () => new Promise((resolve) => setTimeout(resolve, 500));
+  for (let attempt = 1; ; attempt++) {
+    await device.getByLabel("Username or email").click();
+    await moment();
+    await device.press("ArrowDown");
+    await moment();
+    await device.press("Enter");
+    try {
+      await device.waitForURL(/\/account$/);
+      return;
+    } catch (error) {
+      if (attempt === 3) throw error;
+      await device.press("Escape");
+    }
+  }
+}
