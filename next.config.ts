@@ -25,6 +25,7 @@ const nextConfig: NextConfig = {
       { source: "/account/email", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
       { source: "/account/confirm/email", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
       { source: "/recover", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
+      { source: "/not-me", headers: [{ key: "Referrer-Policy", value: "same-origin" }] },
     ];
   },
 };

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, jsonb, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, index, jsonb, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 
 const timestamps = {
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
@@ -17,6 +17,8 @@ export const users = pgTable(
     webauthnUserId: text("webauthn_user_id").notNull(),
     /** Every account's address is proven before the account exists. */
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }).notNull(),
+    /** Passkey-only mode: no sign-in (or "confirm it's you") by email; needs two passkeys. */
+    emailSigninDisabled: boolean("email_signin_disabled").notNull().default(false),
     ...timestamps,
   },
   (t) => [
@@ -47,6 +49,8 @@ export const passkeys = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     /** The session (sessions.id) that added it; kept after that session ends, to undo what it did. */
     createdInSession: text("created_in_session"),
+    /** Added by a session on hold (see lib/hold.ts): until then, it is held too. */
+    heldUntil: timestamp("held_until", { withTimezone: true }),
   },
   (t) => [index("passkeys_user_id_idx").on(t.userId)],
 );
@@ -67,8 +71,24 @@ export const sessions = pgTable(
     /** Last "confirm it's you" (passkey or emailed code): restarts the fresh-sign-in window. */
     reauthenticatedAt: timestamp("reauthenticated_at", { withTimezone: true }),
     userAgent: text("user_agent").notNull().default(""),
+    /** Risky changes refused until then (an email sign-in on an account with passkeys; lib/hold.ts). */
+    heldUntil: timestamp("held_until", { withTimezone: true }),
   },
   (t) => [index("sessions_user_id_idx").on(t.userId), check("sessions_method_check", sql`${t.method} in ('passkey', 'email')`)],
+);
+
+/** Browsers (a random id in their "device" cookie, hashed) that have signed in to an account: a new one is announced. */
+export const knownDevices = pgTable(
+  "known_devices",
+  {
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** SHA-256 (hex) of the cookie's id. */
+    deviceHash: text("device_hash").notNull(),
+    ...timestamps,
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.deviceHash] })],
 );
 
 /** Security-relevant events per account (sign-ins, passkey changes, counter regressions). */

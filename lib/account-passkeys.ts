@@ -2,6 +2,8 @@ import "server-only";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
 import { fail, type ErrorCode } from "./errors";
+import { heldUntil } from "./hold";
+import { PASSKEY_ONLY_MIN_PASSKEYS } from "./passkey-only";
 import { sendSecurityNotice } from "./notices";
 import { credentialSignals, deletePasskey, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey, type Signals } from "./passkeys";
 import { requireSession } from "./session";
@@ -29,7 +31,7 @@ export async function addPasskeyVerify(response: unknown): Promise<Result<{ name
   const { user, session } = guard.current;
   const verified = await verifyRegistration(user.id, response);
   if (!verified.ok) return verified;
-  const saved = await savePasskey(user.id, verified.registration, { sessionId: session.id, userAgent: (await headers()).get("user-agent") });
+  const saved = await savePasskey(user.id, verified.registration, { sessionId: session.id, userAgent: (await headers()).get("user-agent"), heldUntil: heldUntil(session) });
   if (!saved.ok) return saved;
   sendSecurityNotice(user.email, "A passkey was added to your account", [`A passkey (${saved.passkey.name}) was added to your account from ${session.userAgent}.`]);
   return { ok: true, name: saved.passkey.name };
@@ -44,9 +46,10 @@ export async function renameAccountPasskey(passkeyId: string, name: string): Pro
 
 /** Removes a passkey; the devices that signed in with it are signed out (this one stays). */
 export async function removeAccountPasskey(passkeyId: string): Promise<Result<{ signals: Signals; signedOut: number }>> {
-  const guard = await requireSession({ fresh: true });
+  const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
+  if (user.emailSigninDisabled && (await listPasskeys(user.id)).length <= PASSKEY_ONLY_MIN_PASSKEYS) return fail("passkey_only_minimum");
   const deleted = await deletePasskey(user.id, passkeyId, session.id);
   if (!deleted) return fail("passkey_not_found");
   sendSecurityNotice(user.email, "A passkey was removed from your account", [

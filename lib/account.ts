@@ -37,7 +37,7 @@ const deletedHandleCookie = () => textCookie("deleted", 5 * 60, 64);
  * (foreign keys cascade), this browser forgets it, and its address is told.
  */
 export async function deleteAccount(confirmation: string): Promise<{ ok: true } | { ok: false; error: ErrorCode; message?: string }> {
-  const guard = await requireSession({ fresh: true });
+  const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user } = guard.current;
   const confirmed = deleteConfirmationSchema(user.username).safeParse(confirmation);

@@ -15,6 +15,10 @@ export type ActivityType =
   | "email_changed"
   | "email_change_reverted"
   | "reauthenticated"
+  | "sign_in_reported"
+  | "hold_lifted"
+  | "passkey_only_on"
+  | "passkey_only_off"
   | "counter_regression"
   | "backup_eligibility_changed";
 
@@ -53,6 +57,14 @@ export function describeActivity(type: string, detail: Record<string, string>): 
       return `Email change undone from the old address: back to ${detail.to}; every device signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) removed` : ""}`;
     case "reauthenticated":
       return `Confirmed it was you with ${detail.method === "email" ? "an emailed code" : "a passkey"}`;
+    case "sign_in_reported":
+      return `Sign-in reported as not you: ${detail.device ?? "a device"} signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) it added removed` : ""}`;
+    case "hold_lifted":
+      return `Hold lifted on ${detail.device ?? "a device"} by confirming with ${detail.passkey ? `"${detail.passkey}"` : "a passkey"}`;
+    case "passkey_only_on":
+      return "Passkey-only sign-in turned on: email no longer signs in";
+    case "passkey_only_off":
+      return "Passkey-only sign-in turned off: email signs in again";
     case "counter_regression":
       return `Warning: passkey "${detail.passkey}" reported an old signature counter (possible clone); sign-in refused`;
     case "backup_eligibility_changed":
@@ -74,7 +86,7 @@ export function groupActivity(events: { id: string; type: string; detail: Record
       last.count += 1;
       last.oldest = event.createdAt;
     } else {
-      lines.push({ id: event.id, text, count: 1, newest: event.createdAt, oldest: event.createdAt, warning: event.type === "counter_regression" || event.type === "backup_eligibility_changed" });
+      lines.push({ id: event.id, text, count: 1, newest: event.createdAt, oldest: event.createdAt, warning: event.type === "counter_regression" || event.type === "backup_eligibility_changed" || event.type === "sign_in_reported" });
     }
   }
   return lines;

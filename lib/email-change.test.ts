@@ -78,8 +78,9 @@ describe("email change", () => {
 describe("This wasn't me", () => {
   it("from the old address, in any browser: the address comes back, every device is signed out, the changer's passkeys go", async () => {
     const user = await newUser();
-    const { passkey: ownersPasskey } = await addSoftPasskey(user);
+    // Signed in by email before the account had a passkey, so not on hold (see hold.test.ts).
     const attacker = await signedInBrowser(user);
+    const { passkey: ownersPasskey } = await addSoftPasskey(user);
     const attackerSessionId = (await attacker.run(getCurrentSession))!.session.id;
     await addSoftPasskey(user, { sessionId: attackerSessionId });
     const owner = await insertSession({ userId: user.id, method: "passkey", passkeyId: ownersPasskey.id });

@@ -50,7 +50,7 @@ const changeCookie = () => pointerCookie("email-change", COOKIE_TTL_SECONDS);
  * here is the same (a decoy proof), so no address is revealed as taken.
  */
 export async function startEmailChange(newEmail: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
-  const guard = await requireSession({ fresh: true });
+  const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user } = guard.current;
   const email = normalizeEmail(newEmail);
@@ -106,7 +106,7 @@ export async function emailChangeLinkState(userId: string): Promise<{ state: Lin
  * all; the person is offered "sign out other devices".
  */
 export async function finishEmailChange(kind: "code" | "link", value: string): Promise<{ ok: true; to: string } | AttemptFailure> {
-  const guard = await requireSession({ fresh: true });
+  const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
   const spent = await spendProof<EmailChange>(NAMESPACE, await changeCookie().get(), kind, value.replace(/\s/g, ""), PROOF_ERRORS, EMAIL_CHANGE_TTL_SECONDS);

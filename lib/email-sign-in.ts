@@ -52,7 +52,9 @@ export async function issueSignInEmail(identifier: string, context: { client: st
   const typed = identifier.trim();
   if (!(await hit("emailPerClient", context.client))) return fail("rate_limited");
   if (!(await hit("emailPerAddress", typed.toLowerCase()))) return fail("email_rate_limited");
-  const user = await findUserByIdentifier(typed);
+  const found = await findUserByIdentifier(typed);
+  // Passkey-only mode: answered exactly as for a name with no account.
+  const user = found?.emailSigninDisabled ? null : found;
   const data: EmailSignIn = { userId: user?.id ?? null, email: user?.email ?? null, typed, sentAt: Date.now() };
   const account = user ? `user:${user.id}` : `name:${typed.toLowerCase()}`;
   const { id, code, secret } = await issueProof(NAMESPACE, data, EMAIL_SIGNIN_TTL_SECONDS, { account, decoy: !user });
@@ -96,7 +98,7 @@ export async function finishSignInEmail(kind: "code" | "link", value: string): P
   const { userId, email } = spent.data;
   const user = userId ? await findUserById(userId) : null;
   // Mailed to an address the account no longer has: whoever reads that mailbox now isn't the owner.
-  if (!user || user.email !== email) return fail("email_signin_expired");
+  if (!user || user.email !== email || user.emailSigninDisabled) return fail("email_signin_expired");
   await completeSignIn(user, { method: "email" });
   return { ok: true };
 }

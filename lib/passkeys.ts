@@ -42,7 +42,7 @@ export function defaultPasskeyName(registration: Pick<VerifiedRegistration, "cre
 export async function savePasskey(
   userId: string,
   registration: VerifiedRegistration,
-  context: { sessionId: string | null; userAgent: string | null; usedNow?: boolean },
+  context: { sessionId: string | null; userAgent: string | null; usedNow?: boolean; heldUntil?: Date | null },
 ): Promise<{ ok: true; passkey: Passkey } | { ok: false; error: ErrorCode }> {
   const { credential } = registration;
   const db = await getDb();
@@ -63,6 +63,7 @@ export async function savePasskey(
           aaguid: credential.aaguid,
           name: defaultPasskeyName(registration, context.userAgent),
           createdInSession: context.sessionId,
+          heldUntil: context.heldUntil ?? null,
           // A passkey made to sign in (the end of sign-up) was used at once.
           lastUsedAt: context.usedNow ? new Date() : null,
         })

@@ -9,6 +9,7 @@ import { getConfig } from "./env";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { sendMailLater } from "./mail";
 import { clientKey, hit } from "./rate-limit";
+import { liftHold } from "./hold";
 import { markReauthenticated, requireSession } from "./session";
 import { summarizeUserAgent } from "./user-agent";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
@@ -33,7 +34,8 @@ export async function confirmOptions(): Promise<{ ok: true; options: PublicKeyCr
   return { ok: true, options: await authenticationOptions({ purpose: "confirm", user: guard.current.user }) };
 }
 
-export async function confirmWithPasskey(response: unknown): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+/** Confirms with a passkey; one the account had before this session began also lifts its hold (hold.ts). */
+export async function confirmWithPasskey(response: unknown): Promise<{ ok: true; holdLifted: boolean } | { ok: false; error: ErrorCode }> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
@@ -41,7 +43,7 @@ export async function confirmWithPasskey(response: unknown): Promise<{ ok: true 
   if (!result.ok) return fail(result.error === "unknown_passkey" ? "signin_failed" : result.error);
   await markReauthenticated(session.id);
   await recordActivity(user.id, "reauthenticated", { method: "passkey" });
-  return { ok: true };
+  return { ok: true, holdLifted: await liftHold(session, result.passkey) };
 }
 
 /** Mails a code and a link to the account's address. */
@@ -49,6 +51,7 @@ export async function requestConfirmEmail(): Promise<{ ok: true } | { ok: false;
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user } = guard.current;
+  if (user.emailSigninDisabled) return fail("passkey_only");
   if (!(await hit("emailPerClient", await clientKey())) || !(await hit("emailPerAddress", user.email))) return fail("rate_limited");
   const data: ReauthEmail = { userId: user.id, email: user.email, sentAt: Date.now() };
   const { id, code, secret } = await issueProof(NAMESPACE, data, REAUTH_EMAIL_TTL_SECONDS, { account: `user:${user.id}` });
@@ -80,7 +83,7 @@ export async function confirmWithEmail(kind: "code" | "link", value: string): Pr
   const { user, session } = guard.current;
   const spent = await spendProof<ReauthEmail>(NAMESPACE, await reauthCookie().get(), kind, value.replace(/\s/g, ""), PROOF_ERRORS, REAUTH_EMAIL_TTL_SECONDS);
   if (!spent.ok) return spent;
-  if (spent.data.userId !== user.id || spent.data.email !== user.email) return fail("reauth_expired");
+  if (spent.data.userId !== user.id || spent.data.email !== user.email || user.emailSigninDisabled) return fail("reauth_expired");
   await markReauthenticated(session.id);
   await recordActivity(user.id, "reauthenticated", { method: "email" });
   return { ok: true };

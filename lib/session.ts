@@ -6,6 +6,7 @@ import { getDb } from "@/db/client";
 import { sessions, users, type Session, type User } from "@/db/schema";
 import { sealedCookie } from "./cookies";
 import { fail, type ErrorCode } from "./errors";
+import { heldUntil } from "./hold";
 import { randomToken, sha256Hex } from "./secrets";
 import { summarizeUserAgent } from "./user-agent";
 
@@ -29,7 +30,7 @@ function sessionCookie() {
 
 /** Creates a session row and returns its token and id. Pure database work; the cookie is the caller's. */
 export async function insertSession(
-  input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null },
+  input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null; heldUntil?: Date | null },
   now = new Date(),
 ): Promise<{ token: string; id: string }> {
   const token = randomToken();
@@ -44,6 +45,7 @@ export async function insertSession(
     lastSeenAt: now,
     expiresAt: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
     userAgent: summarizeUserAgent(input.userAgent),
+    heldUntil: input.heldUntil ?? null,
   });
   return { token, id };
 }
@@ -70,7 +72,7 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
  * Signs this browser in: a new row and a new cookie every time (no fixation); the browser's
  * previous session, if any, is deleted. The one cookie a sign-in seals.
  */
-export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null }): Promise<Session["id"]> {
+export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null; heldUntil?: Date | null }): Promise<Session["id"]> {
   const cookie = await sessionCookie();
   if (cookie.token) await deleteSessionByToken(cookie.token);
   const userAgent = (await headers()).get("user-agent");
@@ -107,11 +109,13 @@ export function isFresh(session: Session, now = new Date()): boolean {
 
 /**
  * Every account page and action checks the session itself (the proxy's redirect is only a
- * convenience); `fresh` also asks for a sign-in or "confirm it's you" in the last 10 minutes.
+ * convenience); `fresh` also asks for a sign-in or "confirm it's you" in the last 10 minutes;
+ * `risky` also refuses a session on hold (lib/hold.ts).
  */
-export async function requireSession(options: { fresh?: boolean } = {}): Promise<{ ok: true; current: CurrentSession } | { ok: false; error: ErrorCode }> {
+export async function requireSession(options: { fresh?: boolean; risky?: boolean } = {}): Promise<{ ok: true; current: CurrentSession } | { ok: false; error: ErrorCode }> {
   const current = await getCurrentSession();
   if (!current) return fail("not_signed_in");
+  if (options.risky && heldUntil(current.session)) return fail("on_hold");
   if (options.fresh && !isFresh(current.session)) return fail("reauth_required");
   return { ok: true, current };
 }

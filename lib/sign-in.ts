@@ -9,7 +9,9 @@ import { fail, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { clientKey, hit } from "./rate-limit";
 import { TOKEN_PATTERN, randomToken } from "./secrets";
+import { holdForNewSession } from "./hold";
 import { startSession, type AuthMethod } from "./session";
+import { alertSignIn, recognizeDevice } from "./sign-in-alerts";
 import { summarizeUserAgent } from "./user-agent";
 import { findUserById, findUserByIdentifier } from "./users";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
@@ -47,10 +49,18 @@ export async function forgetSignInName(): Promise<void> {
   await typedNameCookie().clear();
 }
 
-/** Every way in ends here: a new session (the one cookie sealed), the activity entry, the greeting. */
-export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null }): Promise<void> {
-  await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null });
-  await recordActivity(user.id, "signed_in", { method: way.method, device: summarizeUserAgent((await headers()).get("user-agent")) });
+/**
+ * Every way in ends here: a new session (the one cookie sealed; on hold after an email sign-in,
+ * see hold.ts), the activity entry, the greeting, and an alert for an email sign-in or a browser
+ * the account hasn't used before (not for the sign-in that ends a sign-up).
+ */
+export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; firstSignIn?: boolean }): Promise<void> {
+  const heldUntil = way.firstSignIn ? null : await holdForNewSession(user.id, way);
+  const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil });
+  const device = summarizeUserAgent((await headers()).get("user-agent"));
+  await recordActivity(user.id, "signed_in", { method: way.method, device });
+  const { known, deviceHash } = await recognizeDevice(user.id);
+  if (!way.firstSignIn && (way.method === "email" || !known)) await alertSignIn(user, { sessionId, method: way.method, device, deviceHash }, heldUntil);
   await rememberCookie().set(user.id);
   await typedNameCookie().clear();
 }
@@ -76,7 +86,7 @@ export async function passkeySignInOptions(mode: "discoverable" | "identified"):
  * and hands back this one-time grant; the browser's navigation to its next page (a form POST
  * to /login/complete) redeems it, and only that sets the session cookie.
  */
-type Grant = { userId: string; passkeyId: string };
+type Grant = { userId: string; passkeyId: string; firstSignIn?: boolean };
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (grant: string) => `signin-grant:${grant}`;
 
@@ -108,6 +118,6 @@ export async function redeemSignInGrant(token: string): Promise<{ ok: true } | {
   const grant = JSON.parse(raw) as Grant;
   const user = await findUserById(grant.userId);
   if (!user) return fail("challenge_expired");
-  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId });
+  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, firstSignIn: grant.firstSignIn });
   return { ok: true };
 }

@@ -153,7 +153,7 @@ export async function signupPasskeyVerify(response: unknown): Promise<{ ok: true
   const saved = await savePasskey(user.id, verified.registration, { sessionId: null, userAgent: (await headers()).get("user-agent"), usedNow: true });
   if (!saved.ok) return saved;
   if (!(await takeProven())) return fail("signup_expired");
-  return { ok: true, grant: await issueGrant({ userId: user.id, passkeyId: saved.passkey.id }) };
+  return { ok: true, grant: await issueGrant({ userId: user.id, passkeyId: saved.passkey.id, firstSignIn: true }) };
 }
 
 /** "Skip for now": signed in by the email proof alone. */
@@ -161,7 +161,7 @@ export async function skipSignupPasskey(): Promise<{ ok: true } | { ok: false; e
   const proven = await takeProven();
   const user = proven && (await findUserById(proven.userId));
   if (!user) return fail("signup_expired");
-  await completeSignIn(user, { method: "email" });
+  await completeSignIn(user, { method: "email", firstSignIn: true });
   return { ok: true };
 }
 

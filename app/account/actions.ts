@@ -9,6 +9,7 @@ import { signOutDevice, signOutOtherDevices } from "@/lib/devices";
 import { cancelEmailChange, emailSchema, finishEmailChange, resendEmailChange, startEmailChange } from "@/lib/email-change";
 import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { formText } from "@/lib/form-data";
+import { setPasskeyOnly } from "@/lib/passkey-only";
 import { passkeyNameSchema } from "@/lib/passkeys";
 
 /**
@@ -94,4 +95,13 @@ export async function deleteAccountAction(_prev: FormState, formData: FormData):
   const result = await deleteAccount(formText(formData, "confirm"));
   if (!result.ok) return result.message ? { error: result.message } : { failure: result.error, error: messageFor(result.error) };
   redirect("/?deleted=1");
+}
+
+/** Passkey-only sign-in on or off. */
+export async function setPasskeyOnlyAction(_prev: FormState, formData: FormData): Promise<FormState> {
+  const on = z.enum(["on", "off"]).safeParse(formText(formData, "mode"));
+  if (!on.success) return { failure: "invalid_input" };
+  const result = await setPasskeyOnly(on.data === "on");
+  if (!result.ok) return { failure: result.error };
+  return { done: result.on ? "Passkey-only sign-in is on." : "Sign-in by email is back on." };
 }

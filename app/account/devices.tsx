@@ -9,7 +9,7 @@ import { useToast } from "@/components/toast";
 import { messageFor } from "@/lib/errors";
 import { signOutDeviceAction, signOutOthersAction, type FormState } from "./actions";
 
-export type DeviceItem = { id: string; name: string; method: "passkey" | "email"; signedIn: string; lastSeen: string; thisDevice: boolean };
+export type DeviceItem = { id: string; name: string; method: "passkey" | "email"; signedIn: string; lastSeen: string; thisDevice: boolean; heldUntil: string | null };
 
 /** After a done action: say so, and show the list as it now is. */
 function useDone(state: FormState) {
@@ -31,7 +31,13 @@ function DeviceRow({ device }: { device: DeviceItem }) {
         <p className="flex flex-wrap items-center gap-2 font-medium">
           {device.name}
           {device.thisDevice && <span className="whitespace-nowrap rounded-full bg-emerald-100 px-2 py-0.5 text-xs font-medium text-emerald-900 dark:bg-emerald-900 dark:text-emerald-100">This device</span>}
+          {device.heldUntil && <span className="whitespace-nowrap rounded-full bg-amber-100 px-2 py-0.5 text-xs font-medium text-amber-900 dark:bg-amber-900 dark:text-amber-100">On hold</span>}
         </p>
+        {device.heldUntil && (
+          <p className="text-sm text-amber-900 dark:text-amber-200">
+            Signed in by email, so it can&apos;t remove passkeys, change the email or delete the account yet; the hold ends <RelativeTime iso={device.heldUntil} />. Not you? Sign it out.
+          </p>
+        )}
         <p className="text-sm text-zinc-600 dark:text-zinc-400">
           {device.method === "passkey" ? "Passkey" : "Email link or code"} · Signed in <RelativeTime iso={device.signedIn} /> · Last seen <RelativeTime iso={device.lastSeen} />
         </p>

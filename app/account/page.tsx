@@ -8,12 +8,16 @@ import { AnnounceProgress } from "@/components/tab-sync";
 import { providerIcons } from "@/lib/aaguid";
 import { groupActivity, recentActivity } from "@/lib/activity";
 import { pendingEmailChange } from "@/lib/email-change";
+import { heldUntil } from "@/lib/hold";
+import { PASSKEY_ONLY_MIN_PASSKEYS } from "@/lib/passkey-only";
 import { listPasskeys } from "@/lib/passkeys";
 import { getCurrentSession, isFresh, listSessions } from "@/lib/session";
 import { AddPasskey } from "./add-passkey";
 import { DeleteAccount } from "./delete-account";
 import { Devices, SignOutOthers } from "./devices";
 import { PasskeyList } from "./passkey-list";
+import { PasskeyOnly } from "./passkey-only";
+import { ReauthLink } from "./reauth-link";
 import { EmailChange, NameForm } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -21,6 +25,7 @@ export const metadata: Metadata = { title: "Your account" };
 const SECTIONS = [
   ["profile", "Profile"],
   ["passkeys", "Passkeys"],
+  ["passkey-only", "Passkey-only"],
   ["devices", "Devices"],
   ["activity", "Activity"],
   ["delete", "Delete account"],
@@ -32,7 +37,9 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   if (!current) redirect("/login?next=/account");
   const { user, session } = current;
   const { notice } = await searchParams;
-  const fresh = isFresh(session);
+  const held = heldUntil(session);
+  // A held session may not make risky changes; confirming with an older passkey lifts the hold.
+  const fresh = isFresh(session) && !held;
   const [passkeys, devices, events, pendingEmail] = await Promise.all([listPasskeys(user.id), listSessions(user.id), recentActivity(user.id, 40), pendingEmailChange(user.id)]);
   const addedHere = passkeys.some((p) => p.createdInSession === session.id);
 
@@ -71,7 +78,15 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           </div>
         </Alert>
       )}
-      {notice === "confirmed" && <Alert tone="success">Thanks: you can make changes for the next 10 minutes.</Alert>}
+      {notice === "confirmed" && !held && <Alert tone="success">Thanks: you can make changes for the next 10 minutes.</Alert>}
+      {held && (
+        <Alert tone="info">
+          <p data-testid="hold-notice">
+            This device signed in by email, so for now it can&apos;t remove passkeys, change the email address, delete the account or switch passkey-only sign-in: that keeps your account safe if
+            someone else can read your email. The hold ends <RelativeTime iso={held.toISOString()} />. <ReauthLink section="passkeys">Confirm with a passkey you already had</ReauthLink> to lift it now.
+          </p>
+        </Alert>
+      )}
       {session.method === "email" && !addedHere && <AddPasskey prompt />}
 
       <Section id="profile" title="Profile">
@@ -110,6 +125,14 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         <AddPasskey />
       </Section>
 
+      <Section
+        id="passkey-only"
+        title="Passkey-only sign-in"
+        description="Turn off sign-in by email, so someone who gets into your email can't get into your account. Security notices still go to your email."
+      >
+        <PasskeyOnly on={user.emailSigninDisabled} fresh={fresh} passkeyCount={passkeys.length} minimum={PASSKEY_ONLY_MIN_PASSKEYS} />
+      </Section>
+
       <Section id="devices" title="Signed-in devices" description="Sign out any device you don't recognise.">
         <Devices
           devices={devices.map((d) => ({
@@ -119,6 +142,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
             signedIn: d.createdAt.toISOString(),
             lastSeen: d.lastSeenAt.toISOString(),
             thisDevice: d.id === session.id,
+            heldUntil: heldUntil(d)?.toISOString() ?? null,
           }))}
         />
         {devices.length > 1 && <SignOutOthers />}

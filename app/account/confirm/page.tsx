@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
 import { DevOutboxLink } from "@/components/dev-outbox-link";
 import { FollowProgress } from "@/components/tab-sync";
+import { heldUntil } from "@/lib/hold";
 import { listPasskeys } from "@/lib/passkeys";
 import { pendingConfirmEmail } from "@/lib/reauth";
 import { safeNextPath } from "@/lib/safe-next";
@@ -21,11 +22,17 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Prom
   return (
     <Card
       title="Confirm it's you"
-      description={passkeys.length ? "For your security, confirm with one of your passkeys or a code sent to your email before changing how you sign in." : "For your security, confirm with a code sent to your email before changing how you sign in."}
+      description={
+        current.user.emailSigninDisabled
+          ? "For your security, confirm with one of your passkeys before changing how you sign in."
+          : passkeys.length
+            ? `For your security, confirm with one of your passkeys or a code sent to your email before changing how you sign in.${heldUntil(current.session) ? " Only a passkey you had before signing in on this device lifts its hold." : ""}`
+            : "For your security, confirm with a code sent to your email before changing how you sign in."
+      }
     >
       <FollowProgress />
       <ConfirmWithPasskey next={next} hasPasskeys={passkeys.length > 0} />
-      <ConfirmWithEmail next={next} pending={pending} />
+      {!current.user.emailSigninDisabled && <ConfirmWithEmail next={next} pending={pending} />}
       {pending && <DevOutboxLink />}
       <Link href="/account" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
         Back to your account

@@ -1,0 +1,52 @@
+import "server-only";
+import { and, count, eq, gt } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { passkeys, sessions, type Passkey, type Session } from "@/db/schema";
+import { recordActivity } from "./activity";
+
+/**
+ * The hold after an email-only sign-in. Whoever reads someone's mail can sign in as them by email;
+ * on an account that has passkeys, such a session can't remove passkeys, change the email address,
+ * delete the account or switch passkey-only mode for 24 hours, unless it confirms with a passkey
+ * the account had before that session began. What a held session adds is held with it: a passkey
+ * it registers, and sessions signed in with that passkey, until the same moment, so signing in
+ * again with a fresh passkey is no way around the hold.
+ */
+export const HOLD_MS = 24 * 60 * 60 * 1000;
+
+/** When a new session's hold ends (null: none), from how it signed in. */
+export async function holdForNewSession(userId: string, way: { method: Session["method"]; passkeyId?: string | null }, now = new Date()): Promise<Date | null> {
+  const db = await getDb();
+  if (way.method === "email") {
+    const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
+    return n > 0 ? new Date(now.getTime() + HOLD_MS) : null;
+  }
+  if (!way.passkeyId) return null;
+  const [passkey] = await db.select({ heldUntil: passkeys.heldUntil }).from(passkeys).where(eq(passkeys.id, way.passkeyId));
+  return passkey?.heldUntil && passkey.heldUntil > now ? passkey.heldUntil : null;
+}
+
+/** The moment a session's hold ends, if it is still on. */
+export function heldUntil(session: Pick<Session, "heldUntil">, now = new Date()): Date | null {
+  return session.heldUntil && session.heldUntil > now ? session.heldUntil : null;
+}
+
+/** A passkey that can lift a session's hold: the account had it before the session began, and it isn't held itself. */
+export function canLiftHold(session: Pick<Session, "createdAt">, passkey: Pick<Passkey, "createdAt" | "heldUntil">, now = new Date()): boolean {
+  return passkey.createdAt < session.createdAt && !(passkey.heldUntil && passkey.heldUntil > now);
+}
+
+/**
+ * "Confirm it's you" with `passkey` on a held session: if the passkey qualifies, the hold ends,
+ * for the session and for the passkeys it added. Returns whether it did.
+ */
+export async function liftHold(session: Session, passkey: Passkey, now = new Date()): Promise<boolean> {
+  if (!heldUntil(session, now) || !canLiftHold(session, passkey, now)) return false;
+  const db = await getDb();
+  await db.transaction(async (tx) => {
+    await tx.update(sessions).set({ heldUntil: null }).where(eq(sessions.id, session.id));
+    await tx.update(passkeys).set({ heldUntil: null }).where(and(eq(passkeys.createdInSession, session.id), gt(passkeys.heldUntil, now)));
+    await recordActivity(session.userId, "hold_lifted", { passkey: passkey.name, device: session.userAgent }, tx);
+  });
+  return true;
+}

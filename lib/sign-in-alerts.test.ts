@@ -1,0 +1,86 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db/client";
+import { TestBrowser } from "@/test/browser";
+import { newUser, ORIGIN } from "@/test/factories";
+import { recentActivity } from "./activity";
+import { addPasskeyOptions, addPasskeyVerify } from "./account-passkeys";
+import { finishSignInEmail, requestSignInEmail } from "./email-sign-in";
+import { listOutbox } from "./mail";
+import { listPasskeys } from "./passkeys";
+import { getCurrentSession } from "./session";
+import { passkeySignInOptions, redeemSignInGrant, verifyPasskeySignIn } from "./sign-in";
+import { describeSignInReport, reportSignIn } from "./sign-in-alerts";
+import { SoftCredential } from "@/test/soft-authenticator";
+import type { User } from "@/db/schema";
+
+beforeAll(async () => {
+  await getDb();
+}, 60_000);
+
+const alerts = (to: string) => listOutbox().filter((m) => m.to === to && m.subject === "New sign-in to Passwordless");
+const reportToken = (to: string) => new URL(alerts(to)[0]!.text.match(/This wasn't me: (\S+)/)![1]!).searchParams.get("token")!;
+
+async function emailSignIn(user: User, browser = new TestBrowser()) {
+  await browser.run(() => requestSignInEmail(user.username));
+  const code = listOutbox().find((m) => m.to === user.email)!.text.match(/\b(\d{6})\b/)![1]!;
+  expect(await browser.run(() => finishSignInEmail("code", code))).toEqual({ ok: true });
+  return browser;
+}
+
+async function passkeySignIn(browser: TestBrowser, credential: SoftCredential) {
+  const begun = await browser.run(() => passkeySignInOptions("discoverable"));
+  if (!begun.ok) throw new Error(begun.error);
+  const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
+  if (!verified.ok) throw new Error(verified.error);
+  expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+}
+
+describe("new sign-in alerts", () => {
+  it("every email sign-in is announced; a passkey sign-in only from a browser the account hasn't used", async () => {
+    const user = await newUser();
+    const browser = await emailSignIn(user);
+    expect(alerts(user.email)).toHaveLength(1);
+    expect(alerts(user.email)[0]!.text).toContain("with a link or code sent to this address: Chrome on Linux");
+
+    const options = await browser.run(() => addPasskeyOptions());
+    if (!options.ok) throw new Error(options.error);
+    const key = new SoftCredential(user.webauthnUserId);
+    expect((await browser.run(() => addPasskeyVerify(key.register(options.options, ORIGIN)))).ok).toBe(true);
+
+    // The same browser: known, no alert. Another browser: announced.
+    await passkeySignIn(browser, key);
+    expect(alerts(user.email)).toHaveLength(1);
+    await passkeySignIn(new TestBrowser(), key);
+    expect(alerts(user.email)).toHaveLength(2);
+    expect(alerts(user.email)[0]!.text).toContain("with a passkey, from a browser it hadn't been used in before");
+  });
+
+  it("'This wasn't me': opening changes nothing; pressing signs that sign-in out and removes the passkeys it added, once", async () => {
+    const user = await newUser();
+    const owner = await emailSignIn(user);
+    const attacker = await emailSignIn(user);
+    const token = reportToken(user.email);
+
+    // The attacker adds a passkey and signs in with it from yet another browser.
+    const options = await attacker.run(() => addPasskeyOptions());
+    if (!options.ok) throw new Error(options.error);
+    const key = new SoftCredential(user.webauthnUserId);
+    expect((await attacker.run(() => addPasskeyVerify(key.register(options.options, ORIGIN)))).ok).toBe(true);
+    const attackerElsewhere = new TestBrowser();
+    await passkeySignIn(attackerElsewhere, key);
+
+    expect(await describeSignInReport(token)).toMatchObject({ method: "email", device: "Chrome on Linux" });
+    expect(await attacker.run(getCurrentSession)).not.toBeNull();
+
+    expect(await reportSignIn(token)).toEqual({ ok: true, signedOut: 2, removedPasskeys: 1 });
+    expect(await attacker.run(getCurrentSession)).toBeNull();
+    expect(await attackerElsewhere.run(getCurrentSession)).toBeNull();
+    expect(await owner.run(getCurrentSession)).not.toBeNull();
+    expect(await listPasskeys(user.id)).toHaveLength(0);
+    expect((await recentActivity(user.id, 1))[0]).toMatchObject({ type: "sign_in_reported", detail: { signedOut: "2", removedPasskeys: "1" } });
+
+    expect(await reportSignIn(token)).toEqual({ ok: false, error: "link_invalid" });
+    expect(await describeSignInReport(token)).toBeNull();
+    expect(await reportSignIn("not-a-token")).toEqual({ ok: false, error: "link_invalid" });
+  });
+});
