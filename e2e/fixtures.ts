@@ -94,7 +94,7 @@ const outboxMailbox = (page: Page): Mailbox => {
   const articles = (to: string) => page.locator(outbox.messagesTo(to));
   return {
     count: async (to) => {
-      await page.goto(outbox.path);
+      await page.goto(`${outbox.path}?to=${encodeURIComponent(to.toLowerCase())}`);
       return articles(to).count();
     },
     // Read right after count(), on the page it loaded.

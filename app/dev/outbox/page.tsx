@@ -7,12 +7,14 @@ export const metadata: Metadata = { title: "Dev outbox", robots: { index: false 
 
 /**
  * Mail the embedded mode "sent", newest first, as the recipient would see it (links work), with
- * the plain-text part beside it. A 404 unless the outbox is on (see lib/env.ts: always in
+ * the plain-text part beside it; `?to=` narrows it to one address. A 404 unless the outbox is on (see lib/env.ts: always in
  * development, in a production start only with DEV_OUTBOX=1).
  */
-export default function OutboxPage() {
+export default async function OutboxPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (!usesOutbox()) notFound();
-  const messages = listOutbox();
+  // ?to=<address>: only that address's mail (what the e2e suite reads, and a shorter page).
+  const { to } = await searchParams;
+  const messages = typeof to === "string" ? listOutbox().filter((m) => m.to.toLowerCase() === to.trim().toLowerCase()) : listOutbox();
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6">
       <div>
