@@ -125,7 +125,7 @@ export async function readNewestMail(context: BrowserContext, to: string, option
     await expect(async () => {
       expect(await mailbox.count(to), `mail to ${to}`).toBeGreaterThan(options.after ?? 0);
       message = await mailbox.newest(to);
-    }).toPass({ timeout: 10_000 });
+    }).toPass({ timeout: 20_000 });
     return message;
   });
   return toMail(to, message);
