@@ -6,7 +6,7 @@ import { LiveMessage } from "./alert";
 import { SubmitButton } from "./button";
 
 /** How long after a message was sent before another may be asked for. */
-export const RESEND_COOLDOWN_SECONDS = 60;
+const RESEND_COOLDOWN_SECONDS = 60;
 
 export type ResendState = { sent?: boolean; error?: ErrorCode };
 

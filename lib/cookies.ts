@@ -17,7 +17,7 @@ import { TOKEN_PATTERN } from "./secrets";
 type CookieStore = Awaited<ReturnType<typeof cookies>>;
 
 /** Cookie name, with the __Host- prefix under https (Secure, path /, no Domain: no subdomain can set it). */
-export function cookieName(name: string): string {
+function cookieName(name: string): string {
   return getConfig().secure ? `__Host-${name}` : name;
 }
 

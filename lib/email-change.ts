@@ -21,9 +21,9 @@ import { findUserByEmail, normalizeEmail } from "./users";
  * that asked (its "email-change" cookie), then the account switches and the old address is told,
  * with a "This wasn't me" link that puts everything back.
  */
-export const EMAIL_CHANGE_TTL_SECONDS = 15 * 60;
+const EMAIL_CHANGE_TTL_SECONDS = 15 * 60;
 /** How long the old address can undo the change. */
-export const REVERT_TTL_SECONDS = 7 * 24 * 60 * 60;
+const REVERT_TTL_SECONDS = 7 * 24 * 60 * 60;
 const COOKIE_TTL_SECONDS = 60 * 60;
 
 export const emailSchema = z

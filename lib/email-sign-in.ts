@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
-import { issueProof, linkState, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
+import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { pointerCookie } from "./cookies";
 import { sendMailLater } from "./mail";
@@ -84,11 +84,6 @@ export async function signInLinkState(): Promise<{ state: LinkState; typed?: str
   const id = await requestCookie().get();
   const state = await linkState(NAMESPACE, id);
   return state === "ready" ? { state, typed: (await peekProof<EmailSignIn>(NAMESPACE, id))?.typed } : { state };
-}
-
-/** Whether this browser's request was spent, by this page or another tab's. */
-export async function signInEmailUsed(): Promise<boolean> {
-  return (await proofState(NAMESPACE, await requestCookie().get())) === "used";
 }
 
 /** Spends this browser's request with the typed code or the link's secret, and signs in. */

@@ -8,7 +8,7 @@ import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, sha25
  * hashes next to the data they unlock, under a random id that the asking browser keeps in its
  * cookie. Used by sign-up, email sign-in, "confirm it's you" and email change.
  */
-export const MAX_ATTEMPTS = 5;
+const MAX_ATTEMPTS = 5;
 /**
  * Wrong codes one account may get, across all its proofs, in CODE_FAILURE_WINDOW_SECONDS; then
  * only links (256-bit, unguessable) work until the window ends. 20 a day keeps a guesser's
@@ -16,7 +16,7 @@ export const MAX_ATTEMPTS = 5;
  * consecutive failures). A success starts the count again.
  */
 export const MAX_ACCOUNT_CODE_FAILURES = 20;
-export const CODE_FAILURE_WINDOW_SECONDS = 24 * 60 * 60;
+const CODE_FAILURE_WINDOW_SECONDS = 24 * 60 * 60;
 
 type Stored<T> = { data: T; account: string; codeHash: string; secretHash: string };
 

@@ -11,7 +11,6 @@ export const messages = {
   code_format: "Enter the 6-digit code from the email.",
   too_many_attempts: "Too many wrong codes. Please start again.",
   codes_paused: "Too many wrong codes were tried for this account today, so codes are paused. Use the link in the email instead.",
-  link_elsewhere: "This link works only in the browser where you asked for it. Open it there, or type the code from the email in that browser.",
   email_signin_expired: "That sign-in request has expired or was already used. Ask for a new link.",
   link_invalid: "That link isn't valid anymore. Ask for a new one, or type the code from the newest email.",
   reauth_expired: "That code has expired or was already used. Ask for a new one.",

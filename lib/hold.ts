@@ -32,7 +32,7 @@ export function heldUntil(session: Pick<Session, "heldUntil">, now = new Date())
 }
 
 /** A passkey that can lift a session's hold: the account had it before the session began, and it isn't held itself. */
-export function canLiftHold(session: Pick<Session, "createdAt">, passkey: Pick<Passkey, "createdAt" | "heldUntil">, now = new Date()): boolean {
+function canLiftHold(session: Pick<Session, "createdAt">, passkey: Pick<Passkey, "createdAt" | "heldUntil">, now = new Date()): boolean {
   return passkey.createdAt < session.createdAt && !(passkey.heldUntil && passkey.heldUntil > now);
 }
 

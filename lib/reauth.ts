@@ -19,7 +19,7 @@ import { authenticationOptions, verifyAuthentication } from "./webauthn";
  * link mailed to the account's address (in this browser, its "reauth" cookie), before removing
  * passkeys, changing the address or deleting the account. Restarts the 10-minute fresh window.
  */
-export const REAUTH_EMAIL_TTL_SECONDS = 10 * 60;
+const REAUTH_EMAIL_TTL_SECONDS = 10 * 60;
 const COOKIE_TTL_SECONDS = 60 * 60;
 
 type ReauthEmail = { userId: string; email: string; sentAt: number };

@@ -17,7 +17,7 @@ import { summarizeUserAgent } from "./user-agent";
 export const IDLE_TIMEOUT_MS = 14 * 24 * 60 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 30 * 24 * 60 * 60 * 1000;
 /** A sign-in this recent counts as fresh for sensitive changes (removing a passkey, say). */
-export const FRESH_WINDOW_MS = 10 * 60 * 1000;
+const FRESH_WINDOW_MS = 10 * 60 * 1000;
 /** last_seen_at is written at most this often, so reading pages costs no write. */
 const TOUCH_INTERVAL_MS = 60 * 1000;
 

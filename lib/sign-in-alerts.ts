@@ -17,7 +17,7 @@ import { TOKEN_PATTERN, randomToken, sha256Hex } from "./secrets";
  * signs out the session that sign-in made and whatever signed in with passkeys it added, and
  * removes those passkeys. The link is a 256-bit secret stored hashed, so it works in any browser.
  */
-export const REPORT_TTL_SECONDS = 7 * 24 * 60 * 60;
+const REPORT_TTL_SECONDS = 7 * 24 * 60 * 60;
 const DEVICE_COOKIE_SECONDS = 400 * 24 * 60 * 60;
 
 const deviceCookie = () => pointerCookie("device", DEVICE_COOKIE_SECONDS);

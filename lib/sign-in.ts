@@ -21,7 +21,7 @@ import { authenticationOptions, verifyAuthentication } from "./webauthn";
  * page greeting this person next time. Also the sign-in page's own state: the remembered user
  * and the name typed at step 1.
  */
-export const REMEMBER_TTL_SECONDS = 30 * 24 * 60 * 60;
+const REMEMBER_TTL_SECONDS = 30 * 24 * 60 * 60;
 const TYPED_NAME_TTL_SECONDS = 60 * 60;
 export const MAX_IDENTIFIER_LENGTH = 254;
 

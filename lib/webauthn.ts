@@ -32,7 +32,7 @@ import { kv } from "./kv";
 /** How long a ceremony may take; the challenge lives exactly as long. */
 export const CEREMONY_TIMEOUT_SECONDS = 300;
 /** Ed25519, ES256, RS256, in order of preference. */
-export const ALGORITHMS = [-8, -7, -257];
+const ALGORITHMS = [-8, -7, -257];
 /** WebAuthn caps credential ids at 1023 bytes. */
 const MAX_CREDENTIAL_ID_BYTES = 1023;
 
@@ -49,7 +49,7 @@ const clientExtensionResults = z.record(z.string(), z.unknown()).default({});
 const attachment = z.enum(["platform", "cross-platform"]).optional();
 
 /** The browser's registration response, as startRegistration() returns it. Nothing else passes. */
-export const registrationResponseSchema = z
+const registrationResponseSchema = z
   .object({
     id: credentialId,
     rawId: credentialId,
@@ -68,7 +68,7 @@ export const registrationResponseSchema = z
   .refine((r) => r.id === r.rawId, "id and rawId differ");
 
 /** The browser's authentication response, as startAuthentication() returns it. */
-export const authenticationResponseSchema = z
+const authenticationResponseSchema = z
   .object({
     id: credentialId,
     rawId: credentialId,
