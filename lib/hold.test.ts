@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
-import { addSoftPasskey, newUser, ORIGIN, signedInBrowser } from "@/test/factories";
+import { addSoftPasskey, newUser, ORIGIN, passkeySignIn, signedInBrowser } from "@/test/factories";
 import { recentActivity } from "./activity";
 import { deleteAccount } from "./account";
 import { addPasskeyOptions, addPasskeyVerify, removeAccountPasskey } from "./account-passkeys";
@@ -11,7 +11,6 @@ import { setPasskeyOnly } from "./passkey-only";
 import { listPasskeys } from "./passkeys";
 import { confirmOptions, confirmWithPasskey } from "./reauth";
 import { getCurrentSession } from "./session";
-import { passkeySignInOptions, redeemSignInGrant, verifyPasskeySignIn } from "./sign-in";
 import { SoftCredential } from "@/test/soft-authenticator";
 
 beforeAll(async () => {
@@ -22,14 +21,6 @@ async function confirmWith(browser: TestBrowser, credential: SoftCredential) {
   const begun = await browser.run(confirmOptions);
   if (!begun.ok) throw new Error(begun.error);
   return browser.run(() => confirmWithPasskey(credential.authenticate(begun.options, ORIGIN)));
-}
-
-async function passkeySignIn(browser: TestBrowser, credential: SoftCredential) {
-  const begun = await browser.run(() => passkeySignInOptions("discoverable"));
-  if (!begun.ok) throw new Error(begun.error);
-  const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
-  if (!verified.ok) throw new Error(verified.error);
-  expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
 }
 
 describe("the hold after an email sign-in", () => {

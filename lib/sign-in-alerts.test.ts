@@ -1,14 +1,13 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
-import { newUser, ORIGIN } from "@/test/factories";
+import { newUser, ORIGIN, passkeySignIn } from "@/test/factories";
 import { recentActivity } from "./activity";
 import { addPasskeyOptions, addPasskeyVerify } from "./account-passkeys";
 import { finishSignInEmail, requestSignInEmail } from "./email-sign-in";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { getCurrentSession } from "./session";
-import { passkeySignInOptions, redeemSignInGrant, verifyPasskeySignIn } from "./sign-in";
 import { describeSignInReport, reportSignIn } from "./sign-in-alerts";
 import { SoftCredential } from "@/test/soft-authenticator";
 import type { User } from "@/db/schema";
@@ -25,14 +24,6 @@ async function emailSignIn(user: User, browser = new TestBrowser()) {
   const code = listOutbox().find((m) => m.to === user.email)!.text.match(/\b(\d{6})\b/)![1]!;
   expect(await browser.run(() => finishSignInEmail("code", code))).toEqual({ ok: true });
   return browser;
-}
-
-async function passkeySignIn(browser: TestBrowser, credential: SoftCredential) {
-  const begun = await browser.run(() => passkeySignInOptions("discoverable"));
-  if (!begun.ok) throw new Error(begun.error);
-  const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
-  if (!verified.ok) throw new Error(verified.error);
-  expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
 }
 
 describe("new sign-in alerts", () => {

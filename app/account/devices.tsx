@@ -1,26 +1,14 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { RelativeTime } from "@/components/relative-time";
-import { useToast } from "@/components/toast";
 import { messageFor } from "@/lib/errors";
 import { signOutDeviceAction, signOutOthersAction, type FormState } from "./actions";
+import { useDone } from "./use-done";
 
 export type DeviceItem = { id: string; name: string; method: "passkey" | "email"; signedIn: string; lastSeen: string; thisDevice: boolean; heldUntil: string | null };
-
-/** After a done action: say so, and show the list as it now is. */
-function useDone(state: FormState) {
-  const router = useRouter();
-  const toast = useToast();
-  useEffect(() => {
-    if (!state.done) return;
-    toast(state.done);
-    router.refresh();
-  }, [state, toast, router]);
-}
 
 function DeviceRow({ device }: { device: DeviceItem }) {
   const [state, action] = useActionState<FormState, FormData>(signOutDeviceAction, {});

@@ -1,24 +1,17 @@
 "use client";
 
-import { useRouter } from "next/navigation";
-import { useActionState, useEffect } from "react";
+import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
-import { useToast } from "@/components/toast";
 import { messageFor } from "@/lib/errors";
 import { setPasskeyOnlyAction, type FormState } from "./actions";
 import { needsReauth, ReauthLink } from "./reauth-link";
+import { useDone } from "./use-done";
 
 /** The passkey-only switch, with the trade-off said before it is made. */
 export function PasskeyOnly({ on, fresh, passkeyCount, minimum }: { on: boolean; fresh: boolean; passkeyCount: number; minimum: number }) {
   const [state, action] = useActionState<FormState, FormData>(setPasskeyOnlyAction, {});
-  const router = useRouter();
-  const toast = useToast();
-  useEffect(() => {
-    if (!state.done) return;
-    toast(state.done);
-    router.refresh();
-  }, [state, toast, router]);
+  useDone(state);
 
   const status = (
     <p className="text-sm" data-testid="passkey-only-status">
