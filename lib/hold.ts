@@ -14,16 +14,15 @@ import { recordActivity } from "./activity";
  */
 export const HOLD_MS = 24 * 60 * 60 * 1000;
 
-/** When a new session's hold ends (null: none), from how it signed in. */
-export async function holdForNewSession(userId: string, way: { method: Session["method"]; passkeyId?: string | null }, now = new Date()): Promise<Date | null> {
+/**
+ * When a new session's hold ends (null: none), from how it signed in: by email on an account
+ * with passkeys, or with a passkey that is itself held (`passkeyHeldUntil`, read when it verified).
+ */
+export async function holdForNewSession(userId: string, way: { method: Session["method"]; passkeyHeldUntil?: Date | null }, now = new Date()): Promise<Date | null> {
+  if (way.method === "passkey") return way.passkeyHeldUntil && way.passkeyHeldUntil > now ? way.passkeyHeldUntil : null;
   const db = await getDb();
-  if (way.method === "email") {
-    const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
-    return n > 0 ? new Date(now.getTime() + HOLD_MS) : null;
-  }
-  if (!way.passkeyId) return null;
-  const [passkey] = await db.select({ heldUntil: passkeys.heldUntil }).from(passkeys).where(eq(passkeys.id, way.passkeyId));
-  return passkey?.heldUntil && passkey.heldUntil > now ? passkey.heldUntil : null;
+  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
+  return n > 0 ? new Date(now.getTime() + HOLD_MS) : null;
 }
 
 /** The moment a session's hold ends, if it is still on. */

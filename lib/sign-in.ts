@@ -54,7 +54,7 @@ export async function forgetSignInName(): Promise<void> {
  * see hold.ts), the activity entry, the greeting, and an alert for an email sign-in or a browser
  * the account hasn't used before (not for the sign-in that ends a sign-up).
  */
-export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; firstSignIn?: boolean }): Promise<void> {
+export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; passkeyHeldUntil?: Date | null; firstSignIn?: boolean }): Promise<void> {
   const heldUntil = way.firstSignIn ? null : await holdForNewSession(user.id, way);
   const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil });
   const device = summarizeUserAgent((await headers()).get("user-agent"));
@@ -86,7 +86,7 @@ export async function passkeySignInOptions(mode: "discoverable" | "identified"):
  * and hands back this one-time grant; the browser's navigation to its next page (a form POST
  * to /login/complete) redeems it, and only that sets the session cookie.
  */
-type Grant = { userId: string; passkeyId: string; firstSignIn?: boolean };
+type Grant = { userId: string; passkeyId: string; passkeyHeldUntil?: number; firstSignIn?: boolean };
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (grant: string) => `signin-grant:${grant}`;
 
@@ -102,7 +102,8 @@ export async function verifyPasskeySignIn(response: unknown): Promise<PasskeySig
       unknownCredential: result.unknownCredentialId ? { rpID: getConfig().rpID, credentialID: result.unknownCredentialId } : undefined,
     };
   }
-  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id }) };
+  const { heldUntil } = result.passkey;
+  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id, passkeyHeldUntil: heldUntil ? heldUntil.getTime() : undefined }) };
 }
 
 export async function issueGrant(grant: Grant): Promise<string> {
@@ -118,6 +119,7 @@ export async function redeemSignInGrant(token: string): Promise<{ ok: true } | {
   const grant = JSON.parse(raw) as Grant;
   const user = await findUserById(grant.userId);
   if (!user) return fail("challenge_expired");
-  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, firstSignIn: grant.firstSignIn });
+  const passkeyHeldUntil = grant.passkeyHeldUntil ? new Date(grant.passkeyHeldUntil) : null;
+  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, passkeyHeldUntil, firstSignIn: grant.firstSignIn });
   return { ok: true };
 }
