@@ -3,6 +3,7 @@ import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/ser
 import { headers } from "next/headers";
 import { fail, type ErrorCode } from "./errors";
 import { sendSecurityNotice } from "./notices";
+import { rememberPasskeyHere } from "./passkey-offer";
 import { credentialSignals, deletePasskey, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey, type Signals } from "./passkeys";
 import { requireSession } from "./session";
 import { registrationOptions, verifyRegistration, type AuthenticatorChoice } from "./webauthn";
@@ -31,6 +32,7 @@ export async function addPasskeyVerify(response: unknown): Promise<Result<{ name
   if (!verified.ok) return verified;
   const saved = await savePasskey(user.id, verified.registration, { sessionId: session.id, userAgent: (await headers()).get("user-agent") });
   if (!saved.ok) return saved;
+  if (verified.registration.attachment === "platform") await rememberPasskeyHere(user.id, saved.passkey.id);
   sendSecurityNotice(user.email, "A passkey was added to your account", [`A passkey (${saved.passkey.name}) was added to your account from ${session.userAgent}.`]);
   return { ok: true, name: saved.passkey.name };
 }

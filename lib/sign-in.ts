@@ -7,6 +7,7 @@ import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
 import { kv } from "./kv";
+import { noteSignIn, passkeyUse, type PasskeyUse } from "./passkey-offer";
 import { clientKey, hit } from "./rate-limit";
 import { TOKEN_PATTERN, randomToken } from "./secrets";
 import { startSession, type AuthMethod } from "./session";
@@ -48,11 +49,12 @@ export async function forgetSignInName(): Promise<void> {
 }
 
 /** Every way in ends here: a new session (the one cookie sealed), the activity entry, the greeting. */
-export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null }): Promise<void> {
-  await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null });
+export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; use?: PasskeyUse }): Promise<void> {
+  const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null });
   await recordActivity(user.id, "signed_in", { method: way.method, device: summarizeUserAgent((await headers()).get("user-agent")) });
   await rememberCookie().set(user.id);
   await typedNameCookie().clear();
+  await noteSignIn(user.id, sessionId, way);
 }
 
 /**
@@ -76,7 +78,7 @@ export async function passkeySignInOptions(mode: "discoverable" | "identified"):
  * and hands back this one-time grant; the browser's navigation to its next page (a form POST
  * to /login/complete) redeems it, and only that sets the session cookie.
  */
-type Grant = { userId: string; passkeyId: string };
+type Grant = { userId: string; passkeyId: string; use?: PasskeyUse };
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (grant: string) => `signin-grant:${grant}`;
 
@@ -92,7 +94,8 @@ export async function verifyPasskeySignIn(response: unknown): Promise<PasskeySig
       unknownCredential: result.unknownCredentialId ? { rpID: getConfig().rpID, credentialID: result.unknownCredentialId } : undefined,
     };
   }
-  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id }) };
+  const use = passkeyUse(result.attachment, result.passkey.transports);
+  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id, use }) };
 }
 
 export async function issueGrant(grant: Grant): Promise<string> {
@@ -108,6 +111,6 @@ export async function redeemSignInGrant(token: string): Promise<{ ok: true } | {
   const grant = JSON.parse(raw) as Grant;
   const user = await findUserById(grant.userId);
   if (!user) return fail("challenge_expired");
-  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId });
+  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, use: grant.use });
   return { ok: true };
 }

@@ -9,6 +9,7 @@ import { signOutDevice, signOutOtherDevices } from "@/lib/devices";
 import { cancelEmailChange, emailSchema, finishEmailChange, resendEmailChange, startEmailChange } from "@/lib/email-change";
 import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { formText } from "@/lib/form-data";
+import { answerPasskeyOffer } from "@/lib/passkey-offer";
 import { passkeyNameSchema } from "@/lib/passkeys";
 
 /**
@@ -25,6 +26,14 @@ export async function addPasskeyOptionsAction(choice: unknown) {
 
 export async function addPasskeyVerifyAction(response: unknown) {
   return addPasskeyVerify(response);
+}
+
+const offerAnswerSchema = z.enum(["later", "never"]);
+
+/** The passkey offer's "Not now" or "Don't ask on this device". */
+export async function answerPasskeyOfferAction(answer: unknown) {
+  const parsed = offerAnswerSchema.safeParse(answer);
+  return parsed.success ? answerPasskeyOffer(parsed.data) : { ok: false as const, error: "invalid_input" as const };
 }
 
 export async function renamePasskeyAction(passkeyId: unknown, name: unknown) {

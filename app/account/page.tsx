@@ -8,12 +8,14 @@ import { AnnounceProgress } from "@/components/tab-sync";
 import { providerIcons } from "@/lib/aaguid";
 import { groupActivity, recentActivity } from "@/lib/activity";
 import { pendingEmailChange } from "@/lib/email-change";
+import { pendingPasskeyOffer } from "@/lib/passkey-offer";
 import { listPasskeys } from "@/lib/passkeys";
 import { getCurrentSession, isFresh, listSessions } from "@/lib/session";
 import { AddPasskey } from "./add-passkey";
 import { DeleteAccount } from "./delete-account";
 import { Devices, SignOutOthers } from "./devices";
 import { PasskeyList } from "./passkey-list";
+import { PasskeyOffer } from "./passkey-offer";
 import { EmailChange, NameForm } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -34,7 +36,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const { notice } = await searchParams;
   const fresh = isFresh(session);
   const [passkeys, devices, events, pendingEmail] = await Promise.all([listPasskeys(user.id), listSessions(user.id), recentActivity(user.id, 40), pendingEmailChange(user.id)]);
-  const addedHere = passkeys.some((p) => p.createdInSession === session.id);
+  const offer = await pendingPasskeyOffer(current, passkeys);
 
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6">
@@ -72,7 +74,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         </Alert>
       )}
       {notice === "confirmed" && <Alert tone="success">Thanks: you can make changes for the next 10 minutes.</Alert>}
-      {session.method === "email" && !addedHere && <AddPasskey prompt />}
+      {offer && <PasskeyOffer reason={offer} />}
 
       <Section id="profile" title="Profile">
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">
