@@ -19,6 +19,7 @@ const CAPABILITIES = [
   "signalAllAcceptedCredentials",
   "signalCurrentUserDetails",
   "signalUnknownCredential",
+  "userVerifyingPlatformAuthenticator",
 ] as const;
 type Capability = (typeof CAPABILITIES)[number];
 
@@ -40,6 +41,15 @@ async function read(): Promise<ClientCapabilities> {
   } catch {
     return {};
   }
+}
+
+/**
+ * The browser says this device can't make a passkey of its own: no user-verifying platform
+ * authenticator, or no passkeys at all (passkeyPlatformAuthenticator is "here, or a phone over
+ * hybrid"). A phone (hybridTransport) or a security key may still make one.
+ */
+export function cannotMakePasskeyHere(capabilities: ClientCapabilities | null): boolean {
+  return capabilities?.userVerifyingPlatformAuthenticator === false || capabilities?.passkeyPlatformAuthenticator === false;
 }
 
 /** The capabilities, or null until the browser has answered (and while rendering on the server). */

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/alert";
 import { Button } from "@/components/button";
-import { useClientCapabilities } from "@/components/capabilities";
+import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
 import { useToast } from "@/components/toast";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
@@ -43,7 +43,7 @@ export function AddPasskey() {
 
   if (!supported) return <Alert tone="info">This browser can&apos;t create passkeys. Keep signing in by email here, or add a passkey from a browser that supports them.</Alert>;
 
-  const noPlatform = capabilities?.passkeyPlatformAuthenticator === false;
+  const noPlatform = cannotMakePasskeyHere(capabilities);
   const noPhone = capabilities?.hybridTransport === false;
   const choices = CHOICES.filter(({ choice }) => !(choice === "localDevice" && noPlatform) && !(choice === "remoteDevice" && noPhone));
   return (

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/alert";
 import { Button } from "@/components/button";
-import { useClientCapabilities } from "@/components/capabilities";
+import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
 import { useToast } from "@/components/toast";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
@@ -48,7 +48,7 @@ export function PasskeyOffer({ reason }: { reason: OfferReason }) {
     toast(choice === "never" ? "We won't ask again on this device. You can add a passkey under Passkeys any time." : "Not now. We'll ask again in a couple of weeks at most.");
   }
 
-  if (!supported || !capabilities || capabilities.passkeyPlatformAuthenticator === false || answered) return null;
+  if (!supported || !capabilities || cannotMakePasskeyHere(capabilities) || answered) return null;
 
   const shown = error ?? answerError;
   const message = shown && (

@@ -2,7 +2,7 @@
 
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
-import { useClientCapabilities } from "@/components/capabilities";
+import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
 import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/errors";
@@ -16,7 +16,7 @@ export function CreatePasskey() {
   const supported = useWebAuthnSupported();
   const capabilities = useClientCapabilities();
   const { create, pending, error } = usePasskeyCeremony();
-  const noPlatform = capabilities?.passkeyPlatformAuthenticator === false;
+  const noPlatform = cannotMakePasskeyHere(capabilities);
   const phone = noPlatform && capabilities?.hybridTransport === true;
 
   async function createPasskey() {
