@@ -7,6 +7,9 @@ import { openLoginWithoutAutofill, signInByEmail, signOut, signUpWithPasskey, st
  * reports every capability the app reads as true except hybridTransport (no Bluetooth here); each
  * test overrides some with an init script, or removes getClientCapabilities, as older browsers lack it.
  */
+// Long journeys (sign-up, mail, several browsers) on a machine shared with other runs.
+test.describe.configure({ timeout: 180_000 });
+
 const passkeyRequests = (page: Page) => {
   const seen: string[] = [];
   page.on("request", (r) => {
@@ -20,7 +23,6 @@ test("autofill starts only where conditional mediation isn't reported missing", 
   const person = newPerson("capsauto");
   await signUpWithPasskey(page, person);
   await signOut(page);
-  const [credential] = await authenticator.credentials();
 
   // conditionalGet: false: no request waits in the username field; the button still works.
   await stubClientCapabilities(page.context(), { conditionalGet: false });
@@ -35,6 +37,8 @@ test("autofill starts only where conditional mediation isn't reported missing", 
   await expect(page).toHaveURL(/\/account$/);
 
   // No getClientCapabilities at all: as before, autofill where isConditionalMediationAvailable says so.
+  // (The passkey as it is now: a copy with an older signature counter would be refused.)
+  const [credential] = await authenticator.credentials();
   const older = await browser.newContext();
   await stubClientCapabilities(older, null);
   const olderPage = await older.newPage();
@@ -143,12 +147,13 @@ test("without immediate mode reported, step 2 is as before: the passkey button f
   const person = newPerson("capslater");
   await signUpWithPasskey(page, person);
   const [credential] = await authenticator.credentials();
-  for (const stub of [{ immediateGet: false }, null]) {
+  for (const [i, stub] of [{ immediateGet: false }, null].entries()) {
     const context = await browser.newContext();
     await stubClientCapabilities(context, stub);
     const device = await context.newPage();
     const deviceAuthenticator = await addVirtualAuthenticator(device);
-    await deviceAuthenticator.addCredential(credential!);
+    // A signature counter ahead of every earlier use, or the server refuses the copy as a clone.
+    await deviceAuthenticator.addCredential({ ...credential!, signCount: 100 * (i + 1) });
     await openLoginWithoutAutofill(device, deviceAuthenticator);
     await device.getByLabel("Username or email").fill(person.username);
     await device.getByRole("button", { name: "Continue" }).click();
