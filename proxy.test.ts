@@ -51,4 +51,12 @@ describe("proxy", () => {
     expect(response.headers.get("location")).toBe("http://localhost:3000/login?next=%2Faccount%2Fconfirm");
     expect((await proxy(request("http://localhost:3000/account", { headers: { cookie: "session=x" } }))).status).toBe(200);
   });
+
+  it("lets the passkey endpoints document through, keeping its own caching; every page stays no-store", async () => {
+    const wellKnown = await proxy(request("https://auth.example.com/.well-known/passkey-endpoints"));
+    expect(wellKnown.status).toBe(200);
+    expect(wellKnown.headers.get("location")).toBeNull();
+    expect(wellKnown.headers.get("cache-control")).toBeNull();
+    expect((await proxy(request("https://auth.example.com/login"))).headers.get("cache-control")).toBe("no-store");
+  });
 });

@@ -44,11 +44,14 @@ export async function proxy(request: NextRequest) {
     response = NextResponse.next({ request: { headers } });
   }
   response.headers.set("Content-Security-Policy", csp);
-  // Pages show who is signed in and carry one-time forms: never store them anywhere.
-  response.headers.set("Cache-Control", "no-store");
+  // Pages show who is signed in and carry one-time forms: never store them anywhere. Public
+  // documents the same for everyone (the passkey endpoints) keep their own caching.
+  if (!PUBLIC_DOCUMENTS.has(path)) response.headers.set("Cache-Control", "no-store");
   if (https) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   return response;
 }
+
+const PUBLIC_DOCUMENTS = new Set(["/.well-known/passkey-endpoints"]);
 
 function refuse(status: number, message: string): NextResponse {
   return new NextResponse(message, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });

@@ -2,7 +2,6 @@
 
 import {
   WebAuthnAbortService,
-  sendSignal,
   startAuthentication,
   startRegistration,
   type AuthenticationResponseJSON,
@@ -12,7 +11,9 @@ import {
 } from "@simplewebauthn/browser";
 import { useCallback, useRef, useState } from "react";
 import type { ErrorCode } from "@/lib/errors";
+import { getImmediately } from "./immediate-get";
 import { isAbort, passkeyPromptError } from "./passkey-errors";
+import { signalUnknownCredential } from "./signals";
 
 type Failure = { ok: false; error: ErrorCode; unknownCredential?: { rpID: string; credentialID: string } };
 type Begun<O> = { ok: true; options: O } | Failure;
@@ -21,9 +22,10 @@ type Verify<Res> = (response: Res) => Promise<{ ok: true } | Failure>;
 type Success<V extends Verify<never>> = Extract<Awaited<ReturnType<V>>, { ok: true }>;
 /**
  * How a ceremony ended: verified (with the server's answer), or not; `aborted` when we cut it
- * short, `superseded` when a request the person asked for took its place.
+ * short, `superseded` when a request the person asked for took its place, `noPasskeyHere` when an
+ * immediate request found no passkey on this device (or the person dismissed its chooser).
  */
-export type Outcome<R> = { done: true; result: R } | { done: false; aborted: boolean; superseded?: boolean };
+export type Outcome<R> = { done: true; result: R } | { done: false; aborted: boolean; superseded?: boolean; noPasskeyHere?: boolean };
 
 /**
  * The client side of every passkey ceremony (sign-in, sign-up, add a passkey, confirm it's you):
@@ -45,6 +47,7 @@ export function usePasskeyCeremony() {
       finish: (response: Res) => Promise<R | Failure>,
       ceremony: "create" | "get",
       quiet: boolean,
+      immediate = false,
     ): Promise<Outcome<R>> => {
       if (active.current && (quiet || !active.current.quiet)) return { done: false, aborted: true, superseded: quiet && !active.current.quiet };
       const id = ++started.current;
@@ -69,6 +72,8 @@ export function usePasskeyCeremony() {
           response = await prompt(begun.options);
         } catch (e) {
           if (isAbort(e)) return { done: false, aborted: true };
+          // Immediate mode's "nothing here": the caller takes another way in, with no error shown.
+          if (immediate && e instanceof Error && e.name === "NotAllowedError") return { done: false, aborted: false, noPasskeyHere: true };
           if (!quiet) setError(passkeyPromptError(e, ceremony));
           return { done: false, aborted: false };
         }
@@ -81,7 +86,7 @@ export function usePasskeyCeremony() {
           if (quiet && result.error === "challenge_expired") return { done: false, aborted: true };
           setError(result.error);
           // Ask the passkey manager to drop a passkey the server no longer knows (where supported).
-          if (result.unknownCredential) sendSignal({ signalName: "unknownCredential", ...result.unknownCredential }).catch(() => {});
+          if (result.unknownCredential) void signalUnknownCredential(result.unknownCredential);
           return { done: false, aborted: false };
         }
         succeeded = true;
@@ -114,10 +119,20 @@ export function usePasskeyCeremony() {
     [run],
   );
 
+  /**
+   * Uses a passkey on this device, if it has one, through the browser's immediate account chooser
+   * (only where the browser reports `immediateGet`); ends with `noPasskeyHere` if it has none.
+   */
+  const getNow = useCallback(
+    <V extends Verify<AuthenticationResponseJSON>>(begin: () => Promise<Begun<PublicKeyCredentialRequestOptionsJSON>>, verify: V) =>
+      run(begin, getImmediately, verify as (r: AuthenticationResponseJSON) => Promise<Success<V> | Failure>, "get", false, true),
+    [run],
+  );
+
   /** Cancels the browser request in progress (autofill giving way to the button). */
   const cancel = useCallback(() => WebAuthnAbortService.cancelCeremony(), []);
 
-  return { create, get, cancel, pending, error, setError };
+  return { create, get, getNow, cancel, pending, error, setError };
 }
 
 /** A server action that throws (a backend is down, the network failed) becomes "unavailable". */

@@ -34,9 +34,9 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   await expect(deviceB).toHaveURL(/\/account$/); // the token is gone from the address
   await expect(deviceB.getByText("Signed in with an email link or code.")).toBeVisible();
 
-  await deviceB.getByRole("region", { name: "Add a passkey on this device" }).getByRole("button", { name: "Add a passkey" }).click();
+  await deviceB.getByRole("region", { name: "Sign in faster next time" }).getByRole("button", { name: "Create a passkey" }).click();
   await expect(deviceB.getByTestId("passkey")).toHaveCount(2);
-  await expect(deviceB.getByRole("heading", { name: "Add a passkey on this device" })).toHaveCount(0);
+  await expect(deviceB.getByRole("heading", { name: "Sign in faster next time" })).toHaveCount(0);
   expect(await authenticatorB.credentials()).toHaveLength(1);
 
   await signOut(deviceB);

@@ -17,16 +17,18 @@ export type VirtualAuthenticator = {
 };
 
 /**
- * A CDP virtual authenticator on this page: CTAP2, built-in ("internal"), resident keys and user
- * verification, answering prompts automatically, the way a laptop's platform authenticator would.
+ * A CDP virtual authenticator on this page: CTAP2, resident keys and user verification, answering
+ * prompts automatically. Built in ("internal", the default), the way a laptop's platform
+ * authenticator would; "usb", a roaming one (cross-platform): a security key, or standing in for a
+ * phone over hybrid, which CDP can't emulate.
  */
-export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthenticator> {
+export async function addVirtualAuthenticator(page: Page, transport: "internal" | "usb" = "internal"): Promise<VirtualAuthenticator> {
   const cdp: CDPSession = await page.context().newCDPSession(page);
   await cdp.send("WebAuthn.enable", { enableUI: false });
   const { authenticatorId } = await cdp.send("WebAuthn.addVirtualAuthenticator", {
     options: {
       protocol: "ctap2",
-      transport: "internal",
+      transport,
       hasResidentKey: true,
       hasUserVerification: true,
       isUserVerified: true,
@@ -40,6 +42,21 @@ export async function addVirtualAuthenticator(page: Page): Promise<VirtualAuthen
     setUserVerified: async (isUserVerified) => void (await cdp.send("WebAuthn.setUserVerified", { authenticatorId, isUserVerified })),
     remove: async () => void (await cdp.send("WebAuthn.removeVirtualAuthenticator", { authenticatorId })),
   };
+}
+
+/**
+ * What this context's pages say they can do: `PublicKeyCredential.getClientCapabilities()` answers
+ * with the browser's own capabilities overridden by `capabilities`, or, with null, doesn't exist
+ * (as in browsers that predate it).
+ */
+export async function stubClientCapabilities(context: BrowserContext, capabilities: Record<string, boolean> | null): Promise<void> {
+  await context.addInitScript((stub) => {
+    const api = globalThis.PublicKeyCredential as unknown as { getClientCapabilities?: () => Promise<Record<string, boolean>> } | undefined;
+    if (!api) return;
+    const real = api.getClientCapabilities?.bind(api);
+    const value = stub ? async () => ({ ...(real ? await real() : {}), ...stub }) : undefined;
+    Object.defineProperty(api, "getClientCapabilities", { configurable: true, writable: true, value });
+  }, capabilities);
 }
 
 export type Mail = { to: string; subject: string; text: string; code: string | null; links: string[] };

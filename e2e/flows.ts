@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "@playwright/test";
-import { expect, readNewestMail, type Mail, type VirtualAuthenticator } from "./fixtures";
+import { countMail, expect, readNewestMail, type Mail, type VirtualAuthenticator } from "./fixtures";
 
 type Person = { name: string; username: string; email: string };
 
@@ -74,6 +74,19 @@ export async function enterFiveWrongCodes(page: Page, rightCode: string, submit:
   await page.getByLabel("Code from the email").fill(wrong);
   await page.getByRole("button", { name: submit }).click();
   await expect(page.getByText("Too many wrong codes.")).toBeVisible();
+}
+
+/** Signs this page in with the code emailed for `identifier`; lands on the account page. */
+export async function signInByEmail(page: Page, identifier: string, email = identifier): Promise<void> {
+  const before = await countMail(page.context(), email);
+  await requestEmailSignIn(page, identifier);
+  // Newer than any before, and the sign-in mail itself (a security notice may land meanwhile).
+  let mail: Mail | undefined;
+  await expect.poll(async () => (mail = await readNewestMail(page.context(), email, { after: before })).subject).toBe("Sign in to Passwordless");
+  await page.getByLabel("Code from the email").fill(mail!.code!);
+  await page.getByRole("button", { name: "Sign in" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText("Signed in with an email link or code.")).toBeVisible();
 }
 
 /** A second browser, with no passkey, signs in with the emailed code; returned signed in. */

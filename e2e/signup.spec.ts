@@ -39,7 +39,7 @@ test("sign up with the emailed link, then skip the passkey: signed in by email, 
   await page.getByRole("button", { name: "Skip for now" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByText("Signed in with an email link or code.")).toBeVisible();
-  await expect(page.getByRole("heading", { name: "Add a passkey on this device" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "Sign in faster next time" })).toBeVisible();
   await expect(page.getByTestId("passkey")).toHaveCount(0);
 });
 

@@ -5,6 +5,7 @@ import { fail, type ErrorCode } from "./errors";
 import { heldUntil } from "./hold";
 import { PASSKEY_ONLY_MIN_PASSKEYS } from "./passkey-only";
 import { sendSecurityNotice } from "./notices";
+import { rememberPasskeyHere } from "./passkey-offer";
 import { credentialSignals, deletePasskey, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey, type Signals } from "./passkeys";
 import { requireSession } from "./session";
 import { registrationOptions, verifyRegistration, type AuthenticatorChoice } from "./webauthn";
@@ -33,6 +34,7 @@ export async function addPasskeyVerify(response: unknown): Promise<Result<{ name
   if (!verified.ok) return verified;
   const saved = await savePasskey(user.id, verified.registration, { sessionId: session.id, userAgent: (await headers()).get("user-agent"), heldUntil: heldUntil(session) });
   if (!saved.ok) return saved;
+  if (verified.registration.attachment === "platform") await rememberPasskeyHere(user.id, saved.passkey.id);
   sendSecurityNotice(user.email, "A passkey was added to your account", [`A passkey (${saved.passkey.name}) was added to your account from ${session.userAgent}.`]);
   return { ok: true, name: saved.passkey.name };
 }

@@ -80,8 +80,8 @@ function mac(name: string, value: string): string {
 }
 
 /** A value the server vouches for: readable, but not forgeable (HMAC-SHA256 over name and value). */
-export function signedCookie(name: string, maxAgeSeconds: number): ValueCookie {
-  const inner = valueCookie(name, maxAgeSeconds, (v) => v.length <= 512);
+export function signedCookie(name: string, maxAgeSeconds: number, maxLength = 512): ValueCookie {
+  const inner = valueCookie(name, maxAgeSeconds, (v) => v.length <= maxLength);
   return {
     async get() {
       const raw = await inner.get();

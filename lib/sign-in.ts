@@ -7,6 +7,7 @@ import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
 import { kv } from "./kv";
+import { noteSignIn, passkeyUse, type PasskeyUse } from "./passkey-offer";
 import { clientKey, hit } from "./rate-limit";
 import { TOKEN_PATTERN, randomToken } from "./secrets";
 import { holdForNewSession } from "./hold";
@@ -54,7 +55,7 @@ export async function forgetSignInName(): Promise<void> {
  * see hold.ts), the activity entry, the greeting, and an alert for an email sign-in or a browser
  * the account hasn't used before (not for the sign-in that ends a sign-up).
  */
-export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; passkeyHeldUntil?: Date | null; firstSignIn?: boolean }): Promise<void> {
+export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; passkeyHeldUntil?: Date | null; firstSignIn?: boolean; use?: PasskeyUse }): Promise<void> {
   const heldUntil = way.firstSignIn ? null : await holdForNewSession(user.id, way);
   const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil });
   const device = summarizeUserAgent((await headers()).get("user-agent"));
@@ -63,6 +64,7 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
   if (!way.firstSignIn && (way.method === "email" || !known)) await alertSignIn(user, { sessionId, method: way.method, device, deviceHash }, heldUntil);
   await rememberCookie().set(user.id);
   await typedNameCookie().clear();
+  await noteSignIn(user.id, sessionId, way);
 }
 
 /**
@@ -86,7 +88,7 @@ export async function passkeySignInOptions(mode: "discoverable" | "identified"):
  * and hands back this one-time grant; the browser's navigation to its next page (a form POST
  * to /login/complete) redeems it, and only that sets the session cookie.
  */
-type Grant = { userId: string; passkeyId: string; passkeyHeldUntil?: number; firstSignIn?: boolean };
+type Grant = { userId: string; passkeyId: string; passkeyHeldUntil?: number; firstSignIn?: boolean; use?: PasskeyUse };
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (grant: string) => `signin-grant:${grant}`;
 
@@ -103,7 +105,8 @@ export async function verifyPasskeySignIn(response: unknown): Promise<PasskeySig
     };
   }
   const { heldUntil } = result.passkey;
-  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id, passkeyHeldUntil: heldUntil ? heldUntil.getTime() : undefined }) };
+  const use = passkeyUse(result.attachment, result.passkey.transports);
+  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id, passkeyHeldUntil: heldUntil ? heldUntil.getTime() : undefined, use }) };
 }
 
 export async function issueGrant(grant: Grant): Promise<string> {
@@ -120,6 +123,6 @@ export async function redeemSignInGrant(token: string): Promise<{ ok: true } | {
   const user = await findUserById(grant.userId);
   if (!user) return fail("challenge_expired");
   const passkeyHeldUntil = grant.passkeyHeldUntil ? new Date(grant.passkeyHeldUntil) : null;
-  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, passkeyHeldUntil, firstSignIn: grant.firstSignIn });
+  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, passkeyHeldUntil, firstSignIn: grant.firstSignIn, use: grant.use });
   return { ok: true };
 }

@@ -9,11 +9,12 @@ import { getConfig } from "./env";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";
+import { passkeyUse } from "./passkey-offer";
 import { savePasskey } from "./passkeys";
 import { clientKey, hit } from "./rate-limit";
 import { completeSignIn, issueGrant } from "./sign-in";
 import { createVerifiedUser, findUserByEmail, findUserById, normalizeEmail, usernameTaken } from "./users";
-import { registrationOptions, verifyRegistration } from "./webauthn";
+import { registrationOptions, verifyRegistration, type AuthenticatorChoice } from "./webauthn";
 
 /**
  * Sign-up: details, then the email proven by a code or link (in this browser), then the first
@@ -135,10 +136,10 @@ async function provenUser() {
 }
 
 /** Options for the new account's first passkey. */
-export async function signupPasskeyOptions(): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; error: ErrorCode }> {
+export async function signupPasskeyOptions(choice?: AuthenticatorChoice): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; error: ErrorCode }> {
   const user = await provenUser();
   if (!user) return fail("signup_expired");
-  return { ok: true, options: await registrationOptions(user, []) };
+  return { ok: true, options: await registrationOptions(user, [], choice) };
 }
 
 /**
@@ -153,7 +154,8 @@ export async function signupPasskeyVerify(response: unknown): Promise<{ ok: true
   const saved = await savePasskey(user.id, verified.registration, { sessionId: null, userAgent: (await headers()).get("user-agent"), usedNow: true });
   if (!saved.ok) return saved;
   if (!(await takeProven())) return fail("signup_expired");
-  return { ok: true, grant: await issueGrant({ userId: user.id, passkeyId: saved.passkey.id, firstSignIn: true }) };
+  const use = passkeyUse(verified.registration.attachment, verified.registration.transports);
+  return { ok: true, grant: await issueGrant({ userId: user.id, passkeyId: saved.passkey.id, firstSignIn: true, use }) };
 }
 
 /** "Skip for now": signed in by the email proof alone. */

@@ -10,6 +10,7 @@ import { cancelEmailChange, emailSchema, finishEmailChange, resendEmailChange, s
 import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { formText } from "@/lib/form-data";
 import { setPasskeyOnly } from "@/lib/passkey-only";
+import { answerPasskeyOffer } from "@/lib/passkey-offer";
 import { passkeyNameSchema } from "@/lib/passkeys";
 
 /**
@@ -26,6 +27,14 @@ export async function addPasskeyOptionsAction(choice: unknown) {
 
 export async function addPasskeyVerifyAction(response: unknown) {
   return addPasskeyVerify(response);
+}
+
+const offerAnswerSchema = z.enum(["later", "never"]);
+
+/** The passkey offer's "Not now" or "Don't ask on this device". */
+export async function answerPasskeyOfferAction(answer: unknown) {
+  const parsed = offerAnswerSchema.safeParse(answer);
+  return parsed.success ? answerPasskeyOffer(parsed.data) : { ok: false as const, error: "invalid_input" as const };
 }
 
 export async function renamePasskeyAction(passkeyId: unknown, name: unknown) {

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/alert";
 import { Button } from "@/components/button";
+import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
 import { useToast } from "@/components/toast";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
@@ -19,13 +20,15 @@ const CHOICES: { choice: AuthenticatorChoice; label: string }[] = [
 ];
 
 /**
- * Adds a passkey: the prominent "on this device" prompt after an email sign-in, or, in the
- * passkey list, this device, a phone (by QR code) or a security key (WebAuthn hints).
+ * Adds a passkey: on this device, a phone (by QR code) or a security key (WebAuthn hints). A
+ * choice the browser says it can't make (no platform authenticator, no hybrid transport) isn't
+ * offered, and the first case is said plainly.
  */
-export function AddPasskey({ prompt = false }: { prompt?: boolean }) {
+export function AddPasskey() {
   const router = useRouter();
   const toast = useToast();
   const supported = useWebAuthnSupported();
+  const capabilities = useClientCapabilities();
   const { create, pending, error } = usePasskeyCeremony();
   const [running, setRunning] = useState<AuthenticatorChoice | null>(null);
 
@@ -40,49 +43,40 @@ export function AddPasskey({ prompt = false }: { prompt?: boolean }) {
 
   if (!supported) return <Alert tone="info">This browser can&apos;t create passkeys. Keep signing in by email here, or add a passkey from a browser that supports them.</Alert>;
 
-  const message = (
-    <div aria-live="assertive" className="empty:hidden">
-      {error && (
-        <Alert tone="error">
-          {messageFor(error)} {needsReauth(error) && <ReauthLink section="passkeys" />}
-        </Alert>
-      )}
-    </div>
-  );
-  const choices = prompt ? CHOICES.slice(0, 1) : CHOICES;
-  const buttons = (
-    <div className={prompt ? "flex flex-col" : "flex flex-col gap-2 sm:flex-row sm:flex-wrap"}>
-      {choices.map(({ choice, label }, i) => (
-        <Button
-          key={choice}
-          onClick={() => add(choice)}
-          variant={prompt ? "primary" : i === 0 ? "secondary" : "ghost"}
-          className={prompt ? "" : "sm:!w-auto"}
-          disabled={pending && running !== choice}
-          pending={pending && running === choice}
-          pendingLabel="Waiting for your passkey…"
-        >
-          {label}
-        </Button>
-      ))}
-    </div>
-  );
-  if (!prompt) {
-    return (
-      <>
-        {message}
-        {buttons}
-      </>
-    );
-  }
+  const noPlatform = cannotMakePasskeyHere(capabilities);
+  const noPhone = capabilities?.hybridTransport === false;
+  const choices = CHOICES.filter(({ choice }) => !(choice === "localDevice" && noPlatform) && !(choice === "remoteDevice" && noPhone));
   return (
-    <section aria-labelledby="add-passkey-title" className="flex flex-col gap-3 rounded-xl border border-indigo-200 bg-indigo-50 p-4 dark:border-indigo-900 dark:bg-indigo-950">
-      <h2 id="add-passkey-title" className="font-semibold">
-        Add a passkey on this device
-      </h2>
-      <p className="text-sm text-zinc-700 dark:text-zinc-300">Next time, sign in here with your fingerprint, face or screen lock instead of waiting for an email.</p>
-      {message}
-      {buttons}
-    </section>
+    <div id="add-passkey" className="flex scroll-mt-6 flex-col gap-3">
+      {noPlatform && (
+        <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="no-platform-passkey">
+          This device can&apos;t make a passkey of its own.{" "}
+          {noPhone ? "Add a security key, or add a passkey from your phone or another computer." : "Add one on your phone (you'll scan a QR code) or a security key."} Until then, keep signing in here with
+          a link or code sent to your email.
+        </p>
+      )}
+      <div aria-live="assertive" className="empty:hidden">
+        {error && (
+          <Alert tone="error">
+            {messageFor(error)} {needsReauth(error) && <ReauthLink section="passkeys" />}
+          </Alert>
+        )}
+      </div>
+      <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap">
+        {choices.map(({ choice, label }, i) => (
+          <Button
+            key={choice}
+            onClick={() => add(choice)}
+            variant={i === 0 ? "secondary" : "ghost"}
+            className="sm:!w-auto"
+            disabled={pending && running !== choice}
+            pending={pending && running === choice}
+            pendingLabel="Waiting for your passkey…"
+          >
+            {label}
+          </Button>
+        ))}
+      </div>
+    </div>
   );
 }

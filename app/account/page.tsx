@@ -10,6 +10,7 @@ import { groupActivity, recentActivity } from "@/lib/activity";
 import { pendingEmailChange } from "@/lib/email-change";
 import { heldUntil } from "@/lib/hold";
 import { PASSKEY_ONLY_MIN_PASSKEYS } from "@/lib/passkey-only";
+import { pendingPasskeyOffer } from "@/lib/passkey-offer";
 import { listPasskeys } from "@/lib/passkeys";
 import { getCurrentSession, isFresh, listSessions } from "@/lib/session";
 import { AddPasskey } from "./add-passkey";
@@ -18,6 +19,7 @@ import { Devices, SignOutOthers } from "./devices";
 import { PasskeyList } from "./passkey-list";
 import { PasskeyOnly } from "./passkey-only";
 import { ReauthLink } from "./reauth-link";
+import { PasskeyOffer } from "./passkey-offer";
 import { EmailChange, NameForm } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Your account" };
@@ -41,7 +43,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   // A held session may not make risky changes; confirming with an older passkey lifts the hold.
   const fresh = isFresh(session) && !held;
   const [passkeys, devices, events, pendingEmail] = await Promise.all([listPasskeys(user.id), listSessions(user.id), recentActivity(user.id, 40), pendingEmailChange(user.id)]);
-  const addedHere = passkeys.some((p) => p.createdInSession === session.id);
+  const offer = await pendingPasskeyOffer(current, passkeys);
 
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6">
@@ -87,7 +89,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           </p>
         </Alert>
       )}
-      {session.method === "email" && !addedHere && <AddPasskey prompt />}
+      {offer && <PasskeyOffer reason={offer} />}
 
       <Section id="profile" title="Profile">
         <dl className="grid gap-x-6 gap-y-2 text-sm sm:grid-cols-[auto_1fr]">

@@ -1,31 +1,58 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useRef, useState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
+import { useClientCapabilities } from "@/components/capabilities";
 import { messageFor } from "@/lib/errors";
 import { emailLinkForGreeted, switchUser, type StepTwoState } from "./actions";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
-/** Step 2: the greeted person's passkey, or a link by email; or someone else. */
+/**
+ * Step 2: the greeted person's passkey, or a link by email; or someone else. Where the browser
+ * reports immediate mode, "Continue" comes first: this device's passkey at once or, if it has
+ * none, the email link with nothing to read first; a phone or security key is still a button away.
+ */
 export function IdentifiedSignIn({ next }: { next: string }) {
   const passkey = usePasskeySignIn({ next, autofill: false });
   const [emailed, emailAction] = useActionState<StepTwoState, FormData>(emailLinkForGreeted, {});
+  const emailForm = useRef<HTMLFormElement>(null);
+  const [running, setRunning] = useState<"continue" | "passkey" | null>(null);
+  const immediate = useClientCapabilities()?.immediateGet === true;
   // No passkey on this device: the email way in becomes the main button.
-  const noPasskeyHere = passkey.error === "prompt_closed_get" || passkey.error === "signin_failed";
+  const noPasskeyHere = !immediate && (passkey.error === "prompt_closed_get" || passkey.error === "signin_failed");
   const error = passkey.error ?? emailed.failure;
+
+  async function run(which: "continue" | "passkey") {
+    setRunning(which);
+    if (which === "passkey") return passkey.signIn("identified");
+    const outcome = await passkey.continueHere();
+    if (!outcome.done && outcome.noPasskeyHere) emailForm.current?.requestSubmit();
+  }
+
   return (
     <>
       <LiveMessage message={error ? messageFor(error) : null} />
+      {immediate && (
+        <div className="flex flex-col gap-1">
+          <Button onClick={() => run("continue")} disabled={passkey.pending} pending={passkey.pending && running === "continue"} pendingLabel="Continuing…" aria-describedby="continue-hint">
+            Continue
+          </Button>
+          <p id="continue-hint" className="text-center text-sm text-zinc-600 dark:text-zinc-400">
+            With this device&apos;s passkey, or a link by email if it has none.
+          </p>
+        </div>
+      )}
       <Button
-        onClick={() => passkey.signIn("identified")}
-        variant={noPasskeyHere ? "secondary" : "primary"}
-        pending={passkey.pending}
+        onClick={() => run("passkey")}
+        variant={immediate || noPasskeyHere ? "secondary" : "primary"}
+        disabled={passkey.pending}
+        pending={passkey.pending && running !== "continue"}
         pendingLabel="Waiting for your passkey…"
       >
         Sign in with a passkey
       </Button>
-      <form action={emailAction}>
+      <form ref={emailForm} action={emailAction}>
         <input type="hidden" name="next" value={next} />
         <SubmitButton variant={noPasskeyHere ? "primary" : "secondary"} pendingLabel="Sending…">
           Email me a sign-in link

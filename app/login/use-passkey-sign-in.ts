@@ -2,6 +2,7 @@
 
 import { browserSupportsWebAuthnAutofill } from "@simplewebauthn/browser";
 import { useCallback, useEffect, useRef } from "react";
+import { clientCapabilities } from "@/components/capabilities";
 import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { passkeyOptions, passkeyVerify } from "./actions";
 
@@ -15,7 +16,7 @@ const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
  * in development) never spoils the first.
  */
 export function usePasskeySignIn({ next, autofill }: { next: string; autofill: boolean }) {
-  const { get, cancel, error, pending } = usePasskeyCeremony();
+  const { get, getNow, cancel, error, pending } = usePasskeyCeremony();
   const autofillRun = useRef<{ stopped: boolean } | null>(null);
 
   const attempt = useCallback(
@@ -39,7 +40,8 @@ export function usePasskeySignIn({ next, autofill }: { next: string; autofill: b
     if (autofillRun.current) autofillRun.current.stopped = true;
     const token = { stopped: false };
     autofillRun.current = token;
-    if (!(await browserSupportsWebAuthnAutofill())) return;
+    // A browser that says it can't offer passkeys in the field gets no request it would only refuse.
+    if ((await clientCapabilities()).conditionalGet === false || !(await browserSupportsWebAuthnAutofill())) return;
     while (!token.stopped) {
       const timer = setTimeout(() => !token.stopped && cancel(), AUTOFILL_RENEW_MS);
       const outcome = await attempt("discoverable", true);
@@ -65,5 +67,16 @@ export function usePasskeySignIn({ next, autofill }: { next: string; autofill: b
     [attempt, startAutofill, stopAutofill],
   );
 
-  return { signIn, stopAutofill, error, pending };
+  /**
+   * "Continue" where the browser has immediate mode: this device's passkey from its chooser at
+   * once, or `noPasskeyHere` (nothing shown) for the caller to take the email way in.
+   */
+  const continueHere = useCallback(async () => {
+    stopAutofill();
+    const outcome = await getNow(() => passkeyOptions("discoverable"), passkeyVerify);
+    if (outcome.done) collectSignIn(outcome.result.grant, next);
+    return outcome;
+  }, [getNow, next, stopAutofill]);
+
+  return { signIn, continueHere, stopAutofill, error, pending };
 }

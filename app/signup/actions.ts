@@ -1,6 +1,7 @@
 "use server";
 
 import { redirect } from "next/navigation";
+import { z } from "zod";
 import type { ResendState } from "@/components/resend-code";
 import { describeFailure, type ErrorCode } from "@/lib/errors";
 import { formText } from "@/lib/form-data";
@@ -59,9 +60,12 @@ export async function restartSignup(): Promise<void> {
   redirect(query.size ? `/signup?${query}` : "/signup");
 }
 
-/** Step 3: options for the new account's first passkey. */
-export async function signupPasskeyOptionsAction() {
-  return signupPasskeyOptions();
+const choiceSchema = z.enum(["localDevice", "remoteDevice"]).optional();
+
+/** Step 3: options for the new account's first passkey, on this device or (where it can't make one) a phone. */
+export async function signupPasskeyOptionsAction(choice?: unknown) {
+  const parsed = choiceSchema.safeParse(choice);
+  return parsed.success ? signupPasskeyOptions(parsed.data) : { ok: false as const, error: "invalid_input" as const };
 }
 
 /** Step 3: the browser's registration response; the browser then collects the sign-in. */

@@ -2,17 +2,25 @@
 
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
+import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
 import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/errors";
 import { restartSignup, signupPasskeyOptionsAction, signupPasskeyVerifyAction, skipPasskey } from "./actions";
 
+/**
+ * Step 3: the account's first passkey. Where the browser says this device can't make one, it says
+ * so and offers a phone (if the browser can reach one) or email instead.
+ */
 export function CreatePasskey() {
   const supported = useWebAuthnSupported();
+  const capabilities = useClientCapabilities();
   const { create, pending, error } = usePasskeyCeremony();
+  const noPlatform = cannotMakePasskeyHere(capabilities);
+  const phone = noPlatform && capabilities?.hybridTransport === true;
 
   async function createPasskey() {
-    const outcome = await create(signupPasskeyOptionsAction, signupPasskeyVerifyAction);
+    const outcome = await create(() => signupPasskeyOptionsAction(phone ? "remoteDevice" : undefined), signupPasskeyVerifyAction);
     if (outcome.done) collectSignIn(outcome.result.grant, "/account");
   }
 
@@ -27,21 +35,33 @@ export function CreatePasskey() {
     );
   }
 
+  const canCreate = supported && (!noPlatform || phone);
   return (
     <>
       <LiveMessage message={error ? messageFor(error) : null} />
-      {supported ? (
-        <Button onClick={createPasskey} pending={pending} pendingLabel="Waiting for your passkey…">
-          Create a passkey
-        </Button>
-      ) : (
+      {!supported && (
         <LiveMessage
           tone="info"
           message="This browser can't create passkeys. Skip for now: you can sign in with a link or code sent to your email, and add a passkey from a browser that supports them."
         />
       )}
+      {supported && noPlatform && (
+        <LiveMessage
+          tone="info"
+          message={
+            phone
+              ? "This device can't make a passkey of its own. Create one on your phone instead (you'll scan a QR code), or skip for now and sign in with a link or code sent to your email."
+              : "This device can't make a passkey of its own. Skip for now: you can sign in with a link or code sent to your email, and add a passkey from your phone or a security key later."
+          }
+        />
+      )}
+      {canCreate && (
+        <Button onClick={createPasskey} pending={pending} pendingLabel="Waiting for your passkey…">
+          {phone ? "Create a passkey on your phone" : "Create a passkey"}
+        </Button>
+      )}
       <form action={skipPasskey}>
-        <SubmitButton variant={supported ? "ghost" : "primary"} pendingLabel="Signing you in…">
+        <SubmitButton variant={canCreate ? "ghost" : "primary"} pendingLabel="Signing you in…">
           Skip for now
         </SubmitButton>
       </form>

@@ -1,0 +1,174 @@
+import type { Page } from "@playwright/test";
+import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, readNewestMail, stubClientCapabilities, test } from "./fixtures";
+import { openLoginWithoutAutofill, signInByEmail, signOut, signUpWithPasskey, startSignup } from "./flows";
+
+/**
+ * What the app does with what the browser reports (components/capabilities.ts). Debian's Chromium
+ * reports every capability the app reads as true except hybridTransport (no Bluetooth here); each
+ * test overrides some with an init script, or removes getClientCapabilities, as older browsers lack it.
+ */
+// Long journeys (sign-up, mail, several browsers) on a machine shared with other runs.
+test.describe.configure({ timeout: 180_000 });
+
+const passkeyRequests = (page: Page) => {
+  const seen: string[] = [];
+  page.on("request", (r) => {
+    if (r.headers()["next-action"] && (r.postData() ?? "").includes('"discoverable"')) seen.push(r.url());
+  });
+  return seen;
+};
+const alert = (page: Page) => page.locator('[role="alert"]:not(#__next-route-announcer__)');
+
+test("autofill starts only where conditional mediation isn't reported missing", async ({ page, browser, authenticator }) => {
+  const person = newPerson("capsauto");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+
+  // conditionalGet: false: no request waits in the username field; the button still works.
+  await stubClientCapabilities(page.context(), { conditionalGet: false });
+  await page.context().clearCookies({ name: "remember" });
+  const requests = passkeyRequests(page);
+  await page.goto("/login");
+  await expect(page.getByLabel("Username or email")).toBeVisible();
+  await page.waitForTimeout(2000);
+  expect(requests).toHaveLength(0);
+  await expect(page).toHaveURL(/\/login$/);
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // No getClientCapabilities at all: as before, autofill where isConditionalMediationAvailable says so.
+  // (The passkey as it is now: a copy with an older signature counter would be refused.)
+  const [credential] = await authenticator.credentials();
+  const older = await browser.newContext();
+  await stubClientCapabilities(older, null);
+  const olderPage = await older.newPage();
+  await (await addVirtualAuthenticator(olderPage)).addCredential(credential!);
+  await olderPage.goto("/login");
+  await expect(olderPage).toHaveURL(/\/account$/);
+  await expect(olderPage.getByText("Signed in with a passkey.")).toBeVisible();
+  await older.close();
+});
+
+test("a device that can't make a passkey is told so at sign-up, and offered a phone where the browser can reach one", async ({ browser }) => {
+  // Phone reachable: the passkey is made on it (a roaming authenticator stands in for the phone).
+  const withPhone = await browser.newContext();
+  await stubClientCapabilities(withPhone, { userVerifyingPlatformAuthenticator: false, passkeyPlatformAuthenticator: true, hybridTransport: true });
+  const page = await withPhone.newPage();
+  const phone = await addVirtualAuthenticator(page, "usb");
+  const person = newPerson("capsphone");
+  const mail = await startSignup(page, person);
+  await page.getByLabel("Code from the email").fill(mail.code!);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByText("This device can't make a passkey of its own. Create one on your phone instead")).toBeVisible();
+  await page.getByRole("button", { name: "Create a passkey on your phone" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  expect(await phone.credentials()).toHaveLength(1);
+  // The account page's choices: a phone or a security key, not this device.
+  await expect(page.getByTestId("no-platform-passkey")).toContainText("Add one on your phone");
+  await expect(page.getByRole("button", { name: "Add a passkey on your phone" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add a security key" })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Add a passkey on this device" })).toHaveCount(0);
+  await withPhone.close();
+
+  // No phone either: email, plainly.
+  const alone = await browser.newContext();
+  await stubClientCapabilities(alone, { userVerifyingPlatformAuthenticator: false, passkeyPlatformAuthenticator: false, hybridTransport: false });
+  const alonePage = await alone.newPage();
+  const other = newPerson("capsnone");
+  const otherMail = await startSignup(alonePage, other);
+  await alonePage.getByLabel("Code from the email").fill(otherMail.code!);
+  await alonePage.getByRole("button", { name: "Verify" }).click();
+  await expect(alonePage.getByText("This device can't make a passkey of its own. Skip for now")).toBeVisible();
+  await expect(alonePage.getByRole("button", { name: /Create a passkey/ })).toHaveCount(0);
+  await alonePage.getByRole("button", { name: "Skip for now" }).click();
+  await expect(alonePage).toHaveURL(/\/account$/);
+  await expect(alonePage.getByText("Signed in with an email link or code.")).toBeVisible();
+  await expect(alonePage.getByRole("button", { name: "Add a security key" })).toBeVisible();
+  await expect(alonePage.getByRole("button", { name: /Add a passkey on/ })).toHaveCount(0);
+  await alone.close();
+});
+
+test("the Signal API is used only where reported (or, with nothing reported, where the method exists)", async ({ page, browser, authenticator }) => {
+  const person = newPerson("capssignal");
+  await signUpWithPasskey(page, person);
+  await stubClientCapabilities(page.context(), { signalAllAcceptedCredentials: false });
+  await page.reload();
+  await page.getByRole("button", { name: /^Remove / }).click();
+  await page.getByRole("button", { name: "Remove passkey" }).click();
+  await expect(page.getByTestId("passkey")).toHaveCount(0);
+  await page.waitForTimeout(2000);
+  // Not told: the passkey manager keeps it.
+  expect(await authenticator.credentials()).toHaveLength(1);
+
+  const older = await browser.newContext();
+  await stubClientCapabilities(older, null);
+  const olderPage = await older.newPage();
+  const olderAuthenticator = await addVirtualAuthenticator(olderPage);
+  await signUpWithPasskey(olderPage, newPerson("capssignal2"));
+  await olderPage.getByRole("button", { name: /^Remove / }).click();
+  await olderPage.getByRole("button", { name: "Remove passkey" }).click();
+  await expect(olderPage.getByTestId("passkey")).toHaveCount(0);
+  await expect.poll(() => olderAuthenticator.credentials()).toHaveLength(0);
+  await older.close();
+});
+
+test("immediate mode: step 2's Continue signs in with this device's passkey at once", async ({ page }) => {
+  const person = newPerson("capsnow");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+  await page.goto("/login");
+  await expect(page.getByRole("heading", { name: `Hello, ${person.username}` })).toBeVisible();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
+});
+
+test("immediate mode: with no passkey on this device, Continue goes to the email link without a word", async ({ page, browser }) => {
+  const person = newPerson("capsnone");
+  await signUpWithPasskey(page, person);
+  // A device that signed in by email once (so it greets the person) and holds no passkey.
+  const context = await browser.newContext();
+  const device = await context.newPage();
+  await addVirtualAuthenticator(device);
+  await signInByEmail(device, person.email);
+  await signOut(device);
+  await device.goto("/login");
+  await expect(device.getByRole("heading", { name: `Hello, ${person.username}` })).toBeVisible();
+  const before = await countMail(context, person.email);
+  await device.getByRole("button", { name: "Continue" }).click();
+  await expect(device.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await expect(alert(device)).toHaveCount(0);
+  const mail = await readNewestMail(context, person.email, { after: before });
+  expect(mail.subject).toBe("Sign in to Passwordless");
+  await context.close();
+});
+
+test("without immediate mode reported, step 2 is as before: the passkey button first, no Continue", async ({ page, browser, authenticator }) => {
+  const person = newPerson("capslater");
+  await signUpWithPasskey(page, person);
+  const [credential] = await authenticator.credentials();
+  for (const [i, stub] of [{ immediateGet: false }, null].entries()) {
+    const context = await browser.newContext();
+    await stubClientCapabilities(context, stub);
+    const device = await context.newPage();
+    const deviceAuthenticator = await addVirtualAuthenticator(device);
+    // A signature counter ahead of every earlier use, or the server refuses the copy as a clone.
+    await deviceAuthenticator.addCredential({ ...credential!, signCount: 100 * (i + 1) });
+    await openLoginWithoutAutofill(device, deviceAuthenticator);
+    await device.getByLabel("Username or email").fill(person.username);
+    await device.getByRole("button", { name: "Continue" }).click();
+    await expect(device.getByRole("heading", { name: `Hello, ${person.username}` })).toBeVisible();
+    await expect(device.getByRole("button", { name: "Continue" })).toHaveCount(0);
+    await device.getByRole("button", { name: "Sign in with a passkey" }).click();
+    await expect(device).toHaveURL(/\/account$/);
+    await context.close();
+  }
+});
+
+test("/.well-known/passkey-endpoints tells password managers where to create and manage passkeys", async ({ request }) => {
+  const response = await request.get("/.well-known/passkey-endpoints");
+  expect(response.status()).toBe(200);
+  expect(response.headers()["content-type"]).toMatch(/^application\/json/);
+  expect(response.headers()["cache-control"]).toBe("public, max-age=86400");
+  expect(await response.json()).toEqual({ enroll: `${appOrigin()}/account#add-passkey`, manage: `${appOrigin()}/account#passkeys` });
+});
