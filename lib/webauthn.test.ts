@@ -61,6 +61,19 @@ describe("registration", () => {
     expect(again.excludeCredentials?.map((c) => c.id)).toEqual([credential.idBase64url]);
   });
 
+  it("each kind of authenticator is a hint; only a security key or a phone is required to be cross-platform", async () => {
+    const user = await newUser();
+    // No "platform" requirement for this device: Firefox on Linux refuses such a request outright.
+    const local = await registrationOptions(user, [], "localDevice");
+    expect(local.hints).toEqual(["client-device"]);
+    expect(local.authenticatorSelection?.authenticatorAttachment).toBeUndefined();
+    const key = await registrationOptions(user, [], "securityKey");
+    expect(key.hints).toEqual(["security-key"]);
+    expect(key.authenticatorSelection?.authenticatorAttachment).toBe("cross-platform");
+    const phone = await registrationOptions(user, [], "remoteDevice");
+    expect(phone.hints).toEqual(["hybrid"]);
+  });
+
   it("spends the challenge on failure: a good response after a bad one is too late", async () => {
     const user = await newUser();
     const credential = new SoftCredential(user.webauthnUserId);
