@@ -36,6 +36,20 @@ export async function signUpWithPasskey(device: Device, mail: Mailbox, person: P
   expect(await device.getByTestId("account-username").text()).toBe(person.username);
 }
 
+/**
+ * The account page lists `count` passkeys (waiting for the list to catch up after a change); if
+ * it doesn't, the failure quotes the page's error messages (a ceremony that failed says why).
+ */
+export async function expectPasskeys(device: Device, count: number): Promise<void> {
+  try {
+    await expect.poll(() => device.getByTestId("passkey").count(), { message: "passkeys listed", intervals: [250] }).toBe(count);
+  } catch (error) {
+    const errors = await device.errors().catch(() => []);
+    if (errors.length) throw new Error(`${count} passkeys listed? The page says: ${errors.join(" | ")}`, { cause: error });
+    throw error;
+  }
+}
+
 export async function signOut(device: Device): Promise<void> {
   await device.getByRole("button", { name: "Sign out" }).click();
   await device.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" }).waitFor();

@@ -165,6 +165,11 @@ export class AppPage {
     throw new Error(`address ${last} did not match ${pattern} within ${timeout} ms`);
   }
 
+  /** The error messages the page shows now (its `role="alert"` regions; Next's route announcer is one too). */
+  async errors(): Promise<string[]> {
+    return this.page.$$eval('[role="alert"]:not(#__next-route-announcer__)', (alerts) => alerts.map((el) => (el as HTMLElement).innerText.trim()).filter(Boolean));
+  }
+
   async press(key: "ArrowDown" | "Enter" | "Tab" | "Escape"): Promise<void> {
     await focus(this.page);
     await this.page.keyboard.press(key);
