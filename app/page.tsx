@@ -17,7 +17,7 @@ export default async function Home({ searchParams }: { searchParams: Promise<Rec
       )}
       <div className="flex flex-col items-center gap-5">
         <p className="rounded-full border border-indigo-200 bg-indigo-50 px-3 py-1 text-sm font-medium text-indigo-800 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-200">
-          Passkey sign-in for this site
+          Passkeys first, email as a backup
         </p>
         <h1 className="text-4xl font-semibold tracking-tight sm:text-6xl">Sign in without a password</h1>
         <p className="max-w-xl text-lg text-zinc-700 dark:text-zinc-300">

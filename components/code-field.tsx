@@ -118,7 +118,8 @@ export function CodeField({ label = "Code from the email", id = "code" }: { labe
           spellCheck={false}
           // The browser's message for a code typed without the script: what it wants, not "the requested format".
           title={enhanced ? undefined : "The 6 digits from the email"}
-          onChange={(event) => update(normaliseCode(event.currentTarget.value))}
+          // onInput, not onChange: after the form's reset React's onChange would miss the same code typed again.
+          onInput={(event) => update(normaliseCode(event.currentTarget.value))}
           onPaste={paste}
           onSelect={track}
           onFocus={caretToEnd}
