@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { Alert } from "@/components/alert";
+import { buttonClass } from "@/components/button-styles";
 import { deletedAccountSignal } from "@/lib/account";
 import { AccountDeletedSignal } from "./account-deleted-signal";
 
@@ -7,46 +8,48 @@ export default async function Home({ searchParams }: { searchParams: Promise<Rec
   const { deleted } = await searchParams;
   const deletedSignals = deleted === "1" ? await deletedAccountSignal() : null;
   return (
-    <div className="mx-auto flex w-full max-w-2xl flex-col items-center gap-8 text-center">
+    <div className="mx-auto flex w-full max-w-4xl flex-col items-center gap-8 text-center sm:pt-8">
       {deletedSignals && (
         <>
           <Alert tone="success">Your account was deleted. Thanks for trying Passwordless.</Alert>
           <AccountDeletedSignal signals={deletedSignals} />
         </>
       )}
-      <div className="flex flex-col gap-4">
-        <h1 className="text-4xl font-bold tracking-tight sm:text-5xl">Sign in without a password</h1>
-        <p className="text-lg text-zinc-700 dark:text-zinc-300">
-          A passkey is a key your phone or computer keeps for you and unlocks with your face, fingerprint or screen lock.
-          It only works on this site, so it can&apos;t be phished, guessed or leaked.
+      <div className="flex flex-col items-center gap-5">
+        <p className="rounded-full border border-indigo-200 bg-indigo-50 px-3 py-1 text-sm font-medium text-indigo-800 dark:border-indigo-900 dark:bg-indigo-950 dark:text-indigo-200">
+          Passkeys first, email as a backup
+        </p>
+        <h1 className="text-4xl font-semibold tracking-tight sm:text-6xl">Sign in without a password</h1>
+        <p className="max-w-xl text-lg text-zinc-700 dark:text-zinc-300">
+          Your phone or computer keeps a passkey for you and unlocks it with your face, fingerprint or screen lock. It works only on
+          this site, so it can&apos;t be phished, guessed or leaked.
         </p>
       </div>
-      <div className="flex w-full max-w-sm flex-col gap-3 sm:flex-row">
-        <Link
-          href="/signup"
-          className="inline-flex min-h-11 flex-1 items-center justify-center rounded-lg bg-accent px-4 py-2.5 font-semibold text-accent-fg hover:bg-accent-hover dark:bg-indigo-400 dark:text-zinc-950 dark:hover:bg-indigo-300"
-        >
+      <div className="flex w-full flex-col gap-3 sm:w-auto sm:flex-row">
+        <Link href="/signup" className={`${buttonClass("primary")} sm:w-auto sm:px-6`}>
           Create an account
         </Link>
-        <Link
-          href="/login"
-          className="inline-flex min-h-11 flex-1 items-center justify-center rounded-lg border border-zinc-300 bg-white px-4 py-2.5 font-semibold hover:bg-zinc-100 dark:border-zinc-700 dark:bg-zinc-900 dark:hover:bg-zinc-800"
-        >
+        <Link href="/login" className={`${buttonClass("secondary")} sm:w-auto sm:px-6`}>
           Sign in
         </Link>
       </div>
-      <ul className="grid w-full gap-4 text-left sm:grid-cols-3">
+      <ol className="grid w-full gap-3 text-left sm:mt-4 sm:grid-cols-3 sm:gap-4" aria-label="How it works">
         {[
-          ["Passkey first", "Sign in with your fingerprint, face or screen lock, on a laptop or with your phone."],
-          ["New device? Email", "Get a one-time link or code, sign in, then add a passkey on that device."],
-          ["You stay in control", "See every passkey and signed-in device, and sign any of them out."],
-        ].map(([title, text]) => (
-          <li key={title} className="rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
-            <h2 className="font-semibold">{title}</h2>
-            <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{text}</p>
+          ["Create an account", "Your username and email. We send a code to confirm the address."],
+          ["Make a passkey", "One touch of your fingerprint, face or screen lock. Nothing to remember."],
+          ["Sign in anywhere", "With your passkey, or on a new device with a link we email you."],
+        ].map(([title, text], i) => (
+          <li key={title} className="flex gap-3 rounded-xl border border-zinc-200 bg-white p-4 dark:border-zinc-800 dark:bg-zinc-900">
+            <span aria-hidden className="grid size-7 shrink-0 place-items-center rounded-full bg-indigo-100 text-sm font-semibold text-indigo-800 dark:bg-indigo-900 dark:text-indigo-100">
+              {i + 1}
+            </span>
+            <div>
+              <h2 className="font-medium">{title}</h2>
+              <p className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{text}</p>
+            </div>
           </li>
         ))}
-      </ul>
+      </ol>
     </div>
   );
 }

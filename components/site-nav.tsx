@@ -1,8 +1,9 @@
 import Link from "next/link";
 import { getCurrentSession } from "@/lib/session";
+import { buttonClass } from "./button-styles";
 import { SignOutButton } from "./sign-out-button";
 
-const linkStyle = "inline-flex min-h-11 items-center whitespace-nowrap rounded-lg px-2 font-medium sm:px-3 hover:bg-zinc-100 dark:hover:bg-zinc-800";
+const linkStyle = "inline-flex min-h-11 items-center whitespace-nowrap rounded-lg px-2 text-sm font-medium text-zinc-700 sm:px-3 hover:bg-zinc-100 hover:text-zinc-900 dark:text-zinc-300 dark:hover:bg-zinc-800 dark:hover:text-zinc-100";
 
 export async function SiteNav() {
   // The header must not take a page down with it: on a backend error, show the anonymous links.
@@ -13,7 +14,7 @@ export async function SiteNav() {
         <Link href="/login" className={linkStyle}>
           Sign in
         </Link>
-        <Link href="/signup" className={`${linkStyle} bg-accent text-accent-fg hover:bg-accent-hover dark:bg-indigo-400 dark:text-zinc-950 dark:hover:bg-indigo-300`}>
+        <Link href="/signup" className={buttonClass("primary", "small")}>
           Sign up
         </Link>
       </nav>

@@ -1,5 +1,5 @@
 import { addVirtualAuthenticator, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { requestEmailSignIn, signInByEmailElsewhere, signOut, signUpWithPasskey } from "./flows";
+import { enterCode, requestEmailSignIn, signInByEmailElsewhere, signOut, signUpWithPasskey } from "./flows";
 
 test("rename and remove passkeys; a removed passkey no longer signs in", async ({ page, authenticator }) => {
   const person = newPerson("keys");
@@ -82,8 +82,7 @@ test("change email: the new address is proven first, the old one is told", async
   const before = await countMail(page.context(), person.email);
   const mail = await readNewestMail(page.context(), newEmail);
   expect(mail.subject).toBe("Confirm your new email for Passwordless");
-  await page.getByLabel("Code sent to the new address").fill(mail.code!);
-  await page.getByRole("button", { name: "Confirm new email" }).click();
+  await enterCode(page, mail.code!, "Code sent to the new address");
   await expect(page.getByText(`Your email address is now ${newEmail}.`)).toBeVisible();
   await expect(page.getByTestId("account-email")).toHaveText(newEmail);
   const notice = await readNewestMail(page.context(), person.email, { after: before });
@@ -178,13 +177,11 @@ test("after an email change: the old address's codes stop working, other devices
   await page.getByLabel("New email address").fill(newEmail);
   await page.getByRole("button", { name: "Change email" }).click();
   const before = await countMail(page.context(), person.email);
-  await page.getByLabel("Code sent to the new address").fill((await readNewestMail(page.context(), newEmail)).code!);
-  await page.getByRole("button", { name: "Confirm new email" }).click();
+  await enterCode(page, (await readNewestMail(page.context(), newEmail)).code!, "Code sent to the new address");
   await expect(page.getByText(`Your email address is now ${newEmail}.`)).toBeVisible();
 
   // The code mailed to the old address no longer signs in.
-  await pending.getByLabel("Code from the email").fill(staleCode);
-  await pending.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(pending, staleCode);
   await expect(pending.getByText("That sign-in request has expired or was already used.")).toBeVisible();
   await pendingContext.close();
 

@@ -1,5 +1,5 @@
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
+import { enterCode, enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
 import { target } from "./target";
 
 test("a new device signs in by link, adds its own passkey, and both devices' passkeys work", { tag: "@smoke" }, async ({ page: deviceA, browser }) => {
@@ -61,8 +61,7 @@ test("the code typed in the browser that asked signs in; a link or code works on
   await requestEmailSignIn(device, person.username);
   const mail = await readNewestMail(context, person.email);
   const link = mail.links.find((l) => l.includes("/login/email?token="))!;
-  await device.getByLabel("Code from the email").fill(mail.code!);
-  await device.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(device, mail.code!);
   await expect(device).toHaveURL(/\/account$/);
 
   // The link from the same email is spent with it, and its page says so.
@@ -103,14 +102,13 @@ test("five wrong codes end the request, and a new one can be asked for", async (
   const device = await context.newPage();
   await requestEmailSignIn(device, person.email);
   const mail = await readNewestMail(context, person.email);
-  await enterFiveWrongCodes(device, mail.code!, "Sign in");
+  await enterFiveWrongCodes(device, mail.code!);
 
   const before = await countMail(context, person.email);
   await device.getByRole("link", { name: "Ask for a new link and code" }).click();
   await device.getByRole("button", { name: "Email me a sign-in link" }).click();
   const fresh = await readNewestMail(context, person.email, { after: before });
-  await device.getByLabel("Code from the email").fill(fresh.code!);
-  await device.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(device, fresh.code!);
   await expect(device).toHaveURL(/\/account$/);
   await context.close();
 });
@@ -118,8 +116,7 @@ test("five wrong codes end the request, and a new one can be asked for", async (
 test("an unknown address gets the same page and no mail", async ({ page }) => {
   const nobody = `nobody.${newPerson().username}@example.test`;
   await requestEmailSignIn(page, nobody);
-  await page.getByLabel("Code from the email").fill("123456");
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(page, "123456");
   await expect(page.getByText("That code isn't right.")).toBeVisible();
   expect(await countMail(page.context(), nobody)).toBe(0);
 });

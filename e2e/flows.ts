@@ -17,8 +17,7 @@ export async function startSignup(page: Page, person: Person): Promise<Mail> {
 /** The whole sign-up journey through the code and a passkey on this page's authenticator. */
 export async function signUpWithPasskey(page: Page, person: Person): Promise<void> {
   const mail = await startSignup(page, person);
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
   await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
   await page.getByRole("button", { name: "Create a passkey" }).click();
   await expect(page).toHaveURL(/\/account$/);
@@ -63,16 +62,22 @@ export async function requestEmailSignIn(page: Page, identifier: string): Promis
   await expect(page.getByText("If an account exists for")).toBeVisible();
 }
 
+/**
+ * Enters an emailed code, which submits its form by itself once complete (components/code-field.tsx):
+ * a click on the submit button after it would come too late (or twice).
+ */
+export async function enterCode(page: Page, code: string, label = "Code from the email"): Promise<void> {
+  await page.getByLabel(label).fill(code);
+}
+
 /** Types four wrong codes (each answered with the tries left), then a fifth that ends the flow. */
-export async function enterFiveWrongCodes(page: Page, rightCode: string, submit: string): Promise<void> {
+export async function enterFiveWrongCodes(page: Page, rightCode: string): Promise<void> {
   const wrong = rightCode === "000000" ? "111111" : "000000";
   for (let left = 4; left >= 1; left--) {
-    await page.getByLabel("Code from the email").fill(wrong);
-    await page.getByRole("button", { name: submit }).click();
+    await enterCode(page, wrong);
     await expect(page.getByText(`That code isn't right. Check the email and try again. ${left} ${left === 1 ? "try" : "tries"} left.`)).toBeVisible();
   }
-  await page.getByLabel("Code from the email").fill(wrong);
-  await page.getByRole("button", { name: submit }).click();
+  await enterCode(page, wrong);
   await expect(page.getByText("Too many wrong codes.")).toBeVisible();
 }
 
@@ -95,8 +100,7 @@ export async function signInByEmailElsewhere(browser: Browser, identifier: strin
   const page = await context.newPage();
   await requestEmailSignIn(page, identifier);
   const mail = await readNewestMail(context, email);
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(page, mail.code!);
   await expect(page).toHaveURL(/\/account$/);
   return { context, page };
 }

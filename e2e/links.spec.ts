@@ -1,6 +1,6 @@
 import type { Browser, Page } from "@playwright/test";
 import { expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWithPasskey, startSignup } from "./flows";
 
 /**
  * Every emailed link says the truth about where it stands, in every state a person can reach:
@@ -47,7 +47,7 @@ test("sign-in link: ready, elsewhere, used (signed in, then out), ended, incompl
   // Ended by five wrong codes.
   await requestEmailSignIn(device, person.email);
   const mail = await readNewestMail(context, person.email, { after: 1 });
-  await enterFiveWrongCodes(device, mail.code!, "Sign in");
+  await enterFiveWrongCodes(device, mail.code!);
   await device.goto(mail.links.find((l) => l.includes("/login/email?token="))!);
   await heading(device, "This link no longer works");
   await context.close();
@@ -60,8 +60,7 @@ test("sign-up link: ready, elsewhere, moved on to the passkey, used, signed in, 
   const link = mail.links.find((l) => l.includes("/signup/verify?token="))!;
   await heading(await otherBrowser(browser, link), "Open this link where you signed up");
 
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
   await heading(page, "Create a passkey");
   await page.goto(link);
   await heading(page, "Your email is confirmed");
@@ -76,7 +75,7 @@ test("sign-up link: ready, elsewhere, moved on to the passkey, used, signed in, 
 
   const again = newPerson("lnkup2");
   const second = await startSignup(page, again);
-  await enterFiveWrongCodes(page, second.code!, "Verify");
+  await enterFiveWrongCodes(page, second.code!);
   await page.goto(second.links.find((l) => l.includes("/signup/verify?token="))!);
   await heading(page, "This link no longer works");
 });
@@ -123,8 +122,7 @@ async function signInSecondBrowser(browser: Browser, email: string) {
   const page = await context.newPage();
   await requestEmailSignIn(page, email);
   const mail = await readNewestMail(context, email);
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(page, mail.code!);
   await expect(page).toHaveURL(/\/account$/);
   await page.close();
   return { context };

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { addVirtualAuthenticator, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser } from "./flows";
+import { enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser } from "./flows";
 import { target } from "./target";
 
 const heading = (name: string) => ({ name, exact: true });
@@ -201,8 +201,7 @@ test("a new device can ask for a sign-in link from step 1; 'no passkey here' lea
   await device.getByRole("button", { name: "Email me a sign-in link", exact: true }).click();
   await expect(device.getByRole("heading", { name: "Check your email" })).toBeVisible();
   const mail = await readNewestMail(context, person.email);
-  await device.getByLabel("Code from the email").fill(mail.code!);
-  await device.getByRole("button", { name: "Sign in" }).click();
+  await enterCode(device, mail.code!);
   await expect(device).toHaveURL(/\/account$/);
   await context.close();
 });

@@ -1,34 +1,41 @@
 import AxeBuilder from "@axe-core/playwright";
 import type { Page } from "@playwright/test";
 import { expect, newPerson, readNewestMail, test } from "./fixtures";
-import { startSignup } from "./flows";
+import { enterCode, signUpWithPasskey, startSignup } from "./flows";
 import { target } from "./target";
 
-const WIDTHS = [360, 1280];
+/** 360 px: the narrowest phone people use (nothing may overflow); 390 px: a common phone; 1280 px: a laptop. */
+const WIDTHS = [360, 390, 1280];
 const SCHEMES = ["light", "dark"] as const;
+const ACCOUNT_SECTIONS = ["profile", "passkeys", "devices", "activity", "delete"];
 
 /**
  * Checks a page as people meet it: no axe violations (WCAG 2.1 A and AA) in either theme, nothing
  * overflowing sideways on a 360 px phone, and screenshots at phone and desktop widths to look at.
+ * `sections`: also a picture of each of these elements (by id) alone, at 390 px and 1280 px.
  */
-async function shoot(page: Page, name: string) {
+async function shoot(page: Page, name: string, sections: string[] = []) {
   for (const colorScheme of SCHEMES) {
     // Reduced motion: no colour transitions, so axe measures settled colours, as people see them.
     await page.emulateMedia({ colorScheme, reducedMotion: "reduce" });
     const { violations } = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]).analyze();
     expect(violations.map((v) => `${v.id} (${colorScheme}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), name).toEqual([]);
     for (const width of WIDTHS) {
-      await page.setViewportSize({ width, height: width === 360 ? 740 : 800 });
+      await page.setViewportSize({ width, height: { 360: 740, 390: 844 }[width] ?? 800 });
       const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
       expect(overflow, `${name} overflows at ${width}px`).toBeLessThanOrEqual(0);
       await page.screenshot({ path: `screenshots/${name}-${colorScheme}-${width}.png`, fullPage: true });
+      if (width === 360) continue;
+      for (const id of sections) {
+        await page.locator(`#${id}`).screenshot({ path: `screenshots/${name}-${id}-${colorScheme}-${width}.png` });
+      }
     }
   }
   await page.emulateMedia({ colorScheme: "light" });
 }
 
-test("every page: accessible in both themes, fits a phone, screenshots at 360 px and 1280 px", async ({ page, browser }) => {
-  test.setTimeout(420_000);
+test("public pages and the code input: accessible in both themes, fit a phone, screenshots at 360, 390 and 1280 px", async ({ page, browser }) => {
+  test.setTimeout(600_000);
   await page.goto("/");
   await shoot(page, "home");
   await page.goto("/does-not-exist");
@@ -50,16 +57,40 @@ test("every page: accessible in both themes, fits a phone, screenshots at 360 px
   const otherPage = await other.newPage();
   await otherPage.goto(link);
   await shoot(otherPage, "signup-link-elsewhere");
+  await other.close();
 
+  // The code input: half typed (the next slot marked), then a wrong code's message, then the code.
   await page.goto("/signup");
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await page.getByLabel("Code from the email").pressSequentially(mail.code!.slice(0, 3));
+  await shoot(page, "signup-code-typing");
+  await page.getByLabel("Code from the email").pressSequentially(mail.code!.endsWith("000") ? "111" : "000");
+  await expect(page.getByText("That code isn't right.")).toBeVisible();
+  await shoot(page, "signup-code-wrong");
+  await enterCode(page, mail.code!);
   await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
   await shoot(page, "signup-create-passkey");
-  await page.getByRole("button", { name: "Create a passkey" }).click();
-  await expect(page).toHaveURL(/\/account$/);
-  await shoot(page, "account-passkey");
+});
 
+test("the account page and sign-in on a new device: accessible in both themes, fit a phone, screenshots", async ({ page, browser }) => {
+  test.setTimeout(600_000);
+  const person = newPerson("shot");
+  await signUpWithPasskey(page, person);
+  await shoot(page, "account-passkey", ACCOUNT_SECTIONS);
+
+  // The account page's states: renaming and removing a passkey, an email change waiting for its code.
+  await page.getByRole("button", { name: /^Rename / }).click();
+  await shoot(page, "account-passkey-rename", ["passkeys"]);
+  await page.getByRole("button", { name: "Cancel" }).click();
+  await page.getByRole("button", { name: /^Remove / }).click();
+  await shoot(page, "account-passkey-remove", ["passkeys"]);
+  await page.getByRole("button", { name: "Keep it" }).click();
+  await page.getByLabel("New email address").fill(`new.${person.email}`);
+  await page.getByRole("button", { name: "Change email" }).click();
+  await expect(page.getByLabel("Code sent to the new address")).toBeVisible();
+  await shoot(page, "account-email-change", ["profile"]);
+
+  const other = await browser.newContext();
+  const otherPage = await other.newPage();
   await otherPage.goto("/login");
   await shoot(otherPage, "login");
   await otherPage.getByLabel("Username or email").fill(person.username);
@@ -73,10 +104,14 @@ test("every page: accessible in both themes, fits a phone, screenshots at 360 px
   await shoot(otherPage, "login-email-link");
   await otherPage.getByRole("button", { name: "Sign in" }).click();
   await expect(otherPage).toHaveURL(/\/account$/);
-  await shoot(otherPage, "account-email");
+  // Signed in by email on a second device: the prompt to add a passkey, two devices listed.
+  await shoot(otherPage, "account-email", ACCOUNT_SECTIONS);
 
   await otherPage.goto("/account/confirm");
   await shoot(otherPage, "account-confirm");
+  await otherPage.getByRole("button", { name: "Email me a code" }).click();
+  await expect(otherPage.getByLabel("Code from the email")).toBeVisible();
+  await shoot(otherPage, "account-confirm-code");
   // The outbox exists only when mail is embedded (a 404 page otherwise, shot all the same).
   await otherPage.goto("/dev/outbox");
   await shoot(otherPage, target.mailRecorderUrl ? "dev-outbox-404" : "dev-outbox");

@@ -6,7 +6,7 @@ import { freePort, startNext } from "../scripts/services";
 import { actionId, callAction } from "./actions";
 import { addVirtualAuthenticator, countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";
-import { openLoginWithoutAutofill, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, openLoginWithoutAutofill, signUpWithPasskey, startSignup } from "./flows";
 
 const PAGES = ["/", "/signup", "/login", "/login/code", "/signup/verify?token=x", "/login/email?token=x", "/account/confirm", "/dev/outbox", "/no-such-page"];
 
@@ -263,8 +263,7 @@ test("without a trusted proxy, limits key on the TCP peer: one client's flood lo
     await page.getByLabel("Email").fill(person.email);
     await page.getByRole("button", { name: "Create account" }).click();
     await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
-    await page.getByLabel("Code from the email").fill(await outboxCode(page.request, origin, person.email));
-    await page.getByRole("button", { name: "Verify" }).click();
+    await enterCode(page, await outboxCode(page.request, origin, person.email));
     await page.getByRole("button", { name: "Create a passkey" }).click();
     await expect(page).toHaveURL(/\/account$/);
     expect(readFileSync(logFile, "utf8")).toContain("Per-client rate limits key on the TCP peer address");

@@ -1,5 +1,5 @@
 import { countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterFiveWrongCodes, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, enterFiveWrongCodes, signUpWithPasskey, startSignup } from "./flows";
 
 test("sign up: details, code from the email, passkey, signed in", { tag: "@smoke" }, async ({ page, authenticator }) => {
   const person = newPerson("code");
@@ -7,8 +7,7 @@ test("sign up: details, code from the email, passkey, signed in", { tag: "@smoke
   expect(mail.subject).toBe("Confirm your email for Passwordless");
   expect(mail.code).toMatch(/^\d{6}$/);
 
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
   await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
   await page.getByRole("button", { name: "Create a passkey" }).click();
 
@@ -105,7 +104,7 @@ test("invalid details get a message per field and nothing is sent", async ({ pag
 test("five wrong codes end the pending sign-up; starting again works", async ({ page }) => {
   const person = newPerson("wrong");
   const mail = await startSignup(page, person);
-  await enterFiveWrongCodes(page, mail.code!, "Verify");
+  await enterFiveWrongCodes(page, mail.code!);
   await expect(page.getByText("Too many wrong codes. Please start again.")).toBeVisible();
 
   // The right code no longer works: the pending sign-up is gone.
@@ -114,16 +113,14 @@ test("five wrong codes end the pending sign-up; starting again works", async ({ 
 
   const again = await startSignup(page, person);
   expect(again.code).not.toBeNull();
-  await page.getByLabel("Code from the email").fill(again.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, again.code!);
   await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
 });
 
 test("a cancelled passkey prompt explains itself, stores nothing, and can be retried", async ({ page, authenticator }) => {
   const person = newPerson("cancel");
   const mail = await startSignup(page, person);
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
 
   await authenticator.setUserVerified(false);
   await page.getByRole("button", { name: "Create a passkey" }).click();
@@ -139,8 +136,7 @@ test("a cancelled passkey prompt explains itself, stores nothing, and can be ret
 test("a replayed registration response is rejected and stores no second passkey", async ({ page }) => {
   const person = newPerson("replay");
   const mail = await startSignup(page, person);
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
 
   const captured = page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]) && (r.postData() ?? "").includes("attestationObject"));
   await page.getByRole("button", { name: "Create a passkey" }).click();

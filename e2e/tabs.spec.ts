@@ -1,5 +1,5 @@
 import { expect, newPerson, readNewestMail, test } from "./fixtures";
-import { requestEmailSignIn, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, requestEmailSignIn, signUpWithPasskey, startSignup } from "./flows";
 
 /** Mail apps open links in a new tab: the tab left waiting follows, without a reload. */
 
@@ -23,8 +23,7 @@ test("sign-up: a code typed after the link was used in another tab moves on, not
   await tab.close();
   // The first tab still shows the code field if it missed the message (e.g. it was frozen).
   if (await page.getByLabel("Code from the email").isVisible()) {
-    await page.getByLabel("Code from the email").fill(mail.code!);
-    await page.getByRole("button", { name: "Verify" }).click();
+    await enterCode(page, mail.code!);
   }
   await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
 });

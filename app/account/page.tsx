@@ -166,7 +166,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         </ol>
       </Section>
 
-      <Section id="delete" title="Delete account" description="Deletes your account, passkeys, devices and activity. This can't be undone.">
+      <Section id="delete" title="Delete account" danger description="Deletes your account, passkeys, devices and activity. This can't be undone.">
         <DeleteAccount username={user.username} fresh={fresh} />
       </Section>
     </div>

@@ -67,7 +67,7 @@ test("a new device signs in by email, then adds its own passkey", async ({ devic
   const message = await mail.newest(person.email, { after: before });
   expect(message.subject).toBe("Sign in to Passwordless");
   expect(message.text).toContain("from Firefox on Linux");
-  await enterCode(phone, message.code, "Sign in");
+  await enterCode(phone, message.code);
   await phone.waitForURL(/\/account$/);
   await phone.getByText("Signed in with an email link or code.").waitFor();
   // An email sign-in on an account with passkeys: the owner is told, and this device is on hold

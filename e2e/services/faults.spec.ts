@@ -1,7 +1,7 @@
 import type { APIRequestContext, Page, Request } from "@playwright/test";
 import postgres from "postgres";
 import { expect, newPerson, test } from "../fixtures";
-import { signUpWithPasskey, startSignup } from "../flows";
+import { enterCode, signUpWithPasskey, startSignup } from "../flows";
 import { stack, switchService } from "./stack";
 
 // These stop the PostgreSQL and Redis that every other spec uses: one at a time, and only after
@@ -99,8 +99,7 @@ test("a sign-up interrupted between steps leaves no user behind, and can simply 
   const person = newPerson("halfway");
   const mail = await startSignup(page, person);
   await switchService("postgres", "stop");
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
   await expect(page.getByRole("heading", { name: FRIENDLY })).toBeVisible();
   await switchService("postgres", "start");
 
