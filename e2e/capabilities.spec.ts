@@ -1,6 +1,6 @@
 import type { Page } from "@playwright/test";
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, readNewestMail, stubClientCapabilities, test } from "./fixtures";
-import { openLoginWithoutAutofill, signInByEmail, signOut, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, openLoginWithoutAutofill, signInByEmail, signOut, signUpWithPasskey, startSignup } from "./flows";
 
 /**
  * What the app does with what the browser reports (components/capabilities.ts). Debian's Chromium
@@ -57,8 +57,7 @@ test("a device that can't make a passkey is told so at sign-up, and offered a ph
   const phone = await addVirtualAuthenticator(page, "usb");
   const person = newPerson("capsphone");
   const mail = await startSignup(page, person);
-  await page.getByLabel("Code from the email").fill(mail.code!);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await enterCode(page, mail.code!);
   await expect(page.getByText("This device can't make a passkey of its own. Create one on your phone instead")).toBeVisible();
   await page.getByRole("button", { name: "Create a passkey on your phone" }).click();
   await expect(page).toHaveURL(/\/account$/);
@@ -76,8 +75,7 @@ test("a device that can't make a passkey is told so at sign-up, and offered a ph
   const alonePage = await alone.newPage();
   const other = newPerson("capsnone");
   const otherMail = await startSignup(alonePage, other);
-  await alonePage.getByLabel("Code from the email").fill(otherMail.code!);
-  await alonePage.getByRole("button", { name: "Verify" }).click();
+  await enterCode(alonePage, otherMail.code!);
   await expect(alonePage.getByText("This device can't make a passkey of its own. Skip for now")).toBeVisible();
   await expect(alonePage.getByRole("button", { name: /Create a passkey/ })).toHaveCount(0);
   await alonePage.getByRole("button", { name: "Skip for now" }).click();
