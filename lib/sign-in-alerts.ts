@@ -28,8 +28,10 @@ type SignInReport = { userId: string; sessionId: string; method: "passkey" | "em
 /** This browser's id (made on its first sign-in) and whether `userId` has signed in from it before; it has now. */
 export async function recognizeDevice(userId: string): Promise<{ known: boolean; deviceHash: string }> {
   const cookie = deviceCookie();
-  const id = (await cookie.get()) ?? randomToken();
-  await cookie.set(id);
+  const existing = await cookie.get();
+  const id = existing ?? randomToken();
+  // Set once (400 days): a returning browser's sign-in sends no header for it.
+  if (!existing) await cookie.set(id);
   const deviceHash = sha256Hex(id);
   const db = await getDb();
   const added = await db.insert(knownDevices).values({ userId, deviceHash }).onConflictDoNothing().returning({ deviceHash: knownDevices.deviceHash });
