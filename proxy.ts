@@ -43,11 +43,22 @@ export async function proxy(request: NextRequest) {
     headers.set("content-security-policy", csp);
     response = NextResponse.next({ request: { headers } });
   }
-  response.headers.set("Content-Security-Policy", csp);
+  if (answersWithDocument(request)) response.headers.set("Content-Security-Policy", csp);
   // Pages show who is signed in and carry one-time forms: never store them anywhere.
   response.headers.set("Cache-Control", "no-store");
   if (https) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   return response;
+}
+
+/**
+ * Whether the answer may be a document the browser renders, which is what a CSP governs. Not so
+ * for a server action called by the page's JavaScript (Next-Action: a Flight answer to a fetch)
+ * or for the sign-in collection (always a 303 without a body): there the ~400-byte policy would
+ * only weigh on every response of a sign-in. A form posted without JavaScript has no Next-Action
+ * header and keeps it.
+ */
+function answersWithDocument(request: NextRequest): boolean {
+  return !request.headers.has("next-action") && request.nextUrl.pathname !== "/login/complete";
 }
 
 function refuse(status: number, message: string): NextResponse {

@@ -52,7 +52,8 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
   await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null });
   await recordActivity(user.id, "signed_in", { method: way.method, device: summarizeUserAgent((await headers()).get("user-agent")) });
   await rememberCookie().set(user.id);
-  await typedNameCookie().clear();
+  // Only a browser that typed a name at step 1 has one to clear: no clearing header on every sign-in.
+  if ((await typedIdentifier()) !== undefined) await typedNameCookie().clear();
 }
 
 /**
