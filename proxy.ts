@@ -43,7 +43,7 @@ export async function proxy(request: NextRequest) {
     headers.set("content-security-policy", csp);
     response = NextResponse.next({ request: { headers } });
   }
-  response.headers.set("Content-Security-Policy", csp);
+  if (answersWithDocument(request)) response.headers.set("Content-Security-Policy", csp);
   // Pages show who is signed in and carry one-time forms: never store them anywhere. Public
   // documents the same for everyone (the passkey endpoints) keep their own caching.
   if (!PUBLIC_DOCUMENTS.has(path)) response.headers.set("Cache-Control", "no-store");
@@ -52,6 +52,17 @@ export async function proxy(request: NextRequest) {
 }
 
 const PUBLIC_DOCUMENTS = new Set(["/.well-known/passkey-endpoints"]);
+
+/**
+ * Whether the answer may be a document the browser renders, which is what a CSP governs. Not so
+ * for a server action called by the page's JavaScript (Next-Action: a Flight answer to a fetch)
+ * or for the sign-in collection (always a 303 without a body): there the ~400-byte policy would
+ * only weigh on every response of a sign-in. A form posted without JavaScript has no Next-Action
+ * header and keeps it.
+ */
+function answersWithDocument(request: NextRequest): boolean {
+  return !request.headers.has("next-action") && request.nextUrl.pathname !== "/login/complete";
+}
 
 function refuse(status: number, message: string): NextResponse {
   return new NextResponse(message, { status, headers: { "Content-Type": "text/plain", "Cache-Control": "no-store" } });

@@ -6,6 +6,22 @@ import { recentActivity } from "./activity";
 import { getCurrentSession } from "./session";
 import { forgetSignInName, passkeySignInOptions, redeemSignInGrant, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "./sign-in";
 
+/** A browser that notes the cookies the server deleted (each a Set-Cookie header on the wire). */
+class DeleteCountingBrowser extends TestBrowser {
+  readonly deleted: string[] = [];
+
+  override cookieStore() {
+    const store = super.cookieStore();
+    return {
+      ...store,
+      delete: (name: string | { name: string }) => {
+        this.deleted.push(typeof name === "string" ? name : name.name);
+        return store.delete(name);
+      },
+    };
+  }
+}
+
 beforeAll(async () => {
   await getDb();
 }, 60_000);
@@ -32,6 +48,27 @@ describe("passkey sign-in", () => {
     expect(await thief.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: false, error: "challenge_expired" });
     expect(await thief.run(() => redeemSignInGrant("garbage"))).toEqual({ ok: false, error: "challenge_expired" });
     expect(await thief.run(getCurrentSession)).toBeNull();
+  });
+
+  it("a sign-in forgets the name typed at step 1, and clears nothing a browser doesn't have", async () => {
+    const user = await newUser();
+    const { credential } = await addSoftPasskey(user);
+    const signIn = async (browser: TestBrowser) => {
+      const begun = await browser.run(() => passkeySignInOptions("discoverable"));
+      if (!begun.ok) throw new Error(begun.error);
+      const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
+      if (!verified.ok) throw new Error(verified.error);
+      expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+    };
+    const typed = new DeleteCountingBrowser();
+    await typed.run(() => setTypedIdentifier(user.username));
+    await signIn(typed);
+    expect(await typed.run(typedIdentifier)).toBeUndefined();
+    expect(typed.deleted).toEqual(["login"]);
+
+    const untyped = new DeleteCountingBrowser();
+    await signIn(untyped);
+    expect(untyped.deleted).toEqual([]);
   });
 
   it("a new sign-in replaces the browser's previous session (no fixation)", async () => {

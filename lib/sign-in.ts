@@ -63,7 +63,8 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
   const { known, deviceHash } = await recognizeDevice(user.id);
   if (!way.firstSignIn && (way.method === "email" || !known)) await alertSignIn(user, { sessionId, method: way.method, device, deviceHash }, heldUntil);
   await rememberCookie().set(user.id);
-  await typedNameCookie().clear();
+  // Only a browser that typed a name at step 1 has one to clear: no clearing header on every sign-in.
+  if ((await typedIdentifier()) !== undefined) await typedNameCookie().clear();
   await noteSignIn(user.id, sessionId, way);
 }
 

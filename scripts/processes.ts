@@ -144,8 +144,17 @@ export class Cleanup {
 
 /** Peak resident set size of a running process (VmHWM), in bytes; null when unreadable. */
 export function peakRssBytes(pid: number): number | null {
+  return statusBytes(pid, "VmHWM");
+}
+
+/** Resident set size of a running process now (VmRSS), in bytes; null when unreadable. */
+export function rssBytes(pid: number): number | null {
+  return statusBytes(pid, "VmRSS");
+}
+
+function statusBytes(pid: number, field: "VmHWM" | "VmRSS"): number | null {
   try {
-    const kb = /^VmHWM:\s+(\d+)\s+kB$/m.exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
+    const kb = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"))?.[1];
     return kb ? Number(kb) * 1024 : null;
   } catch {
     return null;

@@ -22,7 +22,7 @@ import { Cleanup, runToCompletion } from "./processes";
 import { freePort, listenOnLoopback, startNext, startPostgres, startRedis } from "./services";
 import { startUpstashRestServer } from "./upstash-rest-server";
 
-/** Clear of `npm test` (3100), `npm run dev` (3000) and the bench (3300-3399) on a shared machine. */
+/** Clear of `npm test` (3100), `npm run dev` (3000) and the bench (3700-3799) on a shared machine. */
 const PORTS = { from: 3200, to: 3299 };
 const LOG_DIR = path.join("test-results", "services-logs");
 /** A bound for each command, well above what it takes on a busy machine. */

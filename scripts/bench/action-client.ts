@@ -4,19 +4,25 @@
  * the returned value out of the React Flight (text/x-component) response. Bench tooling only.
  */
 import http from "node:http";
+import type { Socket } from "node:net";
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { gunzipSync } from "node:zlib";
+import { gunzipSync, inflateSync } from "node:zlib";
 
 /** What a browser sends with every request (Chromium 156 on Linux, as captured from the e2e browser). */
 const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+/** Chromium's, so the server compresses as it would for a browser (`next start` picks gzip). */
+const ACCEPT_ENCODING = "gzip, deflate, br, zstd";
 const REQUEST_TIMEOUT_MS = 30_000;
 
-export type HttpResponse = { status: number; headers: http.IncomingHttpHeaders; body: string };
+/** `wireBytes`: the response as it came off the socket (status line, headers, compressed body). */
+export type HttpResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; wireBytes: number; headerBytes: number };
 
 /** One browser: its cookies and the client IP it appears from (the server trusts X-Forwarded-For). */
 export class VirtualBrowser {
   private readonly cookies = new Map<string, string>();
+  /** Bytes of every response this browser has received, as sent on the wire. */
+  received = 0;
 
   constructor(readonly ip: string) {}
 
@@ -71,7 +77,7 @@ export class AppServer {
     const headers: http.OutgoingHttpHeaders = {
       Host: `localhost:${this.port}`,
       "User-Agent": USER_AGENT,
-      "Accept-Encoding": "gzip",
+      "Accept-Encoding": ACCEPT_ENCODING,
       "X-Forwarded-For": browser.ip,
       ...extra,
     };
@@ -79,21 +85,36 @@ export class AppServer {
     if (cookie) headers.Cookie = cookie;
     if (body !== undefined) headers["Content-Length"] = Buffer.byteLength(body);
     const response = await new Promise<HttpResponse>((resolve, reject) => {
+      // A keep-alive socket carries one request at a time: what it read meanwhile is this response.
+      let readBefore = 0;
+      let socket: Socket | undefined;
       const req = http.request({ host: "127.0.0.1", port: this.port, method, path: urlPath, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", reject);
         res.on("end", () => {
-          const raw = Buffer.concat(chunks);
-          const text = (res.headers["content-encoding"] === "gzip" ? gunzipSync(raw) : raw).toString("utf8");
-          resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text });
+          try {
+            const raw = Buffer.concat(chunks);
+            const encoding = res.headers["content-encoding"];
+            if (encoding !== undefined && encoding !== "gzip" && encoding !== "deflate") throw new Error(`${method} ${urlPath}: unexpected Content-Encoding ${encoding}`);
+            const text = (encoding === "gzip" ? gunzipSync(raw) : encoding === "deflate" ? inflateSync(raw) : raw).toString("utf8");
+            const headerBytes = Buffer.byteLength(`HTTP/${res.httpVersion} ${res.statusCode} ${res.statusMessage}\r\n${rawHeaderLines(res.rawHeaders)}\r\n`);
+            resolve({ status: res.statusCode ?? 0, headers: res.headers, body: text, wireBytes: (socket?.bytesRead ?? Number.NaN) - readBefore, headerBytes });
+          } catch (error) {
+            reject(error);
+          }
         });
+      });
+      req.on("socket", (assigned) => {
+        socket = assigned;
+        readBefore = assigned.bytesRead;
       });
       req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
       req.on("error", reject);
       req.end(body);
     });
     browser.store(response.headers["set-cookie"]);
+    browser.received += response.wireBytes;
     return response;
   }
 
@@ -149,6 +170,12 @@ export class AppServer {
 }
 
 export type ActionResult = { value: unknown } | { redirect: string };
+
+function rawHeaderLines(raw: string[]): string {
+  let lines = "";
+  for (let i = 0; i + 1 < raw.length; i += 2) lines += `${raw[i]}: ${raw[i + 1]}\r\n`;
+  return lines;
+}
 
 const ACTIONS = {
   passkeyOptions: "app/login/actions.ts",

@@ -5,19 +5,25 @@
  * "server-only" to its empty module as Next's server build does. Writes JSON to argv[2].
  * Bench tooling only.
  */
-import { generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
+import { createHmac, generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
 import { writeFileSync } from "node:fs";
+import { sealData } from "iron-session";
 import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
+import { recordActivity } from "@/lib/activity";
 import { issueSignInEmail } from "@/lib/email-sign-in";
+import { kv } from "@/lib/kv";
 import { savePasskey } from "@/lib/passkeys";
+import { ABSOLUTE_TIMEOUT_MS, insertSession } from "@/lib/session";
+import { issueGrant } from "@/lib/sign-in";
+import { summarizeUserAgent } from "@/lib/user-agent";
 import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration } from "@/lib/webauthn";
 import { hashSecret } from "@/lib/secrets";
-import { createVerifiedUser } from "@/lib/users";
+import { createVerifiedUser, findUserById } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { ownCpuMicros, perWorker, percentiles, runLevel, timed, type LevelResult, type Percentiles, type StepTimes } from "./measure";
 import { CONCURRENCY, getPlan } from "./plan";
-import { peakRssBytes } from "../processes";
+import { peakRssBytes, rssBytes } from "../processes";
 
 export type CryptoFloor = {
   /** node:crypto verify() of a P-256 (ES256) signature with a parsed key, one thread. */
@@ -34,7 +40,16 @@ export type InProcessResult = {
   databaseStartSeconds: number;
   /** Peak RSS of this process: the memory floor of the embedded backends and the lib code. */
   peakRssBytes: number | null;
+  /** RSS just before PGlite in memory opens (lib code loaded, crypto floor run) and just after it is migrated. */
+  rssBeforeDatabaseBytes: number | null;
+  rssAfterDatabaseBytes: number | null;
   signIn: LevelResult[];
+  /**
+   * Sign-in at concurrency 8 with what collecting it does besides cookies() and headers(), which
+   * need a request: the grant issued and taken, the user looked up, the session and activity
+   * rows, one iron-session seal, the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
+   */
+  signInWithSession: LevelResult[];
   registration: LevelResult[];
   email: LevelResult[];
 };
@@ -96,9 +111,11 @@ async function main(): Promise<void> {
   const origin = new URL(process.env.APP_URL ?? "").origin;
 
   const crypto = await cryptoFloor();
+  const rssBeforeDatabaseBytes = rssBytes(process.pid);
   const dbStart = performance.now();
   await getDb();
   const databaseStartSeconds = (performance.now() - dbStart) / 1000;
+  const rssAfterDatabaseBytes = rssBytes(process.pid);
 
   const people: Person[] = [];
   const register = async (user: User): Promise<StepTimes> => {
@@ -121,7 +138,7 @@ async function main(): Promise<void> {
       await runLevel(c, plan.registration[c], ownCpuMicros, async (_worker, index) => {
         const user = users[index];
         if (!user) throw new Error("ran out of users");
-        return register(user);
+        return { times: await register(user) };
       }),
     );
   }
@@ -138,8 +155,29 @@ async function main(): Promise<void> {
   const signIn: LevelResult[] = [];
   for (const c of CONCURRENCY) {
     const next = perWorker(people, c);
-    signIn.push(await runLevel(c, plan.signIn, ownCpuMicros, (worker) => signInOnce(next(worker))));
+    signIn.push(await runLevel(c, plan.signIn, ownCpuMicros, async (worker) => ({ times: await signInOnce(next(worker)) })));
   }
+
+  const secret = process.env.SESSION_SECRET ?? "";
+  const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+  const signInWithSession = async (person: Person): Promise<StepTimes> => {
+    const times = await signInOnce(person);
+    await timed(times, "collect", async () => {
+      const grant = await issueGrant({ userId: person.user.id, passkeyId: person.credential.idBase64url });
+      const raw = await kv().take(`signin-grant:${grant}`);
+      if (!raw) throw new Error("grant not found");
+      const user = await findUserById(person.user.id);
+      if (!user) throw new Error("user not found");
+      const { token } = await insertSession({ userId: user.id, method: "passkey", passkeyId: person.credential.idBase64url, userAgent });
+      await recordActivity(user.id, "signed_in", { method: "passkey", device: summarizeUserAgent(userAgent) });
+      await sealData({ token }, { password: secret, ttl: ABSOLUTE_TIMEOUT_MS / 1000 });
+      createHmac("sha256", secret).update(`remember\0${user.id}`).digest("base64url");
+    });
+    return times;
+  };
+  for (const person of people.slice(0, plan.warmup)) await signInWithSession(person);
+  const nextPerson = perWorker(people, 8);
+  const withSession = [await runLevel(8, plan.signIn, ownCpuMicros, async (worker) => ({ times: await signInWithSession(nextPerson(worker)) }))];
 
   // Same shape as the server run: a new client per request, addresses round robin over people.
   let requestCounter = 0;
@@ -155,9 +193,9 @@ async function main(): Promise<void> {
   };
   for (let i = 0; i < plan.warmup; i++) await requestEmail();
   const email: LevelResult[] = [];
-  for (const c of CONCURRENCY) email.push(await runLevel(c, plan.email[c], ownCpuMicros, () => requestEmail()));
+  for (const c of CONCURRENCY) email.push(await runLevel(c, plan.email[c], ownCpuMicros, async () => ({ times: await requestEmail() })));
 
-  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), signIn, registration, email };
+  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, signInWithSession: withSession, registration, email };
   writeFileSync(out, JSON.stringify(result, null, 2));
 }
 

@@ -6,6 +6,10 @@
 
 /** Milliseconds each named step of one ceremony took. */
 export type StepTimes = Record<string, number>;
+/** Bytes each named step of one ceremony received, as they came off the socket (headers and compressed body). */
+export type StepBytes = Record<string, number>;
+/** What one ceremony recorded: its steps' latencies, and through a server the bytes each step received. */
+export type Sample = { times: StepTimes; bytes?: StepBytes };
 
 export type Percentiles = { n: number; p50: number; p95: number; p99: number };
 
@@ -16,6 +20,8 @@ export type LevelResult = {
   seconds: number;
   perSecond: number;
   steps: Record<string, Percentiles>;
+  /** Through a server: mean bytes received per ceremony, in all and per step. */
+  bytes?: { total: number; steps: Record<string, number> };
   /**
    * CPU time (all threads) the process doing the work spent per ceremony: steadier than
    * throughput on a shared machine, since other processes' load doesn't add to it.
@@ -52,9 +58,9 @@ export async function runLevel(
   concurrency: number,
   limits: Limits,
   cpuMicros: () => number,
-  ceremony: (worker: number, index: number) => Promise<StepTimes>,
+  ceremony: (worker: number, index: number) => Promise<Sample>,
 ): Promise<LevelResult> {
-  const samples: StepTimes[] = [];
+  const samples: Sample[] = [];
   const from = Number(process.hrtime.bigint() / 1000n);
   const cpuBefore = cpuMicros();
   let started = 0;
@@ -69,11 +75,18 @@ export async function runLevel(
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   const seconds = (performance.now() - start) / 1000;
   const steps: Record<string, Percentiles> = {};
-  for (const step of new Set(samples.flatMap((s) => Object.keys(s)))) {
-    steps[step] = percentiles(samples.map((s) => s[step]).filter((v): v is number => v !== undefined));
+  for (const step of new Set(samples.flatMap((s) => Object.keys(s.times)))) {
+    steps[step] = percentiles(samples.map((s) => s.times[step]).filter((v): v is number => v !== undefined));
   }
   const cpuMsPerCeremony = (cpuMicros() - cpuBefore) / 1000 / samples.length;
-  return { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, cpuMsPerCeremony, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
+  const level: LevelResult = { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, cpuMsPerCeremony, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
+  const withBytes = samples.filter((s): s is Required<Sample> => s.bytes !== undefined);
+  if (withBytes.length) {
+    const mean = (values: number[]) => values.reduce((n, v) => n + v, 0) / withBytes.length;
+    const stepBytes = Object.fromEntries([...new Set(withBytes.flatMap((s) => Object.keys(s.bytes)))].map((step) => [step, mean(withBytes.map((s) => s.bytes[step] ?? 0))]));
+    level.bytes = { total: mean(withBytes.map((s) => Object.values(s.bytes).reduce((n, v) => n + v, 0))), steps: stepBytes };
+  }
+  return level;
 }
 
 /**

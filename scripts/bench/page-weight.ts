@@ -1,10 +1,11 @@
 /**
  * Page weight as Chromium sees it: bytes transferred (compressed, as sent) for a first visit with
- * an empty cache, and the part of them that is JavaScript. Also builds the framework floor: a bare
+ * an empty cache, and the part of them that is JavaScript. Also writes the framework floor: a bare
  * Next.js page with the same next/react, built and served the same way. Bench tooling only.
  */
 import { chromium } from "@playwright/test";
-import { existsSync, mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -62,19 +63,27 @@ function commonAncestor(a: string, b: string): string {
 }
 
 /**
- * Writes a bare Next.js app (one page, no CSS, no client code of its own) into a temp directory
- * that uses this project's node_modules, so next and react are exactly the project's versions.
- * Returns the directory and a function that removes it.
+ * A bare Next.js app (one page, no CSS, no client code of its own) in a temp directory that uses
+ * this project's node_modules, so next and react are exactly the project's versions. The
+ * directory is named after what it is built from and kept, so a later run with the same
+ * node_modules reuses its build (`built`).
  */
-export function writeFloorApp(projectDir: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), "passwordless-bench-floor-"));
+export function floorApp(projectDir: string): { dir: string; built: boolean } {
   const modules = realpathSync(path.join(projectDir, "node_modules"));
+  const nextVersion = (JSON.parse(readFileSync(path.join(modules, "next", "package.json"), "utf8")) as { version: string }).version;
+  const files: Record<string, string> = {
+    "package.json": JSON.stringify({ name: "framework-floor", private: true }, null, 2),
+    // Turbopack resolves only inside its root: make it include the linked node_modules.
+    "next.config.mjs": "export default { turbopack: { root: ROOT } };\n",
+    "app/layout.jsx": `export default function RootLayout({ children }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n`,
+    "app/page.jsx": `export default function Page() {\n  return <main><h1>Hello</h1></main>;\n}\n`,
+  };
+  const stamp = createHash("sha256").update(JSON.stringify({ modules, nextVersion, files })).digest("hex").slice(0, 16);
+  const dir = path.join(tmpdir(), `passwordless-bench-floor-${stamp}`);
+  if (existsSync(path.join(dir, ".next", "BUILD_ID"))) return { dir, built: true };
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(path.join(dir, "app"), { recursive: true });
   symlinkSync(modules, path.join(dir, "node_modules"));
-  mkdirSync(path.join(dir, "app"));
-  writeFileSync(path.join(dir, "package.json"), JSON.stringify({ name: "framework-floor", private: true }, null, 2));
-  // Turbopack resolves only inside its root: make it include the linked node_modules.
-  writeFileSync(path.join(dir, "next.config.mjs"), `export default { turbopack: { root: ${JSON.stringify(commonAncestor(dir, modules))} } };\n`);
-  writeFileSync(path.join(dir, "app", "layout.jsx"), `export default function RootLayout({ children }) {\n  return (\n    <html lang="en">\n      <body>{children}</body>\n    </html>\n  );\n}\n`);
-  writeFileSync(path.join(dir, "app", "page.jsx"), `export default function Page() {\n  return <main><h1>Hello</h1></main>;\n}\n`);
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text.replace("ROOT", JSON.stringify(commonAncestor(dir, modules))));
+  return { dir, built: false };
 }

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { AppServer, VirtualBrowser, type ActionResult } from "./action-client";
-import { perWorker, runLevel, timed, type LevelResult, type Limits, type StepTimes } from "./measure";
+import { perWorker, runLevel, timed, type LevelResult, type Limits, type Sample } from "./measure";
 
 export type Person = { username: string; credential: SoftCredential };
 export type ProvenSignup = { browser: VirtualBrowser; username: string };
@@ -21,7 +21,20 @@ export function nextIp(): string {
 
 const grantSchema = z.object({ ok: z.literal(true), grant: z.string() });
 const requestOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rpId: z.string() }) });
+const refusedSchema = z.object({ ok: z.literal(false), error: z.string() });
 const creationOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rp: z.object({ id: z.string() }), user: z.object({ id: z.string() }) }) });
+
+/** Times one step of a ceremony in `browser`, and counts the bytes it received. */
+async function step<T>(sample: Required<Sample>, name: string, browser: VirtualBrowser, run: () => Promise<T>): Promise<T> {
+  const before = browser.received;
+  try {
+    return await timed(sample.times, name, run);
+  } finally {
+    sample.bytes[name] = browser.received - before;
+  }
+}
+
+const newSample = (): Required<Sample> => ({ times: {}, bytes: {} });
 
 /** The action's value, checked against `schema`; a redirect or an error result fails loudly. */
 function valueOf<T>(result: ActionResult, schema: z.ZodType<T>, what: string): T {
@@ -82,14 +95,15 @@ export async function registrationLevel(server: AppServer, pending: ProvenSignup
   const result = await runLevel(concurrency, { count: Math.min(limits.count, pending.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
     const signup = pending[index];
     if (!signup) throw new Error("ran out of proven sign-ups");
-    const times: StepTimes = {};
-    const begun = valueOf(await timed(times, "options", () => server.action("/signup", "signupPasskeyOptionsAction", signup.browser, { args: [] })), creationOptionsSchema, "signupPasskeyOptions");
+    const sample = newSample();
+    const { browser } = signup;
+    const begun = valueOf(await step(sample, "options", browser, () => server.action("/signup", "signupPasskeyOptionsAction", browser, { args: [] })), creationOptionsSchema, "signupPasskeyOptions");
     const credential = new SoftCredential(begun.options.user.id);
     const response = credential.register(begun.options, server.origin);
-    const verified = valueOf(await timed(times, "verify", () => server.action("/signup", "signupPasskeyVerifyAction", signup.browser, { args: [response] })), grantSchema, "signupPasskeyVerify");
-    await timed(times, "collect", () => collect(server, signup.browser, verified.grant));
+    const verified = valueOf(await step(sample, "verify", browser, () => server.action("/signup", "signupPasskeyVerifyAction", browser, { args: [response] })), grantSchema, "signupPasskeyVerify");
+    await step(sample, "collect", browser, () => collect(server, browser, verified.grant));
     people.push({ username: signup.username, credential });
-    return times;
+    return sample;
   });
   pending.splice(0, result.count);
   return result;
@@ -102,16 +116,16 @@ export async function signInLevel(server: AppServer, people: Person[], concurren
 }
 
 /** One passkey sign-in ceremony; leaves `browser` signed in. `afterStep` runs untimed after each step. */
-export async function signInOnce(server: AppServer, person: Person, browser: VirtualBrowser, afterStep?: () => Promise<void>): Promise<StepTimes> {
-  const times: StepTimes = {};
-  const begun = valueOf(await timed(times, "options", () => server.action("/login", "passkeyOptions", browser, { args: ["discoverable"] })), requestOptionsSchema, "passkeyOptions");
+export async function signInOnce(server: AppServer, person: Person, browser: VirtualBrowser, afterStep?: () => Promise<void>): Promise<Sample> {
+  const sample = newSample();
+  const begun = valueOf(await step(sample, "options", browser, () => server.action("/login", "passkeyOptions", browser, { args: ["discoverable"] })), requestOptionsSchema, "passkeyOptions");
   await afterStep?.();
   const response = person.credential.authenticate(begun.options, server.origin);
-  const verified = valueOf(await timed(times, "verify", () => server.action("/login", "passkeyVerify", browser, { args: [response] })), grantSchema, "passkeyVerify");
+  const verified = valueOf(await step(sample, "verify", browser, () => server.action("/login", "passkeyVerify", browser, { args: [response] })), grantSchema, "passkeyVerify");
   await afterStep?.();
-  await timed(times, "collect", () => collect(server, browser, verified.grant));
+  await step(sample, "collect", browser, () => collect(server, browser, verified.grant));
   await afterStep?.();
-  return times;
+  return sample;
 }
 
 /**
@@ -138,13 +152,35 @@ export async function emailLevel(server: AppServer, prepared: { browser: Virtual
   const result = await runLevel(concurrency, { count: Math.min(limits.count, prepared.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
     const item = prepared[index];
     if (!item) throw new Error("ran out of prepared browsers");
-    const times: StepTimes = {};
-    const result = await timed(times, "request", () =>
+    const sample = newSample();
+    const result = await step(sample, "request", item.browser, () =>
       server.action("/login?next=%2Faccount", "emailLinkForTyped", item.browser, { form: { identifier: item.identifier, next: "/account" }, prevState: {} }),
     );
     expectRedirect(result, "/login/code?next=%2Faccount", "emailLinkForTyped");
-    return times;
+    return sample;
   });
   prepared.splice(0, result.count);
   return result;
+}
+
+/**
+ * Next.js's own cost per request of the kinds a sign-in makes, with (almost) no app work behind
+ * them: the options action with an invalid mode (refused by its zod check before any lib call),
+ * and /login/complete with a malformed grant (refused before the store is asked). The proxy runs
+ * for both, as for every request.
+ */
+export async function requestFloorLevel(server: AppServer, kind: "action" | "route", concurrency: number, limits: Limits): Promise<LevelResult> {
+  return runLevel(concurrency, limits, server.cpuMicros, async () => {
+    const sample = newSample();
+    const browser = new VirtualBrowser(nextIp());
+    if (kind === "action") {
+      const refused = valueOf(await step(sample, "request", browser, () => server.action("/login", "passkeyOptions", browser, { args: ["none"] })), refusedSchema, "passkeyOptions");
+      if (refused.error !== "invalid_input") throw new Error(`passkeyOptions("none"): ${refused.error}`);
+    } else {
+      const body = new URLSearchParams({ grant: "-", next: "/account" }).toString();
+      const response = await step(sample, "request", browser, () => server.request("POST", "/login/complete", browser, { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin }, body));
+      if (response.status !== 303) throw new Error(`POST /login/complete with a malformed grant: HTTP ${response.status}`);
+    }
+    return sample;
+  });
 }
