@@ -42,7 +42,13 @@ describe("checkFormPost", () => {
   it("accepts a form posted before hydration, refuses forged action fields", async () => {
     expect(await checkFormPost(multipart([[`$ACTION_ID_${"ab".repeat(21)}`, ""], ["code", "123456"]]))).toEqual({ ok: true });
     expect(await checkFormPost(multipart([["$ACTION_ID_zz!", ""]]))).toMatchObject({ status: 400 });
-    expect(await checkFormPost(multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", '{"bound":"$@1"}']]))).toMatchObject({ status: 400 });
+    // A useActionState form before hydration: its bound state in the field "$@1" points at.
+    const id = "ab".repeat(21);
+    expect(await checkFormPost(multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", `{"id":"${id}","bound":"$@1"}`], ["$ACTION_1:1", "[{}]"], ["$ACTION_KEY", "k0"], ["identifier", "ada"]]))).toEqual({ ok: true });
+    for (const forged of ['{"bound":"$@1"}', `{"id":"${id}","bound":"$@2"}`, `{"id":"${id}","bound":"$@0"}`, `{"id":"${id}","bound":"$Q1"}`, `{"id":"${id}","bound":["$@1"]}`, `{"id":"${id}","bound":"$@1","x":1}`, "[]", "nope"]) {
+      expect(await checkFormPost(multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", forged], ["$ACTION_1:1", "[{}]"]])), forged).toMatchObject({ status: 400 });
+    }
+    expect(await checkFormPost(multipart([["$ACTION_1:0", `{"id":"${id}","bound":"$@1"}`], ["$ACTION_1:1", '["$@0"]']]))).toMatchObject({ status: 400 });
     expect(await checkFormPost(post("text/plain", "anything"))).toEqual({ ok: true });
   });
 });

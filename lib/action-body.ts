@@ -12,7 +12,8 @@ const MAX_DEPTH = 32;
 
 export type BodyVerdict = { ok: true } | { ok: false; status: 400 | 413; reason: string };
 
-const refused = (status: 400 | 413, reason: string): BodyVerdict => ({ ok: false, status, reason });
+type Refusal = Extract<BodyVerdict, { ok: false }>;
+const refused = (status: 400 | 413, reason: string): Refusal => ({ ok: false, status, reason });
 
 /** A request with a Next-Action header (a fetch from the page's JavaScript). */
 export async function checkActionRequest(request: Request): Promise<BodyVerdict> {
@@ -28,34 +29,63 @@ export async function checkActionRequest(request: Request): Promise<BodyVerdict>
   return refused(400, "Malformed request.");
 }
 
-/** A POST without Next-Action: a form submitted before the page's JavaScript ran. */
+/**
+ * A POST without Next-Action: a form submitted before the page's JavaScript ran. A form with
+ * bound arguments (useActionState's previous state) sends "$ACTION_<n>:0" = {"id":…,"bound":"$@<k>"}
+ * and the arguments in "$ACTION_<n>:<k>": that one reference is allowed, to a field that exists.
+ */
 export async function checkFormPost(request: Request): Promise<BodyVerdict> {
   const type = (request.headers.get("content-type") ?? "").toLowerCase();
   if (!type.startsWith("multipart/form-data") && !type.startsWith("application/x-www-form-urlencoded")) return { ok: true };
-  return declaredTooLarge(request) ?? checkMultipart(request, (name) => /^\$ACTION_\d+:\d+$/.test(name), { formDataRefs: false, argumentList: false }, checkActionFieldName);
+  const tooLarge = declaredTooLarge(request);
+  if (tooLarge) return tooLarge;
+  const form = await readForm(request);
+  if (!form.ok) return form;
+  for (const [name, value] of form.data) {
+    if (!checkActionFieldName(name)) return refused(400, "Malformed request.");
+    const field = /^\$ACTION_(\d+):(\d+)$/.exec(name);
+    if (!field || typeof value !== "string") continue;
+    const verdict = field[2] === "0" ? checkBoundAction(value, (k) => k !== "0" && form.data.has(`$ACTION_${field[1]}:${k}`)) : checkReplyJson(value, { formDataRefs: false, argumentList: false });
+    if (!verdict.ok) return verdict;
+  }
+  return { ok: true };
 }
 
-function declaredTooLarge(request: Request): BodyVerdict | null {
+/** The action reference of a no-JavaScript form: its id, and its bound arguments as "$@<k>" (or null). */
+function checkBoundAction(body: string, fieldExists: (k: string) => boolean): BodyVerdict {
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return refused(400, "Malformed request.");
+  }
+  if (!value || typeof value !== "object" || Array.isArray(value)) return refused(400, "Malformed request.");
+  const { id, bound, ...rest } = value as Record<string, unknown>;
+  if (typeof id !== "string" || Object.keys(rest).length) return refused(400, "Malformed request.");
+  if (bound === null || bound === undefined) return { ok: true };
+  const ref = typeof bound === "string" ? /^\$@(\d{1,3})$/.exec(bound) : null;
+  return ref && fieldExists(ref[1]!) ? { ok: true } : refused(400, "Malformed request.");
+}
+
+async function readForm(request: Request): Promise<{ ok: true; data: FormData } | Refusal> {
+  const bytes = await request.clone().arrayBuffer();
+  if (bytes.byteLength > ACTION_BODY_LIMIT) return refused(413, "Request too large.");
+  try {
+    return { ok: true, data: await new Request("http://body.invalid", { method: "POST", headers: { "content-type": request.headers.get("content-type") ?? "" }, body: bytes }).formData() };
+  } catch {
+    return refused(400, "Malformed request.");
+  }
+}
+
+function declaredTooLarge(request: Request): Refusal | null {
   const length = Number(request.headers.get("content-length") ?? 0);
   return length > ACTION_BODY_LIMIT ? refused(413, "Request too large.") : null;
 }
 
-async function checkMultipart(
-  request: Request,
-  isReplyField: (name: string) => boolean,
-  rules: ReplyRules,
-  checkName: (name: string) => boolean = () => true,
-): Promise<BodyVerdict> {
-  const bytes = await request.clone().arrayBuffer();
-  if (bytes.byteLength > ACTION_BODY_LIMIT) return refused(413, "Request too large.");
-  let form: FormData;
-  try {
-    form = await new Request("http://body.invalid", { method: "POST", headers: { "content-type": request.headers.get("content-type") ?? "" }, body: bytes }).formData();
-  } catch {
-    return refused(400, "Malformed request.");
-  }
-  for (const [name, value] of form) {
-    if (!checkName(name)) return refused(400, "Malformed request.");
+async function checkMultipart(request: Request, isReplyField: (name: string) => boolean, rules: ReplyRules): Promise<BodyVerdict> {
+  const form = await readForm(request);
+  if (!form.ok) return form;
+  for (const [name, value] of form.data) {
     if (typeof value === "string" && isReplyField(name)) {
       // Field "0" is the argument list itself; others are its parts.
       const verdict = checkReplyJson(value, { ...rules, argumentList: rules.formDataRefs && name === "0" });
