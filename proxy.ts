@@ -86,5 +86,6 @@ function isCrossSiteWrite(request: NextRequest): boolean {
 }
 
 export const config = {
-  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico).*)" }],
+  // Static files (the build's, and the icons and manifest) pass by: they keep their own caching.
+  matcher: [{ source: "/((?!_next/static|_next/image|favicon.ico|icon.svg|apple-icon.png|manifest.webmanifest|icon-).*)" }],
 };

@@ -22,6 +22,8 @@ test("the favicon, touch icon and web manifest answer with the right types, and 
     const icon = await request.get(href);
     expect(icon.status(), href).toBe(200);
     expect(icon.headers()["content-type"], href).toBe(type);
+    // Static files pass by the proxy: cacheable, unlike pages.
+    expect(icon.headers()["cache-control"] ?? "", href).not.toContain("no-store");
   }
 
   const manifestHref = (await page.locator('head link[rel="manifest"]').getAttribute("href"))!;

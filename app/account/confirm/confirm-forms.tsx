@@ -12,7 +12,8 @@ import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/errors";
 import { confirmCodeAction, confirmOptionsAction, confirmWithPasskeyAction, requestConfirmEmailAction, resendConfirmEmail, type ConfirmState } from "./actions";
 
-export function ConfirmWithPasskey({ next, hasPasskeys }: { next: string; hasPasskeys: boolean }) {
+/** `secondary` once a code was sent: then the code is the page's main way on. */
+export function ConfirmWithPasskey({ next, hasPasskeys, secondary = false }: { next: string; hasPasskeys: boolean; secondary?: boolean }) {
   const router = useRouter();
   const supported = useWebAuthnSupported();
   const { get, pending, error } = usePasskeyCeremony();
@@ -26,7 +27,7 @@ export function ConfirmWithPasskey({ next, hasPasskeys }: { next: string; hasPas
   return (
     <>
       <LiveMessage message={error ? messageFor(error) : null} />
-      <Button onClick={confirm} pending={pending} pendingLabel="Waiting for your passkey…">
+      <Button variant={secondary ? "secondary" : "primary"} onClick={confirm} pending={pending} pendingLabel="Waiting for your passkey…">
         Confirm with a passkey
       </Button>
     </>

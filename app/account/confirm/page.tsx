@@ -31,7 +31,7 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Prom
       }
     >
       <FollowProgress />
-      <ConfirmWithPasskey next={next} hasPasskeys={passkeys.length > 0} />
+      <ConfirmWithPasskey next={next} hasPasskeys={passkeys.length > 0} secondary={pending !== null} />
       {!current.user.emailSigninDisabled && <ConfirmWithEmail next={next} pending={pending} />}
       {pending && <DevOutboxLink />}
       <Link href="/account" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
