@@ -34,9 +34,10 @@ describe("account deletion", () => {
 
   it("needs a fresh sign-in, then removes the user with passkeys, sessions and activity; this browser forgets it", async () => {
     const user = await newUser();
-    await addSoftPasskey(user);
+    const { passkey } = await addSoftPasskey(user);
     const elsewhere = await insertSession({ userId: user.id, method: "passkey" });
-    const browser = await signedInBrowser(user);
+    // Signed in with the passkey: an email sign-in would be on hold (hold.test.ts).
+    const browser = await signedInBrowser(user, { method: "passkey", passkeyId: passkey.id });
 
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 11 * 60 * 1000);

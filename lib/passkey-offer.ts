@@ -98,7 +98,8 @@ export async function rememberPasskeyHere(userId: string, passkeyId: string): Pr
 export async function noteSignIn(userId: string, sessionId: string, way: { method: AuthMethod; passkeyId?: string | null; use?: PasskeyUse }): Promise<void> {
   const reason = offerReason(way);
   if (reason) await offerCookie().set(`${sessionId}:${reason}`);
-  else await offerCookie().clear();
+  // Only a browser with an earlier offer has one to clear: no clearing header on every sign-in.
+  else if ((await offerCookie().get()) !== undefined) await offerCookie().clear();
   if (way.use === "platform" && way.passkeyId) await rememberPasskeyHere(userId, way.passkeyId);
 }
 

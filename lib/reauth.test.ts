@@ -42,7 +42,7 @@ describe("confirm it's you", () => {
     const strangersResponse = strangers.authenticate(await options(), ORIGIN);
     expect(await browser.run(() => confirmWithPasskey(strangersResponse))).toEqual({ ok: false, error: "signin_failed" });
     const ownResponse = credential.authenticate(await options(), ORIGIN);
-    expect(await browser.run(() => confirmWithPasskey(ownResponse))).toEqual({ ok: true });
+    expect(await browser.run(() => confirmWithPasskey(ownResponse))).toEqual({ ok: true, holdLifted: false });
     expect(await fresh(browser)).toBe(true);
   });
 
