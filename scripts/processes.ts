@@ -22,6 +22,11 @@ export type Proc = {
   stop(): Promise<void>;
   /** The last few KB of its output (unless shown), for error messages. */
   tail(): string;
+  /**
+   * With `ipc` (a Node.js child): the next message it sends, after sending `message` if given.
+   * One exchange at a time; fails if the process exits first.
+   */
+  exchange(message?: unknown): Promise<unknown>;
 };
 
 export type ProcessOptions = {
@@ -35,6 +40,8 @@ export type ProcessOptions = {
   /** Append all output here; without it, output is shown only with `show`, else dropped. */
   logFile?: string;
   show?: boolean;
+  /** A message channel to a Node.js child (process.send / process.on("message")), for `exchange`. */
+  ipc?: boolean;
 };
 
 /** Process groups still running, killed if this process exits without stopping them. */
@@ -55,7 +62,7 @@ export function startProcess(what: string, command: string, args: string[], opti
   const child = spawn(command, args, {
     // Its own process group, so a stop reaches what it started too (npm → next build → workers).
     detached: true,
-    stdio: ["ignore", options.show ? "inherit" : "pipe", options.show ? "inherit" : "pipe"],
+    stdio: ["ignore", options.show ? "inherit" : "pipe", options.show ? "inherit" : "pipe", ...(options.ipc ? (["ipc"] as const) : [])],
     env: options.env,
     // Another user may not be allowed into this directory.
     cwd: options.cwd ?? (options.owner ? os.tmpdir() : undefined),
@@ -83,10 +90,29 @@ export function startProcess(what: string, command: string, args: string[], opti
   );
   let gone = false;
   void exited.then(() => (gone = true));
+  const inbox: unknown[] = [];
+  let waiting: { resolve: (message: unknown) => void; reject: (error: Error) => void } | null = null;
+  child.on("message", (message: unknown) => {
+    if (waiting) waiting.resolve(message);
+    else inbox.push(message);
+    waiting = null;
+  });
+  void exited.then((code) => {
+    waiting?.reject(new Error(`${what} exited (${code ?? "signal"}) before answering:\n${tail}`));
+    waiting = null;
+  });
   return {
     pid,
     exited,
     tail: () => tail,
+    exchange(message) {
+      if (!options.ipc) throw new Error(`${what} was started without ipc`);
+      if (waiting) throw new Error(`${what}: one exchange at a time`);
+      if (message !== undefined && !gone) child.send(message as Parameters<typeof child.send>[0]);
+      if (inbox.length) return Promise.resolve(inbox.shift());
+      if (gone) return Promise.reject(new Error(`${what} has exited:\n${tail}`));
+      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+    },
     async waitUntil(ready, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
       while (Date.now() < deadline) {

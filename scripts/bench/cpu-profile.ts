@@ -88,7 +88,8 @@ function ownerOfSource(path: string): string {
 
 const NODE_HTTP = /^node:(_http|net|internal\/(http|streams|stream_base))/;
 
-export function summarizeProfile(file: string, window: { from: number; to: number }): ProfileSummary {
+/** Where the CPU time went during `windows` (microseconds of the monotonic clock). */
+export function summarizeProfile(file: string, windows: { from: number; to: number }[]): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const maps = new Map<string, SourceMap | null>();
   const sourceMapFor = (url: string): SourceMap | null => {
@@ -121,7 +122,7 @@ export function summarizeProfile(file: string, window: { from: number; to: numbe
   let total = 0;
   profile.samples.forEach((id, i) => {
     time += profile.timeDeltas[i] ?? 0;
-    if (time < window.from || time > window.to) return;
+    if (!windows.some((w) => time >= w.from && time <= w.to)) return;
     let owner: string | null = null;
     for (let node = byId.get(id); node && owner === null; node = parent.get(node.id)) owner = ownerOf(node.callFrame);
     owner ??= "other Node internals";

@@ -2,8 +2,8 @@
  * The floors: the same ceremonies calling the app's lib functions directly (PGlite in memory and
  * the in-process store, no HTTP, no Next.js), and the cost of the crypto underneath. Run by
  * scripts/bench/run.ts as a child process under `--conditions=react-server`, which resolves
- * "server-only" to its empty module as Next's server build does. Writes JSON to argv[2].
- * Bench tooling only.
+ * "server-only" to its empty module as Next's server build does. Writes JSON to argv[2]; with a
+ * message channel it then stays, to run levels at concurrency 8 on request. Bench tooling only.
  */
 import { createHmac, generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -21,7 +21,7 @@ import { authenticationOptions, registrationOptions, verifyAuthentication, verif
 import { hashSecret } from "@/lib/secrets";
 import { createVerifiedUser, findUserById } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
-import { ownCpuMicros, perWorker, percentiles, runLevel, timed, type LevelResult, type Percentiles, type StepTimes } from "./measure";
+import { Level, ownCpuMicros, perWorker, percentiles, timed, type LevelResult, type Limits, type Percentiles, type StepTimes } from "./measure";
 import { CONCURRENCY, getPlan } from "./plan";
 import { peakRssBytes, rssBytes } from "../processes";
 
@@ -45,9 +45,9 @@ export type InProcessResult = {
   rssAfterDatabaseBytes: number | null;
   signIn: LevelResult[];
   /**
-   * Sign-in at concurrency 8 with what collecting it does besides cookies() and headers(), which
-   * need a request: the grant issued and taken, the user looked up, the session and activity
-   * rows, one iron-session seal, the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
+   * Sign-in with what collecting it does besides cookies() and headers(), which need a request:
+   * the grant issued and taken, the user looked up, the session and activity rows, one
+   * iron-session seal, the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
    */
   signInWithSession: LevelResult[];
   registration: LevelResult[];
@@ -104,11 +104,20 @@ async function newUsers(count: number): Promise<User[]> {
 
 type Person = { user: User; credential: SoftCredential };
 
+/** One more slice of the level named `key` (interleaved with the server's own), or the end. */
+export type FloorRequest = { key: string; flow: FloorFlow; concurrency: number; limits: Limits } | { stop: true };
+export type FloorFlow = "signIn" | "signInWithSession" | "registration" | "email";
+export type FloorReply = { ready: true } | { level: LevelResult } | { error: string };
+
 async function main(): Promise<void> {
   const [out, mode] = process.argv.slice(2);
   if (!out) throw new Error("usage: in-process.ts <output.json> [--quick]");
   const plan = getPlan(mode === "--quick");
   const origin = new URL(process.env.APP_URL ?? "").origin;
+  // Run by the bench with a message channel, concurrency 8 is measured on request, in slices
+  // between the server's own, so both see the same load on a shared machine.
+  const send = process.send?.bind(process);
+  const levels = send ? CONCURRENCY.filter((c) => c !== 8) : CONCURRENCY;
 
   const crypto = await cryptoFloor();
   const rssBeforeDatabaseBytes = rssBytes(process.pid);
@@ -130,18 +139,16 @@ async function main(): Promise<void> {
     people.push({ user, credential });
     return times;
   };
-  const registration: LevelResult[] = [];
-  for (const user of await newUsers(plan.warmup)) await register(user);
-  for (const c of CONCURRENCY) {
-    const users = await newUsers(plan.registration[c].count);
-    registration.push(
-      await runLevel(c, plan.registration[c], ownCpuMicros, async (_worker, index) => {
-        const user = users[index];
-        if (!user) throw new Error("ran out of users");
-        return { times: await register(user) };
-      }),
-    );
-  }
+  /** Registrations of new users, made before each slice (untimed). */
+  const registrations = (c: number) => {
+    const users: User[] = [];
+    const level = new Level(c, ownCpuMicros, async (_worker, index) => {
+      const user = users[index];
+      if (!user) throw new Error("ran out of users");
+      return { times: await register(user) };
+    });
+    return { level, prepare: async (count: number) => void users.push(...(await newUsers(count))) };
+  };
 
   const signInOnce = async (person: Person): Promise<StepTimes> => {
     const times: StepTimes = {};
@@ -151,12 +158,6 @@ async function main(): Promise<void> {
     if (!result.ok) throw new Error(result.error);
     return times;
   };
-  for (const person of people.slice(0, plan.warmup)) await signInOnce(person);
-  const signIn: LevelResult[] = [];
-  for (const c of CONCURRENCY) {
-    const next = perWorker(people, c);
-    signIn.push(await runLevel(c, plan.signIn, ownCpuMicros, async (worker) => ({ times: await signInOnce(next(worker)) })));
-  }
 
   const secret = process.env.SESSION_SECRET ?? "";
   const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
@@ -175,9 +176,10 @@ async function main(): Promise<void> {
     });
     return times;
   };
-  for (const person of people.slice(0, plan.warmup)) await signInWithSession(person);
-  const nextPerson = perWorker(people, 8);
-  const withSession = [await runLevel(8, plan.signIn, ownCpuMicros, async (worker) => ({ times: await signInWithSession(nextPerson(worker)) }))];
+  const signIns = (c: number, withSession: boolean) => {
+    const next = perWorker(people, c);
+    return { level: new Level(c, ownCpuMicros, async (worker) => ({ times: await (withSession ? signInWithSession : signInOnce)(next(worker)) })) };
+  };
 
   // Same shape as the server run: a new client per request, addresses round robin over people.
   let requestCounter = 0;
@@ -191,12 +193,62 @@ async function main(): Promise<void> {
     );
     return times;
   };
+  const emails = (c: number) => ({ level: new Level(c, ownCpuMicros, async () => ({ times: await requestEmail() })) });
+
+  const ceremonies = (flow: FloorFlow, c: number): { level: Level; prepare?: (count: number) => Promise<void> } => {
+    switch (flow) {
+      case "signIn":
+        return signIns(c, false);
+      case "signInWithSession":
+        return signIns(c, true);
+      case "registration":
+        return registrations(c);
+      case "email":
+        return emails(c);
+    }
+  };
+  const run = async (flow: FloorFlow, c: number, limits: Limits): Promise<LevelResult> => {
+    const { level, prepare } = ceremonies(flow, c);
+    await prepare?.(limits.count);
+    await level.slice(limits);
+    return level.result();
+  };
+
+  for (const user of await newUsers(plan.warmup)) await register(user);
+  const registration: LevelResult[] = [];
+  for (const c of levels) registration.push(await run("registration", c, plan.registration[c]));
+  for (const person of people.slice(0, plan.warmup)) await signInOnce(person);
+  for (const person of people.slice(0, plan.warmup)) await signInWithSession(person);
+  const signIn: LevelResult[] = [];
+  for (const c of levels) signIn.push(await run("signIn", c, plan.signIn));
+  const withSession = send ? [] : [await run("signInWithSession", 8, plan.signIn)];
   for (let i = 0; i < plan.warmup; i++) await requestEmail();
   const email: LevelResult[] = [];
-  for (const c of CONCURRENCY) email.push(await runLevel(c, plan.email[c], ownCpuMicros, async () => ({ times: await requestEmail() })));
+  for (const c of levels) email.push(await run("email", c, plan.email[c]));
 
   const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, signInWithSession: withSession, registration, email };
   writeFileSync(out, JSON.stringify(result, null, 2));
+  if (!send) return;
+
+  // Each request runs one more slice of the level it names, and answers with the level so far.
+  const open = new Map<string, ReturnType<typeof ceremonies>>();
+  const slice = async ({ key, flow, concurrency, limits }: Extract<FloorRequest, { key: string }>): Promise<LevelResult> => {
+    let entry = open.get(key);
+    if (!entry) open.set(key, (entry = ceremonies(flow, concurrency)));
+    await entry.prepare?.(limits.count);
+    await entry.level.slice(limits);
+    return entry.level.result();
+  };
+  send({ ready: true } satisfies FloorReply);
+  await new Promise<void>((resolve) => {
+    process.on("message", (message: FloorRequest) => {
+      if ("stop" in message) return resolve();
+      slice(message).then(
+        (result) => send({ level: result } satisfies FloorReply),
+        (error: unknown) => send({ error: String(error) } satisfies FloorReply),
+      );
+    });
+  });
 }
 
 main().then(

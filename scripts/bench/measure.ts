@@ -27,8 +27,8 @@ export type LevelResult = {
    * throughput on a shared machine, since other processes' load doesn't add to it.
    */
   cpuMsPerCeremony: number;
-  /** When it ran, in microseconds of the monotonic clock (V8's CPU profiles use the same clock). */
-  window: { from: number; to: number };
+  /** When its slices ran (see Level), in microseconds of the monotonic clock, as V8's CPU profiles count. */
+  windows: { from: number; to: number }[];
 };
 
 export type Limits = { count: number; seconds: number };
@@ -51,8 +51,8 @@ export async function timed<T>(times: StepTimes, step: string, run: () => Promis
 /**
  * Runs `ceremony(worker, i)` with `concurrency` workers; a worker takes no new ceremony once
  * `limits.count` have started or `limits.seconds` have passed. `cpuMicros` reads the CPU time
- * used so far by the process that does the work (this one, or the server). Any failed ceremony fails the run:
- * a figure that includes errors would measure something else.
+ * used so far by the process that does the work (this one, or the server). Any failed ceremony
+ * fails the run: a figure that includes errors would measure something else.
  */
 export async function runLevel(
   concurrency: number,
@@ -60,33 +60,76 @@ export async function runLevel(
   cpuMicros: () => number,
   ceremony: (worker: number, index: number) => Promise<Sample>,
 ): Promise<LevelResult> {
-  const samples: Sample[] = [];
-  const from = Number(process.hrtime.bigint() / 1000n);
-  const cpuBefore = cpuMicros();
-  let started = 0;
-  const start = performance.now();
-  const deadline = start + limits.seconds * 1000;
-  const worker = async (w: number) => {
-    while (started < limits.count && performance.now() < deadline) {
-      const index = started++;
-      samples.push(await ceremony(w, index));
+  const level = new Level(concurrency, cpuMicros, ceremony);
+  await level.slice(limits);
+  return level.result();
+}
+
+/**
+ * A level run in slices, with pauses between them (while another process is measured, so both
+ * see the same load on a shared machine). Its result adds the slices up: ceremonies, seconds and
+ * CPU time of the slices only; `index` counts on across slices.
+ */
+export class Level {
+  private readonly samples: Sample[] = [];
+  private started = 0;
+  private seconds = 0;
+  private cpuMicrosUsed = 0;
+  private readonly windows: { from: number; to: number }[] = [];
+
+  constructor(
+    readonly concurrency: number,
+    private readonly cpuMicros: () => number,
+    private readonly ceremony: (worker: number, index: number) => Promise<Sample>,
+  ) {}
+
+  /** Runs until `limits.count` more ceremonies have started or `limits.seconds` have passed. */
+  async slice(limits: Limits): Promise<void> {
+    const from = Number(process.hrtime.bigint() / 1000n);
+    const cpuBefore = this.cpuMicros();
+    const start = performance.now();
+    const deadline = start + limits.seconds * 1000;
+    const last = this.started + limits.count;
+    const worker = async (w: number) => {
+      while (this.started < last && performance.now() < deadline) {
+        const index = this.started++;
+        this.samples.push(await this.ceremony(w, index));
+      }
+    };
+    await Promise.all(Array.from({ length: this.concurrency }, (_, w) => worker(w)));
+    this.seconds += (performance.now() - start) / 1000;
+    this.cpuMicrosUsed += this.cpuMicros() - cpuBefore;
+    this.windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
+  }
+
+  /** How many ceremonies have started so far. */
+  get count(): number {
+    return this.started;
+  }
+
+  result(): LevelResult {
+    const samples = this.samples;
+    const steps: Record<string, Percentiles> = {};
+    for (const step of new Set(samples.flatMap((s) => Object.keys(s.times)))) {
+      steps[step] = percentiles(samples.map((s) => s.times[step]).filter((v): v is number => v !== undefined));
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
-  const seconds = (performance.now() - start) / 1000;
-  const steps: Record<string, Percentiles> = {};
-  for (const step of new Set(samples.flatMap((s) => Object.keys(s.times)))) {
-    steps[step] = percentiles(samples.map((s) => s.times[step]).filter((v): v is number => v !== undefined));
+    const level: LevelResult = {
+      concurrency: this.concurrency,
+      count: samples.length,
+      seconds: this.seconds,
+      perSecond: samples.length / this.seconds,
+      steps,
+      cpuMsPerCeremony: this.cpuMicrosUsed / 1000 / samples.length,
+      windows: [...this.windows],
+    };
+    const withBytes = samples.filter((s): s is Required<Sample> => s.bytes !== undefined);
+    if (withBytes.length) {
+      const mean = (values: number[]) => values.reduce((n, v) => n + v, 0) / withBytes.length;
+      const stepBytes = Object.fromEntries([...new Set(withBytes.flatMap((s) => Object.keys(s.bytes)))].map((step) => [step, mean(withBytes.map((s) => s.bytes[step] ?? 0))]));
+      level.bytes = { total: mean(withBytes.map((s) => Object.values(s.bytes).reduce((n, v) => n + v, 0))), steps: stepBytes };
+    }
+    return level;
   }
-  const cpuMsPerCeremony = (cpuMicros() - cpuBefore) / 1000 / samples.length;
-  const level: LevelResult = { concurrency, count: samples.length, seconds, perSecond: samples.length / seconds, steps, cpuMsPerCeremony, window: { from, to: Number(process.hrtime.bigint() / 1000n) } };
-  const withBytes = samples.filter((s): s is Required<Sample> => s.bytes !== undefined);
-  if (withBytes.length) {
-    const mean = (values: number[]) => values.reduce((n, v) => n + v, 0) / withBytes.length;
-    const stepBytes = Object.fromEntries([...new Set(withBytes.flatMap((s) => Object.keys(s.bytes)))].map((step) => [step, mean(withBytes.map((s) => s.bytes[step] ?? 0))]));
-    level.bytes = { total: mean(withBytes.map((s) => Object.values(s.bytes).reduce((n, v) => n + v, 0))), steps: stepBytes };
-  }
-  return level;
 }
 
 /**

@@ -17,18 +17,31 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Cleanup, peakRssBytes, processCpuMicros, runToCompletion } from "../processes";
+import { Cleanup, peakRssBytes, processCpuMicros, runToCompletion, startProcess } from "../processes";
 import { freePort, startNext as startNextServer, startPostgres, startRedis, type PostgresServer } from "../services";
 import { startUpstashRestServer } from "../upstash-rest-server";
 import { AppServer, VirtualBrowser } from "./action-client";
 import { summarizeProfile } from "./cpu-profile";
-import type { InProcessResult } from "./in-process";
-import type { LevelResult } from "./measure";
+import type { FloorFlow, FloorReply, FloorRequest, InProcessResult } from "./in-process";
+import type { Level, LevelResult, Limits } from "./measure";
 import { floorApp, measurePages, type PageWeight } from "./page-weight";
 import { measurePgliteOpen } from "./pglite-memory";
 import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Plan } from "./plan";
 import { computeRatios, formatReport, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
-import { emailLevel, nextIp, prepareEmailRequests, proveSignups, registrationLevel, requestFloorLevel, signInLevel, signInOnce, type Person } from "./server-load";
+import {
+  emailCeremonies,
+  emailLevel,
+  nextIp,
+  prepareEmailRequests,
+  proveSignups,
+  registrationCeremonies,
+  registrationLevel,
+  requestFloorCeremonies,
+  signInCeremonies,
+  signInLevel,
+  signInOnce,
+  type Person,
+} from "./server-load";
 
 const projectDir = process.cwd();
 const resultsDir = path.join(projectDir, "bench-results");
@@ -94,27 +107,106 @@ function appEnv(port: number, backends: Record<string, string>): NodeJS.ProcessE
   return { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
 }
 
+/** The in-process floor, kept running to measure slices of its levels on request (see in-process.ts). */
+type Floor = { slice(key: string, flow: FloorFlow, concurrency: number, limits: Limits): Promise<LevelResult> };
+
+/** How many slices a level at concurrency 8 is cut into, with a slice of the floor before each and after the last. */
+const ROUNDS = 3;
+
+/**
+ * A server's levels at concurrency 8, in ROUNDS slices, interleaved with slices of the floor's
+ * (floor, server, floor, server, ..., floor): on a shared machine, other processes' load changes
+ * what a millisecond of CPU buys from one minute to the next, and both should see the same.
+ * Each limit is the total over all slices.
+ */
+async function interleaved(
+  floor: Floor,
+  key: string,
+  floorLevels: { flow: FloorFlow; limits: Limits }[],
+  serverLevels: { level: Level; limits: Limits }[],
+): Promise<Partial<Record<FloorFlow, LevelResult>>> {
+  const part = (limits: Limits, parts: number) => ({ count: Math.ceil(limits.count / parts), seconds: limits.seconds / parts });
+  const floorResults: Partial<Record<FloorFlow, LevelResult>> = {};
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (const { flow, limits } of floorLevels) floorResults[flow] = await floor.slice(`${key}:${flow}`, flow, 8, part(limits, ROUNDS + 1));
+    if (round === ROUNDS) break;
+    for (const { level, limits } of serverLevels) await level.slice({ count: Math.max(0, Math.min(part(limits, ROUNDS).count, limits.count - level.count)), seconds: part(limits, ROUNDS).seconds });
+  }
+  return floorResults;
+}
+
 /**
  * Against one running server, at each of `levels`: the sign-up passkey step (which also makes the
- * people), passkey sign-in and the email request. Returns the people it signed up.
+ * people), passkey sign-in and the email request; at concurrency 8 interleaved with the floor.
+ * With `requestFloor`, also Next.js's own cost per request, interleaved with sign-in. Returns the
+ * people it signed up.
  */
-async function drive(app: AppServer, plan: Plan, runId: string, levels: readonly Concurrency[]): Promise<Pick<ServerRun, "signIn" | "registration" | "email"> & { people: Person[] }> {
+async function drive(
+  app: AppServer,
+  plan: Plan,
+  runId: string,
+  levels: readonly Concurrency[],
+  floor: Floor,
+  requestFloor: boolean,
+): Promise<Pick<ServerRun, "signIn" | "registration" | "email" | "requestFloor" | "floorAt8"> & { people: Person[] }> {
   const generous = (count: number) => ({ count, seconds: 120 });
+  const floorAt8: ServerRun["floorAt8"] = {};
+  const key = `${runId}`;
+
   const pending = await proveSignups(app, signupsNeeded(plan, levels), runId);
   const people: Person[] = [];
   await registrationLevel(app, pending, 4, generous(plan.warmup), people);
   const registration: LevelResult[] = [];
-  for (const c of levels) registration.push(await registrationLevel(app, pending, c, plan.registration[c], people));
+  for (const c of levels) {
+    if (c !== 8) {
+      registration.push(await registrationLevel(app, pending, c, plan.registration[c], people));
+      continue;
+    }
+    const level = registrationCeremonies(app, pending, 8, people);
+    const limits = { count: Math.min(plan.registration[8].count, pending.length), seconds: plan.registration[8].seconds };
+    Object.assign(floorAt8, await interleaved(floor, key, [{ flow: "registration", limits: plan.registration[8] }], [{ level, limits }]));
+    pending.splice(0, level.count);
+    registration.push(level.result());
+  }
 
   await signInLevel(app, people, 4, generous(plan.warmup));
   const signIn: LevelResult[] = [];
-  for (const c of levels) signIn.push(await signInLevel(app, people, c, plan.signIn));
+  let nextJs: ServerRun["requestFloor"];
+  for (const c of levels) {
+    if (c !== 8) {
+      signIn.push(await signInLevel(app, people, c, plan.signIn));
+      continue;
+    }
+    const level = signInCeremonies(app, people, 8);
+    const action = requestFloorCeremonies(app, "action", 8);
+    const route = requestFloorCeremonies(app, "route", 8);
+    if (requestFloor) {
+      const warm = { count: plan.warmup * 4, seconds: 60 };
+      await requestFloorCeremonies(app, "action", 8).slice(warm);
+      await requestFloorCeremonies(app, "route", 8).slice(warm);
+    }
+    const floorLimits = { count: plan.signIn.count, seconds: plan.signIn.seconds / 2 };
+    const serverLevels = [{ level, limits: plan.signIn }, ...(requestFloor ? [action, route].map((l) => ({ level: l, limits: plan.requestFloor })) : [])];
+    Object.assign(floorAt8, await interleaved(floor, key, [{ flow: "signIn", limits: floorLimits }, { flow: "signInWithSession", limits: floorLimits }], serverLevels));
+    signIn.push(level.result());
+    if (requestFloor) nextJs = { action: action.result(), route: route.result() };
+  }
 
   const prepared = prepareEmailRequests(people, emailRequestsNeeded(plan, levels));
   await emailLevel(app, prepared, 4, generous(plan.warmup));
   const email: LevelResult[] = [];
-  for (const c of levels) email.push(await emailLevel(app, prepared, c, plan.email[c]));
-  return { signIn, registration, email, people };
+  for (const c of levels) {
+    if (c !== 8) {
+      email.push(await emailLevel(app, prepared, c, plan.email[c]));
+      continue;
+    }
+    const level = emailCeremonies(app, prepared, 8);
+    const limits = { count: Math.min(plan.email[8].count, prepared.length), seconds: plan.email[8].seconds };
+    Object.assign(floorAt8, await interleaved(floor, key, [{ flow: "email", limits: plan.email[8] }], [{ level, limits }]));
+    prepared.splice(0, level.count);
+    email.push(level.result());
+  }
+  return { signIn, registration, email, people, requestFloor: nextJs, floorAt8 };
 }
 
 /** A browser signed in as `person`, for the signed-in page and the per-request query count. */
@@ -151,7 +243,7 @@ async function countQueries(app: AppServer, pg: PostgresServer, person: Person):
   }
 }
 
-async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promise<{ run: ServerRun; pages: PageWeight[] }> {
+async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: Floor): Promise<{ run: ServerRun; pages: PageWeight[] }> {
   const port = await freePort(PORTS);
   const profileDir = path.join(resultsDir, "profiles", runId);
   const flags = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
@@ -160,13 +252,7 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promis
   let run: ServerRun;
   let pages: PageWeight[];
   try {
-    const { signIn, registration, email, people } = await phase("embedded: load", () => drive(app, plan, runId, CONCURRENCY));
-    const requestFloor = await phase("embedded: Next.js request floor", async () => {
-      const warm = { count: plan.warmup * 4, seconds: 60 };
-      await requestFloorLevel(app, "action", 8, warm);
-      await requestFloorLevel(app, "route", 8, warm);
-      return { action: await requestFloorLevel(app, "action", 8, plan.requestFloor), route: await requestFloorLevel(app, "route", 8, plan.requestFloor) };
-    });
+    const { people, ...driven } = await phase("embedded: load", () => drive(app, plan, runId, CONCURRENCY, floor, true));
     const person = people[0];
     if (!person) throw new Error("no people signed up");
     const signedIn = await signedInBrowser(app, person);
@@ -179,19 +265,19 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean): Promis
         { label: "/account (signed in)", origin, path: "/account", cookies: signedIn.entries() },
       ]),
     );
-    run = { label: "PGlite in memory + in-process store", signIn, registration, email, requestFloor, peakRssBytes: peakRssBytes(server.pid) };
+    run = { label: "PGlite in memory + in-process store", ...driven, peakRssBytes: peakRssBytes(server.pid) };
   } finally {
     app.close();
     await server.stop();
   }
   // The profile is written when the server exits.
-  const window = run.signIn.find((l) => l.concurrency === 8)?.window;
+  const windows = run.signIn.find((l) => l.concurrency === 8)?.windows;
   const [profile] = cpuProf && existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
-  if (profile && window) run.profile = summarizeProfile(path.join(profileDir, profile), window);
+  if (profile && windows) run.profile = summarizeProfile(path.join(profileDir, profile), windows);
   return { run, pages };
 }
 
-async function servicesMode(plan: Plan, runId: string): Promise<ServerRun | Skipped> {
+async function servicesMode(plan: Plan, runId: string, floor: Floor): Promise<ServerRun | Skipped> {
   if (TIME_BOX_S - elapsed() < SERVICES_NEEDS_S) return { skipped: `time box: ${elapsed().toFixed(0)} of ${TIME_BOX_S} s used before it could start` };
   const pg = await startPostgres({ port: await freePort(PORTS), logFile: path.join(logsDir, "postgres.log") });
   if (!pg) return { skipped: "PostgreSQL not installed" };
@@ -209,16 +295,51 @@ async function servicesMode(plan: Plan, runId: string): Promise<ServerRun | Skip
   const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
   try {
     // Concurrency 8 only, where the ratios are taken: the time box is tight.
-    const driven = await phase("real services: load", () => drive(app, plan, `${runId}s`, [8]));
-    const person = driven.people[0];
+    const { people, ...driven } = await phase("real services: load", () => drive(app, plan, `${runId}s`, [8], floor, false));
+    const person = people[0];
     if (!person) throw new Error("no people signed up");
     const queries = await countQueries(app, pg, person);
-    const { signIn, registration, email } = driven;
-    return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", signIn, registration, email, peakRssBytes: peakRssBytes(server.pid), queries };
+    return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", ...driven, peakRssBytes: peakRssBytes(server.pid), queries };
   } finally {
     app.close();
     await server.stop();
   }
+}
+
+/**
+ * Starts the in-process floor: it runs its levels (concurrency 1 and 32), writes them to `file`,
+ * and stays, to measure concurrency 8 in slices between the servers' (see interleaved()).
+ */
+async function startFloor(file: string, quick: boolean): Promise<Floor & { stop(): Promise<void> }> {
+  const proc = startProcess(
+    "in-process floor",
+    process.execPath,
+    ["--conditions=react-server", "--import", "tsx", path.join("scripts", "bench", "in-process.ts"), file, ...(quick ? ["--quick"] : [])],
+    { cwd: projectDir, env: { ...cleanEnv(), APP_URL: "http://localhost:3000", PGLITE_DIR: "memory://", SESSION_SECRET: randomBytes(32).toString("base64url") }, logFile: path.join(logsDir, "in-process.log"), ipc: true },
+  );
+  cleanup.add("in-process floor", proc.stop);
+  const reply = async (request?: FloorRequest): Promise<FloorReply> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the in-process floor did not answer in time")), leftMs())));
+    try {
+      return (await Promise.race([proc.exchange(request), timeout])) as FloorReply;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const ready = await reply();
+  if (!("ready" in ready)) throw new Error(`the in-process floor did not start: ${JSON.stringify(ready)}`);
+  return {
+    async slice(key, flow, concurrency, limits) {
+      const answer = await reply({ key, flow, concurrency, limits });
+      if ("level" in answer) return answer.level;
+      throw new Error(`in-process floor, ${flow} at c=${concurrency}: ${"error" in answer ? answer.error : "no answer"}`);
+    },
+    async stop() {
+      await proc.exchange({ stop: true } satisfies FloorRequest).catch(() => undefined);
+      await proc.stop();
+    },
+  };
 }
 
 /** `--pglite-memory`: what opening the embedded database costs, three ways. */
@@ -257,28 +378,21 @@ async function main(): Promise<void> {
     await phase("next build", () => runToCompletion("next build", process.execPath, [nextBin, "build"], { cwd: projectDir, env: cleanEnv(), logFile: path.join(logsDir, "build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
   }
   // Built once per node_modules and kept (in the temp directory).
-  const floor = floorApp(projectDir);
-  if (!floor.built) {
-    await phase("framework floor build", () => runToCompletion("floor build", process.execPath, [nextBin, "build"], { cwd: floor.dir, env: cleanEnv(), logFile: path.join(logsDir, "floor-build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
+  const bare = floorApp(projectDir);
+  if (!bare.built) {
+    await phase("framework floor build", () => runToCompletion("floor build", process.execPath, [nextBin, "build"], { cwd: bare.dir, env: cleanEnv(), logFile: path.join(logsDir, "floor-build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
   }
   startTimeBox();
 
   const inProcessFile = path.join(resultsDir, "in-process.json");
-  await phase("in-process floor", () =>
-    runToCompletion(
-      "in-process floor",
-      process.execPath,
-      ["--conditions=react-server", "--import", "tsx", path.join("scripts", "bench", "in-process.ts"), inProcessFile, ...(quick ? ["--quick"] : [])],
-      { cwd: projectDir, env: { ...cleanEnv(), APP_URL: "http://localhost:3000", PGLITE_DIR: "memory://", SESSION_SECRET: randomBytes(32).toString("base64url") }, logFile: path.join(logsDir, "in-process.log"), timeoutMs: leftMs() },
-    ),
-  );
-  const { crypto, databaseStartSeconds, peakRssBytes: floorRss, rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, signInWithSession, registration, email } = JSON.parse(readFileSync(inProcessFile, "utf8")) as InProcessResult;
+  const floor = await phase("in-process floor", () => startFloor(inProcessFile, quick));
+  const { crypto, databaseStartSeconds, peakRssBytes: floorRss, rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, registration, email } = JSON.parse(readFileSync(inProcessFile, "utf8")) as InProcessResult;
 
-  const embedded = await embeddedMode(plan, runId, cpuProf);
+  const embedded = await embeddedMode(plan, runId, cpuProf, floor);
 
   const frameworkFloor = await phase("framework floor page", async () => {
     const port = await freePort(PORTS);
-    const server = await startNext("next-floor", floor.dir, port, cleanEnv(), "/");
+    const server = await startNext("next-floor", bare.dir, port, cleanEnv(), "/");
     try {
       const [weight] = await measurePages([{ label: "framework floor (bare page)", origin: `http://localhost:${port}`, path: "/" }]);
       if (!weight) throw new Error("no floor page weight");
@@ -288,9 +402,10 @@ async function main(): Promise<void> {
     }
   });
 
-  const services = await servicesMode(plan, runId);
+  const services = await servicesMode(plan, runId, floor);
+  await floor.stop();
 
-  const inProcess = { label: "lib calls on PGlite in memory + in-process store, no HTTP or Next.js", databaseStartSeconds, peakRssBytes: floorRss, rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, signInWithSession, registration, email };
+  const inProcess = { label: "lib calls on PGlite in memory + in-process store, no HTTP or Next.js", databaseStartSeconds, peakRssBytes: floorRss, rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, registration, email };
   const results: BenchResults = {
     startedAt,
     quick,
@@ -303,7 +418,7 @@ async function main(): Promise<void> {
     services,
     pages: embedded.pages,
     frameworkFloor,
-    ratios: computeRatios(inProcess, embedded.run, services, embedded.pages, frameworkFloor),
+    ratios: computeRatios(embedded.run, services, embedded.pages, frameworkFloor),
   };
   const report = formatReport(results);
   writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(results, null, 2));

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { AppServer, VirtualBrowser, type ActionResult } from "./action-client";
-import { perWorker, runLevel, timed, type LevelResult, type Limits, type Sample } from "./measure";
+import { Level, perWorker, timed, type LevelResult, type Limits, type Sample } from "./measure";
 
 export type Person = { username: string; credential: SoftCredential };
 export type ProvenSignup = { browser: VirtualBrowser; username: string };
@@ -90,9 +90,12 @@ function outboxCodes(html: string): Map<string, string> {
   return codes;
 }
 
-/** Sign-up's passkey step (options + verify) for proven sign-ups; each finished one becomes a person. */
-export async function registrationLevel(server: AppServer, pending: ProvenSignup[], concurrency: number, limits: Limits, people: Person[]): Promise<LevelResult> {
-  const result = await runLevel(concurrency, { count: Math.min(limits.count, pending.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
+/**
+ * Sign-up's passkey step (options, verify, collect) for proven sign-ups, in order; each finished
+ * one becomes a person. The caller drops the `count` used from `pending` when done.
+ */
+export function registrationCeremonies(server: AppServer, pending: ProvenSignup[], concurrency: number, people: Person[]): Level {
+  return new Level(concurrency, server.cpuMicros, async (_worker, index) => {
     const signup = pending[index];
     if (!signup) throw new Error("ran out of proven sign-ups");
     const sample = newSample();
@@ -105,14 +108,25 @@ export async function registrationLevel(server: AppServer, pending: ProvenSignup
     people.push({ username: signup.username, credential });
     return sample;
   });
-  pending.splice(0, result.count);
-  return result;
+}
+
+export async function registrationLevel(server: AppServer, pending: ProvenSignup[], concurrency: number, limits: Limits, people: Person[]): Promise<LevelResult> {
+  const level = registrationCeremonies(server, pending, concurrency, people);
+  await level.slice({ count: Math.min(limits.count, pending.length), seconds: limits.seconds });
+  pending.splice(0, level.count);
+  return level.result();
 }
 
 /** Discoverable passkey sign-in (the "Sign in with a passkey" button), each ceremony a new browser. */
-export async function signInLevel(server: AppServer, people: Person[], concurrency: number, limits: Limits): Promise<LevelResult> {
+export function signInCeremonies(server: AppServer, people: Person[], concurrency: number): Level {
   const next = perWorker(people, concurrency);
-  return runLevel(concurrency, limits, server.cpuMicros, (worker) => signInOnce(server, next(worker), new VirtualBrowser(nextIp())));
+  return new Level(concurrency, server.cpuMicros, (worker) => signInOnce(server, next(worker), new VirtualBrowser(nextIp())));
+}
+
+export async function signInLevel(server: AppServer, people: Person[], concurrency: number, limits: Limits): Promise<LevelResult> {
+  const level = signInCeremonies(server, people, concurrency);
+  await level.slice(limits);
+  return level.result();
 }
 
 /** One passkey sign-in ceremony; leaves `browser` signed in. `afterStep` runs untimed after each step. */
@@ -147,9 +161,12 @@ export function prepareEmailRequests(people: Person[], count: number): { browser
   });
 }
 
-/** "Email me a sign-in link" from step 1 of the sign-in page: the request, through to the redirect to the code page. */
-export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser; identifier: string }[], concurrency: number, limits: Limits): Promise<LevelResult> {
-  const result = await runLevel(concurrency, { count: Math.min(limits.count, prepared.length), seconds: limits.seconds }, server.cpuMicros, async (_worker, index) => {
+/**
+ * "Email me a sign-in link" from step 1 of the sign-in page: the request, through to the redirect
+ * to the code page; browsers taken from `prepared` in order (the caller drops the `count` used).
+ */
+export function emailCeremonies(server: AppServer, prepared: { browser: VirtualBrowser; identifier: string }[], concurrency: number): Level {
+  return new Level(concurrency, server.cpuMicros, async (_worker, index) => {
     const item = prepared[index];
     if (!item) throw new Error("ran out of prepared browsers");
     const sample = newSample();
@@ -159,8 +176,13 @@ export async function emailLevel(server: AppServer, prepared: { browser: Virtual
     expectRedirect(result, "/login/code?next=%2Faccount", "emailLinkForTyped");
     return sample;
   });
-  prepared.splice(0, result.count);
-  return result;
+}
+
+export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser; identifier: string }[], concurrency: number, limits: Limits): Promise<LevelResult> {
+  const level = emailCeremonies(server, prepared, concurrency);
+  await level.slice({ count: Math.min(limits.count, prepared.length), seconds: limits.seconds });
+  prepared.splice(0, level.count);
+  return level.result();
 }
 
 /**
@@ -169,8 +191,8 @@ export async function emailLevel(server: AppServer, prepared: { browser: Virtual
  * and /login/complete with a malformed grant (refused before the store is asked). The proxy runs
  * for both, as for every request.
  */
-export async function requestFloorLevel(server: AppServer, kind: "action" | "route", concurrency: number, limits: Limits): Promise<LevelResult> {
-  return runLevel(concurrency, limits, server.cpuMicros, async () => {
+export function requestFloorCeremonies(server: AppServer, kind: "action" | "route", concurrency: number): Level {
+  return new Level(concurrency, server.cpuMicros, async () => {
     const sample = newSample();
     const browser = new VirtualBrowser(nextIp());
     if (kind === "action") {
