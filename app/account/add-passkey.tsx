@@ -20,9 +20,10 @@ const CHOICES: { choice: AuthenticatorChoice; label: string }[] = [
 ];
 
 /**
- * Adds a passkey: on this device, a phone (by QR code) or a security key (WebAuthn hints). A
- * choice the browser says it can't make (no platform authenticator, no hybrid transport) isn't
- * offered, and the first case is said plainly.
+ * Adds a passkey: on this device, a phone (by QR code) or a security key (WebAuthn hints). Where
+ * the browser says this device can't make one of its own, that is said plainly and the phone (if
+ * it can reach one) and security key come first; "this device" stays last, as a passkey manager
+ * add-on can still make one where the browser can't. A phone it can't reach isn't offered.
  */
 export function AddPasskey() {
   const router = useRouter();
@@ -45,12 +46,13 @@ export function AddPasskey() {
 
   const noPlatform = cannotMakePasskeyHere(capabilities);
   const noPhone = capabilities?.hybridTransport === false;
-  const choices = CHOICES.filter(({ choice }) => !(choice === "localDevice" && noPlatform) && !(choice === "remoteDevice" && noPhone));
+  const available = CHOICES.filter(({ choice }) => !(choice === "remoteDevice" && noPhone));
+  const choices = noPlatform ? [...available.slice(1), available[0]!] : available;
   return (
     <div id="add-passkey" className="flex scroll-mt-6 flex-col gap-3">
       {noPlatform && (
         <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="no-platform-passkey">
-          This device can&apos;t make a passkey of its own.{" "}
+          This browser says this device can&apos;t make a passkey of its own.{" "}
           {noPhone ? "Add a security key, or add a passkey from your phone or another computer." : "Add one on your phone (you'll scan a QR code) or a security key."} Until then, keep signing in here with
           a link or code sent to your email.
         </p>

@@ -10,7 +10,8 @@ import { restartSignup, signupPasskeyOptionsAction, signupPasskeyVerifyAction, s
 
 /**
  * Step 3: the account's first passkey. Where the browser says this device can't make one, it says
- * so and offers a phone (if the browser can reach one) or email instead.
+ * so and offers a phone (if the browser can reach one) or email instead; a plain "Create a
+ * passkey" stays, for a security key or a passkey manager add-on, which the browser doesn't count.
  */
 export function CreatePasskey() {
   const supported = useWebAuthnSupported();
@@ -35,7 +36,7 @@ export function CreatePasskey() {
     );
   }
 
-  const canCreate = supported && (!noPlatform || phone);
+  const canCreate = supported;
   return (
     <>
       <LiveMessage message={error ? messageFor(error) : null} />
@@ -50,18 +51,18 @@ export function CreatePasskey() {
           tone="info"
           message={
             phone
-              ? "This device can't make a passkey of its own. Create one on your phone instead (you'll scan a QR code), or skip for now and sign in with a link or code sent to your email."
-              : "This device can't make a passkey of its own. Skip for now: you can sign in with a link or code sent to your email, and add a passkey from your phone or a security key later."
+              ? "This browser says this device can't make a passkey of its own. Create one on your phone instead (you'll scan a QR code), or skip for now and sign in with a link or code sent to your email."
+              : "This browser says this device can't make a passkey of its own. Use a security key or a passkey manager if you have one, or skip for now: you can sign in with a link or code sent to your email, and add a passkey from your phone later."
           }
         />
       )}
       {canCreate && (
-        <Button onClick={createPasskey} pending={pending} pendingLabel="Waiting for your passkey…">
+        <Button onClick={createPasskey} variant={noPlatform && !phone ? "secondary" : "primary"} pending={pending} pendingLabel="Waiting for your passkey…">
           {phone ? "Create a passkey on your phone" : "Create a passkey"}
         </Button>
       )}
       <form action={skipPasskey}>
-        <SubmitButton variant={canCreate ? "ghost" : "primary"} pendingLabel="Signing you in…">
+        <SubmitButton variant={canCreate && !(noPlatform && !phone) ? "ghost" : "primary"} pendingLabel="Signing you in…">
           Skip for now
         </SubmitButton>
       </form>
