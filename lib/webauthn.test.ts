@@ -61,12 +61,14 @@ describe("registration", () => {
     expect(again.excludeCredentials?.map((c) => c.id)).toEqual([credential.idBase64url]);
   });
 
-  it("each kind of authenticator is a hint; only a security key or a phone is required to be cross-platform", async () => {
+  it("each choice of authenticator sends its hint and attachment; no choice sends neither", async () => {
     const user = await newUser();
-    // No "platform" requirement for this device: Firefox on Linux refuses such a request outright.
     const local = await registrationOptions(user, [], "localDevice");
     expect(local.hints).toEqual(["client-device"]);
-    expect(local.authenticatorSelection?.authenticatorAttachment).toBeUndefined();
+    expect(local.authenticatorSelection?.authenticatorAttachment).toBe("platform");
+    const any = await registrationOptions(user, []);
+    expect(any.hints ?? []).toEqual([]);
+    expect(any.authenticatorSelection?.authenticatorAttachment).toBeUndefined();
     const key = await registrationOptions(user, [], "securityKey");
     expect(key.hints).toEqual(["security-key"]);
     expect(key.authenticatorSelection?.authenticatorAttachment).toBe("cross-platform");

@@ -139,9 +139,6 @@ export async function registrationOptions(
     supportedAlgorithmIDs: ALGORITHMS,
     preferredAuthenticatorType: choice,
   });
-  // "This device" is a hint, not a requirement: SimpleWebAuthn also sets attachment "platform",
-  // which Firefox on Linux refuses before asking any authenticator (NotAllowedError, no prompt).
-  if (choice === "localDevice") delete options.authenticatorSelection?.authenticatorAttachment;
   await storeChallenge(options.challenge, { purpose: "register", userId: user.id });
   return options;
 }

@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState } from "react";
 import { Alert } from "@/components/alert";
 import { Button } from "@/components/button";
-import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
+import { cannotMakePasskeyHere, clientCapabilities, useClientCapabilities } from "@/components/capabilities";
 import { useToast } from "@/components/toast";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
@@ -35,7 +35,10 @@ export function AddPasskey() {
 
   async function add(choice: AuthenticatorChoice) {
     setRunning(choice);
-    const outcome = await create(() => addPasskeyOptionsAction(choice), addPasskeyVerifyAction);
+    // Where the browser reports no platform authenticator (Firefox on Linux), asking for one is
+    // refused before any prompt; without a preference, an add-on or a key can still make it.
+    const requested = choice === "localDevice" && cannotMakePasskeyHere(await clientCapabilities()) ? undefined : choice;
+    const outcome = await create(() => addPasskeyOptionsAction(requested), addPasskeyVerifyAction);
     setRunning(null);
     if (!outcome.done) return;
     toast(`Passkey added: ${outcome.result.name}.`);
