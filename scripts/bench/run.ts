@@ -123,6 +123,7 @@ const ROUNDS = 3;
  * Each limit is the total over all slices.
  */
 async function interleaved(
+  app: AppServer,
   floor: Floor,
   key: string,
   floorLevels: { flow: FloorFlow; limits: Limits }[],
@@ -133,6 +134,7 @@ async function interleaved(
   for (let round = 0; round <= ROUNDS; round++) {
     for (const { flow, limits } of floorLevels) floorResults[flow] = await floor.slice(`${key}:${flow}`, flow, 8, part(limits, ROUNDS + 1));
     if (round === ROUNDS) break;
+    app.closeIdleConnections();
     for (const { level, limits } of serverLevels) await level.slice({ count: Math.max(0, Math.min(part(limits, ROUNDS).count, limits.count - level.count)), seconds: part(limits, ROUNDS).seconds });
   }
   return floorResults;
@@ -167,7 +169,7 @@ async function drive(
     }
     const level = registrationCeremonies(app, pending, 8, people);
     const limits = { count: Math.min(plan.registration[8].count, pending.length), seconds: plan.registration[8].seconds };
-    Object.assign(floorAt8, await interleaved(floor, key, [{ flow: "registration", limits: plan.registration[8] }], [{ level, limits }]));
+    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "registration", limits: plan.registration[8] }], [{ level, limits }]));
     pending.splice(0, level.count);
     registration.push(level.result());
   }
@@ -190,7 +192,7 @@ async function drive(
     }
     const floorLimits = { count: plan.signIn.count, seconds: plan.signIn.seconds / 2 };
     const serverLevels = [{ level, limits: plan.signIn }, ...(requestFloor ? [action, route].map((l) => ({ level: l, limits: plan.requestFloor })) : [])];
-    Object.assign(floorAt8, await interleaved(floor, key, [{ flow: "signIn", limits: floorLimits }, { flow: "signInWithSession", limits: floorLimits }], serverLevels));
+    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "signIn", limits: floorLimits }, { flow: "signInWithSession", limits: floorLimits }], serverLevels));
     signIn.push(level.result());
     if (requestFloor) nextJs = { action: action.result(), route: route.result() };
   }
@@ -205,7 +207,7 @@ async function drive(
     }
     const level = emailCeremonies(app, prepared, 8);
     const limits = { count: Math.min(plan.email[8].count, prepared.length), seconds: plan.email[8].seconds };
-    Object.assign(floorAt8, await interleaved(floor, key, [{ flow: "email", limits: plan.email[8] }], [{ level, limits }]));
+    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "email", limits: plan.email[8] }], [{ level, limits }]));
     prepared.splice(0, level.count);
     email.push(level.result());
   }
