@@ -82,8 +82,10 @@ export function startProcess(what: string, command: string, args: string[], opti
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
   const exited = new Promise<number | null>((resolve) =>
-    child.once("close", (code) => {
+    child.once("close", (code, signal) => {
       running.delete(pid);
+      // How it ended, for a log read after a server vanished mid-run.
+      keep(Buffer.from(`\n[${what}: exited ${signal ? `by ${signal}` : `with code ${code}`}]\n`));
       log?.end();
       resolve(code);
     }),

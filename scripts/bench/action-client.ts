@@ -73,6 +73,15 @@ export class AppServer {
     this.agent.destroy();
   }
 
+  /**
+   * Closes the pooled connections no request is using. After a pause (while the floor is
+   * measured), the server may be closing one (its keep-alive timeout is 5 s) just as it is reused,
+   * and that request would fail with "socket hang up".
+   */
+  closeIdleConnections(): void {
+    for (const sockets of Object.values(this.agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
+  }
+
   async request(method: "GET" | "POST", urlPath: string, browser: VirtualBrowser, extra: http.OutgoingHttpHeaders = {}, body?: string): Promise<HttpResponse> {
     const headers: http.OutgoingHttpHeaders = {
       Host: `localhost:${this.port}`,
