@@ -139,10 +139,10 @@ async function withMailbox<T>(context: BrowserContext, read: (mailbox: Mailbox) 
 export async function readNewestMail(context: BrowserContext, to: string, options: { after?: number } = {}): Promise<Mail> {
   const message = await withMailbox(context, async (mailbox) => {
     let message: Message = { subject: "", text: "" };
+    // next dev compiles /dev/outbox on its first visit, which takes longer than reading it.
     await expect(async () => {
       expect(await mailbox.count(to), `mail to ${to}`).toBeGreaterThan(options.after ?? 0);
       message = await mailbox.newest(to);
-      // next dev compiles /dev/outbox on its first visit, which takes longer than reading it.
     }).toPass({ timeout: base.info().project.name === "next-dev" ? 120_000 : 20_000 });
     return message;
   });
