@@ -3,7 +3,6 @@ import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/ser
 import { headers } from "next/headers";
 import { fail, type ErrorCode } from "./errors";
 import { heldUntil } from "./hold";
-import { PASSKEY_ONLY_MIN_PASSKEYS } from "./passkey-only";
 import { sendSecurityNotice } from "./notices";
 import { rememberPasskeyHere } from "./passkey-offer";
 import { credentialSignals, deletePasskey, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey, type Signals } from "./passkeys";
@@ -51,9 +50,8 @@ export async function removeAccountPasskey(passkeyId: string): Promise<Result<{ 
   const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
-  if (user.emailSigninDisabled && (await listPasskeys(user.id)).length <= PASSKEY_ONLY_MIN_PASSKEYS) return fail("passkey_only_minimum");
   const deleted = await deletePasskey(user.id, passkeyId, session.id);
-  if (!deleted) return fail("passkey_not_found");
+  if (!deleted.ok) return deleted;
   sendSecurityNotice(user.email, "A passkey was removed from your account", [
     `The passkey "${deleted.passkey.name}" was removed from your account from ${session.userAgent}. It can no longer be used to sign in${deleted.signedOut ? `, and ${deleted.signedOut} ${deleted.signedOut === 1 ? "device that" : "devices that"} signed in with it ${deleted.signedOut === 1 ? "was" : "were"} signed out` : ""}.`,
   ]);

@@ -5,27 +5,29 @@ import { users } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { fail, type ErrorCode } from "./errors";
 import { sendSecurityNotice } from "./notices";
-import { listPasskeys } from "./passkeys";
+import { lockPasskeyCount, PASSKEY_ONLY_MIN_PASSKEYS } from "./passkeys";
 import { requireSession } from "./session";
 
 /**
  * Passkey-only mode: the account stops signing in (and confirming it's you) by email, so a stolen
- * inbox gets nowhere; email still carries notices. It needs two passkeys, and keeps two: with one,
- * losing it would leave no way in. A risky change, so a held session (hold.ts) can't switch it.
+ * inbox gets nowhere; email still carries notices. It needs PASSKEY_ONLY_MIN_PASSKEYS and keeps
+ * them (passkeys.ts). A risky change, so a held session (hold.ts) can't switch it.
  */
-export const PASSKEY_ONLY_MIN_PASSKEYS = 2;
 
 export async function setPasskeyOnly(on: boolean): Promise<{ ok: true; on: boolean } | { ok: false; error: ErrorCode }> {
   const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
   if (user.emailSigninDisabled === on) return { ok: true, on };
-  if (on && (await listPasskeys(user.id)).length < PASSKEY_ONLY_MIN_PASSKEYS) return fail("passkey_only_needs_two");
   const db = await getDb();
-  await db.transaction(async (tx) => {
+  const changed = await db.transaction(async (tx) => {
+    // Under the account's lock, so a passkey removed meanwhile can't leave passkey-only with one.
+    if (on && (await lockPasskeyCount(tx, user.id)).passkeys < PASSKEY_ONLY_MIN_PASSKEYS) return false;
     await tx.update(users).set({ emailSigninDisabled: on }).where(eq(users.id, user.id));
     await recordActivity(user.id, on ? "passkey_only_on" : "passkey_only_off", {}, tx);
+    return true;
   });
+  if (!changed) return fail("passkey_only_needs_two");
   sendSecurityNotice(
     user.email,
     on ? "Passkey-only sign-in is on" : "Passkey-only sign-in is off",

@@ -41,9 +41,9 @@ describe("passkey records", () => {
     const stranger = await newUser();
     const { passkey } = await addSoftPasskey(owner);
     expect(await renamePasskey(stranger.id, passkey.id, "Mine now")).toBeNull();
-    expect(await deletePasskey(stranger.id, passkey.id)).toBeNull();
+    expect(await deletePasskey(stranger.id, passkey.id)).toEqual({ ok: false, error: "passkey_not_found" });
     expect(await renamePasskey(owner.id, passkey.id, "Work laptop")).toEqual({ from: passkey.name, to: "Work laptop" });
-    expect((await deletePasskey(owner.id, passkey.id))?.passkey.name).toBe("Work laptop");
+    expect(await deletePasskey(owner.id, passkey.id)).toMatchObject({ ok: true, passkey: { name: "Work laptop" } });
     expect(await listPasskeys(owner.id)).toHaveLength(0);
     const types = (await recentActivity(owner.id)).map((e) => e.type);
     expect(types.slice(0, 3)).toEqual(["passkey_removed", "passkey_renamed", "passkey_added"]);
@@ -56,7 +56,7 @@ describe("passkey records", () => {
     const other = await insertSession({ userId: owner.id, method: "passkey", passkeyId: passkey.id });
     const byEmail = await insertSession({ userId: owner.id, method: "email" });
     const removerId = (await remover.run(getCurrentSession))!.session.id;
-    expect((await deletePasskey(owner.id, passkey.id, removerId))?.signedOut).toBe(1);
+    expect(await deletePasskey(owner.id, passkey.id, removerId)).toMatchObject({ ok: true, signedOut: 1 });
     expect(await remover.run(getCurrentSession)).not.toBeNull();
     expect(await validateSessionToken(other.token)).toBeNull();
     expect(await validateSessionToken(byEmail.token)).not.toBeNull();

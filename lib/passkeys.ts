@@ -2,8 +2,8 @@ import "server-only";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { and, count, eq, ne } from "drizzle-orm";
 import { z } from "zod";
-import { getDb, isUniqueViolation } from "@/db/client";
-import { passkeys, sessions, type Passkey, type User } from "@/db/schema";
+import { getDb, isUniqueViolation, type Db } from "@/db/client";
+import { passkeys, sessions, users, type Passkey, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { providerName } from "./aaguid";
 import { getConfig } from "./env";
@@ -96,18 +96,46 @@ export async function renamePasskey(userId: string, passkeyId: string, name: str
  * holds it may be why it is being removed), except `keepSessionId`, the device removing it.
  * The email address remains a way in. Null if it isn't theirs.
  */
-export async function deletePasskey(userId: string, passkeyId: string, keepSessionId?: string): Promise<{ passkey: Passkey; signedOut: number } | null> {
+/**
+ * Passkey-only mode (passkey-only.ts) needs two passkeys and keeps two: with one, losing it would
+ * leave no way in.
+ */
+export const PASSKEY_ONLY_MIN_PASSKEYS = 2;
+
+/**
+ * Locks the account's row for the rest of `tx`, so changes that must agree on how many passkeys it
+ * has (removing one, turning passkey-only on) take turns, and returns what they check.
+ */
+export async function lockPasskeyCount(tx: Pick<Db, "select">, userId: string): Promise<{ passkeyOnly: boolean; passkeys: number }> {
+  const [owner] = await tx.select({ passkeyOnly: users.emailSigninDisabled }).from(users).where(eq(users.id, userId)).for("update");
+  const [counted] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
+  return { passkeyOnly: owner?.passkeyOnly ?? false, passkeys: counted?.n ?? 0 };
+}
+
+/**
+ * Removes one of `userId`'s passkeys and ends the sessions that signed in with it (but
+ * `keepSessionId`). A passkey-only account keeps its minimum, checked under the account's lock so
+ * two removals at once can't both pass.
+ */
+export async function deletePasskey(
+  userId: string,
+  passkeyId: string,
+  keepSessionId?: string,
+): Promise<{ ok: true; passkey: Passkey; signedOut: number } | { ok: false; error: ErrorCode }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
+    const now = await lockPasskeyCount(tx, userId);
+    const [target] = await tx.select({ id: passkeys.id }).from(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId)));
+    if (!target) return fail("passkey_not_found");
+    if (now.passkeyOnly && now.passkeys <= PASSKEY_ONLY_MIN_PASSKEYS) return fail("passkey_only_minimum");
     // Sessions first: deleting the passkey sets their passkey_id to null.
     const ended = await tx
       .delete(sessions)
       .where(and(eq(sessions.userId, userId), eq(sessions.passkeyId, passkeyId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
       .returning({ id: sessions.id });
     const [deleted] = await tx.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId))).returning();
-    if (!deleted) return null;
-    await recordActivity(userId, "passkey_removed", { name: deleted.name, ...(ended.length ? { signedOut: String(ended.length) } : {}) }, tx);
-    return { passkey: deleted, signedOut: ended.length };
+    await recordActivity(userId, "passkey_removed", { name: deleted!.name, ...(ended.length ? { signedOut: String(ended.length) } : {}) }, tx);
+    return { ok: true as const, passkey: deleted!, signedOut: ended.length };
   });
 }
 

@@ -1,7 +1,8 @@
 /**
  * `npm run test:services`: everything that needs real servers, in order, all on 127.0.0.1.
  *
- * 1. The ephemeral-store contract against a real redis-server (vitest, *.services.test.ts).
+ * 1. vitest's *.services.test.ts: the ephemeral-store contract against a real redis-server, and
+ *    races PGlite can't show (it takes transactions in turn) against a real PostgreSQL.
  * 2. A throwaway PostgreSQL cluster and redis-server, the Upstash REST stand-in in front of that
  *    Redis, and the Resend stand-in (scripts/mail-recorder.ts).
  * 3. The migrations (`npm run db:migrate`), a production build, and two `next start` instances
@@ -68,7 +69,7 @@ async function main(): Promise<void> {
   const bin = (tool: string) => path.join("node_modules", ".bin", tool);
   rmSync(LOG_DIR, { recursive: true, force: true });
 
-  await step("vitest: *.services.test.ts (store contract on redis-server)", () => command(bin("vitest"), ["run"], { VITEST_SERVICES: "1" }));
+  await step("vitest: *.services.test.ts (redis-server, PostgreSQL)", () => command(bin("vitest"), ["run"], { VITEST_SERVICES: "1" }));
 
   const pg = await step("PostgreSQL", async () => {
     const server = await startPostgres({ port: await freePort(PORTS), logFile: path.join(LOG_DIR, "postgres.log") });
