@@ -49,6 +49,11 @@ export const passkeys = pgTable(
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     /** The session (sessions.id) that added it; kept after that session ends, to undo what it did. */
     createdInSession: text("created_in_session"),
+    /**
+     * The passkey that session had signed in with (null after an email sign-in or at sign-up), so
+     * "This wasn't me" can follow a chain of added passkeys after the sessions in it have ended.
+     */
+    createdWithPasskey: text("created_with_passkey"),
     /** Added by a session on hold (see lib/hold.ts): until then, it is held too. */
     heldUntil: timestamp("held_until", { withTimezone: true }),
   },

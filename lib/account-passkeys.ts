@@ -31,7 +31,7 @@ export async function addPasskeyVerify(response: unknown): Promise<Result<{ name
   const { user, session } = guard.current;
   const verified = await verifyRegistration(user.id, response);
   if (!verified.ok) return verified;
-  const saved = await savePasskey(user.id, verified.registration, { sessionId: session.id, userAgent: (await headers()).get("user-agent"), heldUntil: heldUntil(session) });
+  const saved = await savePasskey(user.id, verified.registration, { sessionId: session.id, withPasskeyId: session.passkeyId, userAgent: (await headers()).get("user-agent"), heldUntil: heldUntil(session) });
   if (!saved.ok) return saved;
   if (verified.registration.attachment === "platform") await rememberPasskeyHere(user.id, saved.passkey.id);
   sendSecurityNotice(user.email, "A passkey was added to your account", [`A passkey (${saved.passkey.name}) was added to your account from ${session.userAgent}.`]);

@@ -76,13 +76,15 @@ describe("email change", () => {
 });
 
 describe("This wasn't me", () => {
-  it("from the old address, in any browser: the address comes back, every device is signed out, the changer's passkeys go", async () => {
+  it("from the old address, in any browser: the address comes back, every device is signed out, the changer's passkeys (and theirs) go", async () => {
     const user = await newUser();
     // Signed in by email before the account had a passkey, so not on hold (see hold.test.ts).
     const attacker = await signedInBrowser(user);
     const { passkey: ownersPasskey } = await addSoftPasskey(user);
     const attackerSessionId = (await attacker.run(getCurrentSession))!.session.id;
-    await addSoftPasskey(user, { sessionId: attackerSessionId });
+    const { passkey: attackersPasskey } = await addSoftPasskey(user, { sessionId: attackerSessionId });
+    // And one added by a session (since signed out) that had signed in with the attacker's passkey.
+    await addSoftPasskey(user, { sessionId: "signed-out-session", withPasskeyId: attackersPasskey.id });
     const owner = await insertSession({ userId: user.id, method: "passkey", passkeyId: ownersPasskey.id });
     const stolen = `stolen.${user.email}`;
     await started(attacker, stolen);

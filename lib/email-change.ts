@@ -1,5 +1,5 @@
 import "server-only";
-import { and, eq } from "drizzle-orm";
+import { and, eq, inArray } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { passkeys, sessions, users } from "@/db/schema";
@@ -11,6 +11,7 @@ import { getConfig } from "./env";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
 import { sendMailLater } from "./mail";
 import { sendSecurityNotice } from "./notices";
+import { passkeysAddedFrom } from "./passkeys";
 import { hit } from "./rate-limit";
 import { TOKEN_PATTERN } from "./secrets";
 import { requireSession } from "./session";
@@ -145,7 +146,7 @@ export async function describeRevert(id: string, token: string): Promise<{ from:
 
 /**
  * "This wasn't me" from the old address: the old address comes back, every device is signed out
- * and the passkeys added by the session that made the change are removed. It works from any
+ * and the passkeys added by the session that made the change (and in turn with those) are removed. It works from any
  * browser: the link itself (a 256-bit secret mailed to the old address) is the proof.
  */
 export async function revertEmailChange(id: string, token: string): Promise<{ ok: true; email: string } | AttemptFailure> {
@@ -158,8 +159,9 @@ export async function revertEmailChange(id: string, token: string): Promise<{ ok
       const [user] = await tx.update(users).set({ email: from }).where(and(eq(users.id, userId), eq(users.email, to))).returning({ id: users.id });
       if (!user) return false;
       await tx.delete(sessions).where(eq(sessions.userId, userId));
-      const removed = await tx.delete(passkeys).where(and(eq(passkeys.userId, userId), eq(passkeys.createdInSession, sessionId))).returning({ name: passkeys.name });
-      await recordActivity(userId, "email_change_reverted", { from: to, to: from, removedPasskeys: String(removed.length) }, tx);
+      const added = await passkeysAddedFrom(tx, userId, sessionId);
+      if (added.length) await tx.delete(passkeys).where(inArray(passkeys.id, added));
+      await recordActivity(userId, "email_change_reverted", { from: to, to: from, removedPasskeys: String(added.length) }, tx);
       return true;
     });
     if (!restored) return fail("link_invalid");

@@ -1,6 +1,6 @@
 import "server-only";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { and, count, eq, ne } from "drizzle-orm";
+import { and, count, eq, inArray, ne } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation, type Db } from "@/db/client";
 import { passkeys, sessions, users, type Passkey, type User } from "@/db/schema";
@@ -36,20 +36,19 @@ export function defaultPasskeyName(registration: Pick<VerifiedRegistration, "cre
 
 /**
  * Stores a verified new passkey for `userId`, named by defaultPasskeyName, remembering the session
- * that added it (so what that session did can be undone). Within the limit; a credential id
+ * that added it and the passkey that session signed in with (so what a sign-in did can be undone). Within the limit; a credential id
  * already registered (to anyone) is refused.
  */
 export async function savePasskey(
   userId: string,
   registration: VerifiedRegistration,
-  context: { sessionId: string | null; userAgent: string | null; usedNow?: boolean; heldUntil?: Date | null },
+  context: { sessionId: string | null; withPasskeyId?: string | null; userAgent: string | null; usedNow?: boolean; heldUntil?: Date | null },
 ): Promise<{ ok: true; passkey: Passkey } | { ok: false; error: ErrorCode }> {
   const { credential } = registration;
   const db = await getDb();
   try {
     const passkey = await db.transaction(async (tx) => {
-      const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
-      if (n >= MAX_PASSKEYS) return null;
+      if ((await lockPasskeyCount(tx, userId)).passkeys >= MAX_PASSKEYS) return null;
       const [created] = await tx
         .insert(passkeys)
         .values({
@@ -63,6 +62,7 @@ export async function savePasskey(
           aaguid: credential.aaguid,
           name: defaultPasskeyName(registration, context.userAgent),
           createdInSession: context.sessionId,
+          createdWithPasskey: context.withPasskeyId ?? null,
           heldUntil: context.heldUntil ?? null,
           // A passkey made to sign in (the end of sign-up) was used at once.
           lastUsedAt: context.usedNow ? new Date() : null,
@@ -110,6 +110,23 @@ export async function lockPasskeyCount(tx: Pick<Db, "select">, userId: string): 
   const [owner] = await tx.select({ passkeyOnly: users.emailSigninDisabled }).from(users).where(eq(users.id, userId)).for("update");
   const [counted] = await tx.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
   return { passkeyOnly: owner?.passkeyOnly ?? false, passkeys: counted?.n ?? 0 };
+}
+
+/**
+ * The passkeys `sessionId` added, those added by sessions signed in with one of them, and so on:
+ * what undoing that session's sign-in removes. It follows the passkeys' own records, so the chain
+ * holds after the sessions in it have signed out.
+ */
+export async function passkeysAddedFrom(tx: Pick<Db, "select">, userId: string, sessionId: string): Promise<string[]> {
+  const mine = and(eq(passkeys.userId, userId), eq(passkeys.createdInSession, sessionId));
+  const found = new Set((await tx.select({ id: passkeys.id }).from(passkeys).where(mine)).map((p) => p.id));
+  // One round per link of the chain; an account has at most MAX_PASSKEYS passkeys.
+  for (let frontier = [...found]; frontier.length; ) {
+    const next = await tx.select({ id: passkeys.id }).from(passkeys).where(and(eq(passkeys.userId, userId), inArray(passkeys.createdWithPasskey, frontier)));
+    frontier = next.map((p) => p.id).filter((id) => !found.has(id));
+    for (const id of frontier) found.add(id);
+  }
+  return [...found];
 }
 
 /**

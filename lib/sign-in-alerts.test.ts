@@ -7,7 +7,7 @@ import { addPasskeyOptions, addPasskeyVerify } from "./account-passkeys";
 import { finishSignInEmail, requestSignInEmail } from "./email-sign-in";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
-import { getCurrentSession } from "./session";
+import { endSession, getCurrentSession } from "./session";
 import { describeSignInReport, reportSignIn } from "./sign-in-alerts";
 import { SoftCredential } from "@/test/soft-authenticator";
 import type { User } from "@/db/schema";
@@ -33,10 +33,7 @@ describe("new sign-in alerts", () => {
     expect(alerts(user.email)).toHaveLength(1);
     expect(alerts(user.email)[0]!.text).toContain("with a link or code sent to this address: Chrome on Linux");
 
-    const options = await browser.run(() => addPasskeyOptions());
-    if (!options.ok) throw new Error(options.error);
-    const key = new SoftCredential(user.webauthnUserId);
-    expect((await browser.run(() => addPasskeyVerify(key.register(options.options, ORIGIN)))).ok).toBe(true);
+    const key = await addKey(browser, user);
 
     // The same browser: known, no alert. Another browser: announced.
     await passkeySignIn(browser, key);
@@ -53,10 +50,7 @@ describe("new sign-in alerts", () => {
     const token = reportToken(user.email);
 
     // The attacker adds a passkey and signs in with it from yet another browser.
-    const options = await attacker.run(() => addPasskeyOptions());
-    if (!options.ok) throw new Error(options.error);
-    const key = new SoftCredential(user.webauthnUserId);
-    expect((await attacker.run(() => addPasskeyVerify(key.register(options.options, ORIGIN)))).ok).toBe(true);
+    const key = await addKey(attacker, user);
     const attackerElsewhere = new TestBrowser();
     await passkeySignIn(attackerElsewhere, key);
 
@@ -74,4 +68,40 @@ describe("new sign-in alerts", () => {
     expect(await describeSignInReport(token)).toBeNull();
     expect(await reportSignIn("not-a-token")).toEqual({ ok: false, error: "link_invalid" });
   });
+
+  it("'This wasn't me' follows the chain: passkeys added by sessions that signed in with a passkey the reported sign-in added", async () => {
+    const user = await newUser();
+    const owner = await emailSignIn(user);
+    const ownKey = await addKey(owner, user);
+    const attacker = await emailSignIn(user);
+    const token = reportToken(user.email);
+
+    // Reported session → key 1 → a session signed in with it → key 2 → a session signed in with that.
+    const first = await addKey(attacker, user);
+    const second = new TestBrowser();
+    await passkeySignIn(second, first);
+    const next = await addKey(second, user);
+    const third = new TestBrowser();
+    await passkeySignIn(third, next);
+    // The middle of the chain signs out: the chain still holds.
+    await second.run(endSession);
+    // The owner's own passkey, used elsewhere, is none of the attacker's doing.
+    const ownerElsewhere = new TestBrowser();
+    await passkeySignIn(ownerElsewhere, ownKey);
+
+    expect(await reportSignIn(token)).toEqual({ ok: true, signedOut: 2, removedPasskeys: 2 });
+    for (const browser of [attacker, second, third]) expect(await browser.run(getCurrentSession)).toBeNull();
+    for (const browser of [owner, ownerElsewhere]) expect(await browser.run(getCurrentSession)).not.toBeNull();
+    expect(await listPasskeys(user.id)).toHaveLength(1);
+  });
 });
+
+/** Adds a software passkey through the account page's actions in `browser`. */
+async function addKey(browser: TestBrowser, user: User): Promise<SoftCredential> {
+  const options = await browser.run(() => addPasskeyOptions());
+  if (!options.ok) throw new Error(options.error);
+  const key = new SoftCredential(user.webauthnUserId);
+  const added = await browser.run(() => addPasskeyVerify(key.register(options.options, ORIGIN)));
+  if (!added.ok) throw new Error(added.error);
+  return key;
+}

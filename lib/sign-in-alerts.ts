@@ -8,6 +8,7 @@ import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
 import { kv } from "./kv";
 import { sendSecurityNotice } from "./notices";
+import { passkeysAddedFrom } from "./passkeys";
 import { TOKEN_PATTERN, randomToken, sha256Hex } from "./secrets";
 
 /**
@@ -67,7 +68,11 @@ export async function describeSignInReport(token: string): Promise<{ method: Sig
   return { method: report.method, device: report.device, at: new Date(report.at) };
 }
 
-/** "This wasn't me": ends what that sign-in started. Works once. */
+/**
+ * "This wasn't me": ends that sign-in's session, removes the passkeys it added and those added in
+ * turn by sessions signed in with them (passkeysAddedFrom), and ends those passkeys' sessions.
+ * Works once.
+ */
 export async function reportSignIn(token: string): Promise<{ ok: true; signedOut: number; removedPasskeys: number } | { ok: false; error: ErrorCode }> {
   const raw = TOKEN_PATTERN.test(token) ? await kv().take(reportKey(token)) : null;
   if (!raw) return fail("link_invalid");
@@ -76,18 +81,17 @@ export async function reportSignIn(token: string): Promise<{ ok: true; signedOut
   const undone = await db.transaction(async (tx) => {
     const [owner] = await tx.select({ id: users.id }).from(users).where(eq(users.id, report.userId));
     if (!owner) return null;
-    const added = await tx.select({ id: passkeys.id }).from(passkeys).where(and(eq(passkeys.userId, report.userId), eq(passkeys.createdInSession, report.sessionId)));
-    const addedIds = added.map((p) => p.id);
+    const passkeyIds = await passkeysAddedFrom(tx, report.userId, report.sessionId);
     // Sessions first: deleting a passkey would set their passkey_id to null.
     const ended = await tx
       .delete(sessions)
-      .where(and(eq(sessions.userId, report.userId), addedIds.length ? or(eq(sessions.id, report.sessionId), inArray(sessions.passkeyId, addedIds)) : eq(sessions.id, report.sessionId)))
+      .where(and(eq(sessions.userId, report.userId), passkeyIds.length ? or(eq(sessions.id, report.sessionId), inArray(sessions.passkeyId, passkeyIds)) : eq(sessions.id, report.sessionId)))
       .returning({ id: sessions.id });
-    if (addedIds.length) await tx.delete(passkeys).where(inArray(passkeys.id, addedIds));
+    if (passkeyIds.length) await tx.delete(passkeys).where(inArray(passkeys.id, passkeyIds));
     // The next sign-in from that browser is announced again.
     await tx.delete(knownDevices).where(and(eq(knownDevices.userId, report.userId), eq(knownDevices.deviceHash, report.deviceHash)));
-    await recordActivity(report.userId, "sign_in_reported", { device: report.device, signedOut: String(ended.length), removedPasskeys: String(addedIds.length) }, tx);
-    return { signedOut: ended.length, removedPasskeys: addedIds.length };
+    await recordActivity(report.userId, "sign_in_reported", { device: report.device, signedOut: String(ended.length), removedPasskeys: String(passkeyIds.length) }, tx);
+    return { signedOut: ended.length, removedPasskeys: passkeyIds.length };
   });
   return undone ? { ok: true, ...undone } : fail("link_invalid");
 }

@@ -18,12 +18,12 @@ export async function newUser(prefix = "u"): Promise<User> {
 }
 
 /** Registers a software passkey for `user` through the real ceremony. */
-export async function addSoftPasskey(user: User, context: { sessionId?: string } = {}): Promise<{ passkey: Passkey; credential: SoftCredential }> {
+export async function addSoftPasskey(user: User, context: { sessionId?: string; withPasskeyId?: string } = {}): Promise<{ passkey: Passkey; credential: SoftCredential }> {
   const credential = new SoftCredential(user.webauthnUserId);
   const options = await registrationOptions(user, await listPasskeys(user.id));
   const verified = await verifyRegistration(user.id, credential.register(options, ORIGIN));
   if (!verified.ok) throw new Error(verified.error);
-  const saved = await savePasskey(user.id, verified.registration, { sessionId: context.sessionId ?? null, userAgent: null });
+  const saved = await savePasskey(user.id, verified.registration, { sessionId: context.sessionId ?? null, withPasskeyId: context.withPasskeyId, userAgent: null });
   if (!saved.ok) throw new Error(saved.error);
   return { passkey: saved.passkey, credential };
 }
