@@ -1,24 +1,27 @@
-import type { Page } from "@playwright/test";
+import type { Page, Request } from "@playwright/test";
 import { expect, newPerson, readNewestMail, test } from "../fixtures";
 import { openLoginWithoutAutofill, requestEmailSignIn, signOut, signUpWithPasskey } from "../flows";
 import { stack } from "./stack";
 
 const first = new URL(stack.first);
 const second = new URL(stack.second);
-const isAction = (method: string, headers: Record<string, string>) => method === "POST" && Boolean(headers["next-action"]);
+/** Server actions, and the one route handler that changes state from a page (sign-out). */
+const isStateChange = (request: Request) => request.method() === "POST" && (Boolean(request.headers()["next-action"]) || new URL(request.url()).pathname === "/sign-out");
 
 /**
  * Puts a page behind a two-instance "load balancer": pages load from instance 1, and server
- * actions alternate between the instances, starting with instance 2, so every step of a flow runs
- * on the other instance from the step before (options on one, verification on the other; a link
- * asked for on one, used on the other). `ports()` gives the port that answered each action so
- * far, from the response's server address, so the test sees where requests really went.
+ * actions and sign-outs alternate between the instances, starting with instance 2, so every step
+ * of a flow runs on the other instance from the step before (options on one, verification on the
+ * other; a link asked for on one, used on the other). `ports()` gives the port that answered each
+ * of them so far, from the response's server address, so the test sees where requests really
+ * went. For sign-out's fetch (redirect: "manual") Chromium reports no response; the request it
+ * reports then carries the URL it was sent to.
  */
 async function behindTwoInstances(page: Page): Promise<{ count(): number; ports(): Promise<number[]> }> {
   let toSecond = true;
   await page.route("**/*", async (route) => {
     const request = route.request();
-    if (!isAction(request.method(), request.headers())) return route.fallback();
+    if (!isStateChange(request)) return route.fallback();
     const useSecond = toSecond;
     toSecond = !toSecond;
     if (!useSecond) return route.continue();
@@ -30,8 +33,8 @@ async function behindTwoInstances(page: Page): Promise<{ count(): number; ports(
   });
   const answered: Promise<number>[] = [];
   page.on("request", (request) => {
-    if (!isAction(request.method(), request.headers())) return;
-    answered.push(request.response().then(async (response) => (await response?.serverAddr())?.port ?? 0));
+    if (!isStateChange(request)) return;
+    answered.push(request.response().then(async (response) => (await response?.serverAddr())?.port ?? Number(new URL(request.url()).port)));
   });
   return { count: () => answered.length, ports: () => Promise.all(answered) };
 }
