@@ -95,7 +95,7 @@ test("opening the link (GET, HEAD, a scanner elsewhere) spends nothing; the butt
   await context.close();
 });
 
-test("five wrong codes end the request, and a new one can be asked for", async ({ page, browser }) => {
+test("five wrong codes end the request, and a new one can be asked for", { tag: "@services" }, async ({ page, browser }) => {
   const person = newPerson("wrongcode");
   await signUpWithPasskey(page, person);
   const context = await browser.newContext();

@@ -3,7 +3,7 @@ import { requestEmailSignIn, signInByEmailElsewhere, signUpWithPasskey } from ".
 
 /** A stolen inbox is not a stolen account: sign-in alerts, the hold after an email sign-in, passkey-only mode. */
 
-test("someone reading the owner's mail signs in; the alert's 'This wasn't me' signs them out", async ({ page, browser }) => {
+test("someone reading the owner's mail signs in; the alert's 'This wasn't me' signs them out", { tag: "@services" }, async ({ page, browser }) => {
   test.setTimeout(120_000);
   const owner = newPerson("owner");
   await signUpWithPasskey(page, owner);

@@ -7,9 +7,9 @@
  *    Redis, and the Resend stand-in (scripts/mail-recorder.ts).
  * 3. The migrations (`npm run db:migrate`), a production build, and two `next start` instances
  *    sharing those backends, configured as production is (no ALLOW_EMBEDDED).
- * 4. The whole e2e suite against instance 1, plus e2e/services/ (two instances, faults, start-up
- *    configuration); the fault specs stop and restart PostgreSQL and Redis through a small control
- *    server here.
+ * 4. e2e/services/ (two instances, faults, start-up configuration) and the journeys tagged @smoke
+ *    or @services against instance 1 (`--all`: every journey); the fault specs stop and restart
+ *    PostgreSQL and Redis through a small control server here.
  *
  * Everything it starts, it stops: on success, on failure, on Ctrl-C or SIGTERM.
  * Arguments go to Playwright, e.g. `npm run test:services -- -g "two instances"`.
@@ -131,11 +131,15 @@ async function main(): Promise<void> {
   );
   cleanup.add("control server", control.close);
 
-  await step("playwright: e2e/*.spec.ts and e2e/services/ on real services", () =>
-    command(bin("playwright"), ["test", ...process.argv.slice(2)], {
+  // `--all`: every Chromium journey, not only e2e/services/, @smoke and @services (playwright.config.ts).
+  const all = process.argv.includes("--all");
+  const playwrightArgs = process.argv.slice(2).filter((arg) => arg !== "--all");
+  await step(`playwright: ${all ? "every journey" : "e2e/services/, @smoke and @services"} on real services`, () =>
+    command(bin("playwright"), ["test", ...playwrightArgs], {
       E2E_BASE_URL: appUrl,
       E2E_WEB_SERVER: "0",
       E2E_SERVICES: "1",
+      E2E_SERVICES_ALL: all ? "1" : "",
       MAIL_RECORDER_URL: mail.url,
       E2E_SECOND_URL: `http://localhost:${secondPort}`,
       E2E_CONTROL_URL: control.url,
