@@ -146,8 +146,9 @@ export async function describeRevert(id: string, token: string): Promise<{ from:
 
 /**
  * "This wasn't me" from the old address: the old address comes back, every device is signed out
- * and the passkeys added by the session that made the change (and in turn with those) are removed. It works from any
- * browser: the link itself (a 256-bit secret mailed to the old address) is the proof.
+ * and the passkeys added by the session that made the change (and in turn with those) are removed.
+ * It works from any browser: the link itself (a 256-bit secret mailed to the old address) is the
+ * proof.
  */
 export async function revertEmailChange(id: string, token: string): Promise<{ ok: true; email: string } | AttemptFailure> {
   const spent = await spendProof<Revert>(REVERT_NAMESPACE, id, "link", token, { expired: "link_invalid", badLink: "link_invalid" }, REVERT_TTL_SECONDS);

@@ -36,8 +36,8 @@ export function defaultPasskeyName(registration: Pick<VerifiedRegistration, "cre
 
 /**
  * Stores a verified new passkey for `userId`, named by defaultPasskeyName, remembering the session
- * that added it and the passkey that session signed in with (so what a sign-in did can be undone). Within the limit; a credential id
- * already registered (to anyone) is refused.
+ * that added it and the passkey that session signed in with (so what a sign-in did can be undone).
+ * Within the limit; a credential id already registered (to anyone) is refused.
  */
 export async function savePasskey(
   userId: string,
@@ -92,11 +92,6 @@ export async function renamePasskey(userId: string, passkeyId: string, name: str
 }
 
 /**
- * Deletes one of the user's passkeys, and signs out the devices that signed in with it (whoever
- * holds it may be why it is being removed), except `keepSessionId`, the device removing it.
- * The email address remains a way in. Null if it isn't theirs.
- */
-/**
  * Passkey-only mode (passkey-only.ts) needs two passkeys and keeps two: with one, losing it would
  * leave no way in.
  */
@@ -104,7 +99,7 @@ export const PASSKEY_ONLY_MIN_PASSKEYS = 2;
 
 /**
  * Locks the account's row for the rest of `tx`, so changes that must agree on how many passkeys it
- * has (removing one, turning passkey-only on) take turns, and returns what they check.
+ * has (adding one, removing one, turning passkey-only on) take turns, and returns what they check.
  */
 export async function lockPasskeyCount(tx: Pick<Db, "select">, userId: string): Promise<{ passkeyOnly: boolean; passkeys: number }> {
   const [owner] = await tx.select({ passkeyOnly: users.emailSigninDisabled }).from(users).where(eq(users.id, userId)).for("update");
@@ -130,9 +125,10 @@ export async function passkeysAddedFrom(tx: Pick<Db, "select">, userId: string, 
 }
 
 /**
- * Removes one of `userId`'s passkeys and ends the sessions that signed in with it (but
- * `keepSessionId`). A passkey-only account keeps its minimum, checked under the account's lock so
- * two removals at once can't both pass.
+ * Removes one of `userId`'s passkeys and signs out the devices that signed in with it (whoever
+ * holds it may be why it is being removed), except `keepSessionId`, the device removing it. A
+ * passkey-only account keeps its minimum, checked under the account's lock so two removals at once
+ * can't both pass.
  */
 export async function deletePasskey(
   userId: string,
@@ -141,10 +137,10 @@ export async function deletePasskey(
 ): Promise<{ ok: true; passkey: Passkey; signedOut: number } | { ok: false; error: ErrorCode }> {
   const db = await getDb();
   return db.transaction(async (tx) => {
-    const now = await lockPasskeyCount(tx, userId);
+    const account = await lockPasskeyCount(tx, userId);
     const [target] = await tx.select({ id: passkeys.id }).from(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId)));
     if (!target) return fail("passkey_not_found");
-    if (now.passkeyOnly && now.passkeys <= PASSKEY_ONLY_MIN_PASSKEYS) return fail("passkey_only_minimum");
+    if (account.passkeyOnly && account.passkeys <= PASSKEY_ONLY_MIN_PASSKEYS) return fail("passkey_only_minimum");
     // Sessions first: deleting the passkey sets their passkey_id to null.
     const ended = await tx
       .delete(sessions)

@@ -54,7 +54,7 @@ export async function alertSignIn(user: User, signIn: Omit<SignInReport, "userId
     [
       `Someone signed in to your account ${user.username} ${how}: ${signIn.device}, ${new Date(report.at).toUTCString()}.`,
       ...(heldUntil ? ["Because it signed in by email, for 24 hours it can't remove passkeys, change your email address or delete the account."] : []),
-      `If this was you, there's nothing to do. If it wasn't, press the button within ${REPORT_TTL_SECONDS / 86400} days: it signs that sign-in out and removes any passkey it added. Then secure your email account.`,
+      `If this was you, there's nothing to do. If it wasn't, press the button within ${REPORT_TTL_SECONDS / 86400} days: it signs that sign-in out and removes the passkeys it added, and any added with those. Then secure your email account.`,
     ],
     { label: "This wasn't me", url: link.href },
   );

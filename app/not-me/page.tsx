@@ -30,7 +30,7 @@ export default async function NotMePage({ searchParams }: { searchParams: Promis
       description={
         <>
           Someone signed in to your account {how} on {report.device},{" "}
-          <time dateTime={report.at.toISOString()}>{report.at.toUTCString()}</time>. If that wasn&apos;t you, sign that device out: any passkey it added is removed too.
+          <time dateTime={report.at.toISOString()}>{report.at.toUTCString()}</time>. If that wasn&apos;t you, sign that device out: the passkeys it added, and any added with those, are removed too, and every device using them is signed out.
         </>
       }
     >
