@@ -14,6 +14,9 @@ const nextConfig: NextConfig = {
   // PGlite (about 20 MB) serves only development and local trials: a deployment with
   // DATABASE_URL never loads it, and on Vercel lib/env.ts refuses the embedded database.
   outputFileTracingExcludes: { "/**": ["node_modules/@electric-sql/pglite/**"] },
+  // Those excludes don't reach instrumentation.ts's trace, which every function carries: built on
+  // Vercel (`vercel build` sets VERCEL=1), the embedded database's warm-up is compiled out of it.
+  env: { EMBEDDED_WARM_UP: process.env.VERCEL ? "" : "1" },
   async headers() {
     return [
       { source: "/:path*", headers: securityHeaders },
