@@ -28,12 +28,10 @@ export async function warmUp(): Promise<void> {
     await import("@node-rs/argon2");
     // Inlined at build time (next.config.ts): "" in a build for Vercel, so this import and the
     // database driver behind it stay out of every function there.
-    if (process.env.EMBEDDED_WARM_UP) {
-      if (!getConfig().databaseUrl) {
-        const { getDb } = await import("@/db/client");
-        await getDb();
-        console.info(`Embedded database ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
-      }
+    if (process.env.EMBEDDED_WARM_UP && !getConfig().databaseUrl) {
+      const { getDb } = await import("@/db/client");
+      await getDb();
+      console.info(`Embedded database ready in ${((performance.now() - started) / 1000).toFixed(1)} s.`);
     }
   } catch (error) {
     // The first request tries again and shows the friendly error page if it still fails.
