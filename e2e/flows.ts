@@ -57,6 +57,8 @@ export async function requestEmailSignIn(page: Page, identifier: string): Promis
   await page.goto("/login");
   await page.getByLabel("Username or email").fill(identifier);
   await page.getByRole("button", { name: "Continue" }).click();
+  // Step 1 has an "Email me a sign-in link" button of its own: wait for step 2's.
+  await expect(page.getByRole("heading", { name: `Hello, ${identifier}` })).toBeVisible();
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await expect(page.getByText("If an account exists for")).toBeVisible();
