@@ -19,6 +19,8 @@ export const users = pgTable(
     emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }).notNull(),
     /** Passkey-only mode: no sign-in (or "confirm it's you") by email; needs two passkeys. */
     emailSigninDisabled: boolean("email_signin_disabled").notNull().default(false),
+    /** When a passkey last left the account: email sign-ins stay held for 7 days after (lib/hold.ts). */
+    passkeyRemovedAt: timestamp("passkey_removed_at", { withTimezone: true }),
     ...timestamps,
   },
   (t) => [
@@ -75,6 +77,8 @@ export const sessions = pgTable(
     expiresAt: timestamp("expires_at", { withTimezone: true }).notNull(),
     /** Last "confirm it's you" (passkey or emailed code): restarts the fresh-sign-in window. */
     reauthenticatedAt: timestamp("reauthenticated_at", { withTimezone: true }),
+    /** The passkey of the last "confirm it's you" with a passkey: with passkey_id, what vouches for this session (lib/hold.ts). */
+    confirmedWithPasskey: text("confirmed_with_passkey").references(() => passkeys.id, { onDelete: "set null" }),
     userAgent: text("user_agent").notNull().default(""),
     /** Risky changes refused until then (an email sign-in on an account with passkeys; lib/hold.ts). */
     heldUntil: timestamp("held_until", { withTimezone: true }),

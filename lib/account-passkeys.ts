@@ -1,7 +1,7 @@
 import "server-only";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { heldUntil } from "./hold";
 import { sendSecurityNotice } from "./notices";
 import { rememberPasskeyHere } from "./passkey-offer";
@@ -14,7 +14,6 @@ import { registrationOptions, verifyRegistration, type AuthenticatorChoice } fro
  * phone or a security key), rename, remove. The account's address hears of additions and
  * removals; the browser's passkey manager is told what the server now accepts (Signal API).
  */
-type Result<T = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
 
 /** Options for another passkey; needs a sign-in or "confirm it's you" from the last 10 minutes. */
 export async function addPasskeyOptions(choice?: AuthenticatorChoice): Promise<Result<{ options: PublicKeyCredentialCreationOptionsJSON }>> {

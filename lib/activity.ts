@@ -14,6 +14,7 @@ export type ActivityType =
   | "name_changed"
   | "email_changed"
   | "email_change_reverted"
+  | "email_revert_cancelled"
   | "reauthenticated"
   | "sign_in_reported"
   | "hold_lifted"
@@ -54,11 +55,13 @@ export function describeActivity(type: string, detail: Record<string, string>): 
     case "email_changed":
       return `Email changed from ${detail.from} to ${detail.to}`;
     case "email_change_reverted":
-      return `Email change undone from the old address: back to ${detail.to}; every device signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) removed` : ""}`;
+      return `Email change undone from the old address: back to ${detail.to}; ${detail.kept && detail.kept !== "0" ? `devices signed out but ${detail.kept} a passkey you already had vouched for` : "every device signed out"}${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) removed` : ""}`;
+    case "email_revert_cancelled":
+      return `Kept the email change: ${detail.from} can no longer undo it`;
     case "reauthenticated":
       return `Confirmed it was you with ${detail.method === "email" ? "an emailed code" : "a passkey"}`;
     case "sign_in_reported":
-      return `Sign-in reported as not you: ${detail.device ?? "a device"} signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) it added removed` : ""}`;
+      return `Sign-in reported as not you: ${detail.device ?? "a device"} signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) it added removed` : ""}${detail.keptPasskeys && detail.keptPasskeys !== "0" ? `, ${detail.keptPasskeys} passkey(s) it added kept (removing them needs a passkey you had before)` : ""}`;
     case "hold_lifted":
       return `Hold lifted on ${detail.device ?? "a device"} by confirming with ${detail.passkey ? `"${detail.passkey}"` : "a passkey"}`;
     case "passkey_only_on":

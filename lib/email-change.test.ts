@@ -5,7 +5,7 @@ import { users } from "@/db/schema";
 import { addSoftPasskey, newUser, signedInBrowser } from "@/test/factories";
 import type { TestBrowser } from "@/test/browser";
 import { describeActivity, recentActivity } from "./activity";
-import { describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, revertEmailChange, startEmailChange } from "./email-change";
+import { cancelEmailRevert, describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, pendingEmailRevert, revertEmailChange, startEmailChange } from "./email-change";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { getCurrentSession, insertSession, validateSessionToken } from "./session";
@@ -76,7 +76,7 @@ describe("email change", () => {
 });
 
 describe("This wasn't me", () => {
-  it("from the old address, in any browser: the address comes back, every device is signed out, the changer's passkeys (and theirs) go", async () => {
+  it("from the old address, in any browser: the address comes back, every device a passkey the account had doesn't vouch for is signed out, the changer's passkeys (and theirs) go", async () => {
     const user = await newUser();
     // Signed in by email before the account had a passkey, so not on hold (see hold.test.ts).
     const attacker = await signedInBrowser(user);
@@ -86,6 +86,7 @@ describe("This wasn't me", () => {
     // And one added by a session (since signed out) that had signed in with the attacker's passkey.
     await addSoftPasskey(user, { sessionId: "signed-out-session", withPasskeyId: attackersPasskey.id });
     const owner = await insertSession({ userId: user.id, method: "passkey", passkeyId: ownersPasskey.id });
+    const ownersEmailSession = await insertSession({ userId: user.id, method: "email" });
     const stolen = `stolen.${user.email}`;
     await started(attacker, stolen);
     expect((await attacker.run(() => finishEmailChange("code", codeIn(stolen)))).ok).toBe(true);
@@ -102,12 +103,52 @@ describe("This wasn't me", () => {
     expect(await revertEmailChange(id, token)).toEqual({ ok: true, email: user.email });
     expect(await emailOf(user.id)).toBe(user.email);
     expect(await attacker.run(getCurrentSession)).toBeNull();
-    expect(await validateSessionToken(owner.token)).toBeNull();
+    expect(await validateSessionToken(ownersEmailSession.token)).toBeNull();
+    // The owner's passkey predates the change: its device stays signed in.
+    expect(await validateSessionToken(owner.token)).not.toBeNull();
     expect((await listPasskeys(user.id)).map((p) => p.id)).toEqual([ownersPasskey.id]);
     expect((await recentActivity(user.id, 1))[0]?.type).toBe("email_change_reverted");
     expect(newest(user.email).subject).toBe("Your email address is back");
     // Once.
     expect(await revertEmailChange(id, token)).toMatchObject({ ok: false });
     expect(await describeRevert(id, token)).toBeNull();
+  });
+
+  it("a change a passkey vouched for can be kept: 'I made this change' ends the old address's undo, only from a passkey-vouched device", async () => {
+    const user = await newUser();
+    const { passkey } = await addSoftPasskey(user);
+    const owner = await signedInBrowser(user, { method: "passkey", passkeyId: passkey.id });
+    const moved = `moved.${user.email}`;
+    await started(owner, moved);
+    expect((await owner.run(() => finishEmailChange("code", codeIn(moved)))).ok).toBe(true);
+    const link = linkIn(user.email);
+    expect(await pendingEmailRevert(user.id)).toMatchObject({ from: user.email, to: moved, cancellable: true });
+
+    // An email-only session of the account (the old address's holder could make one) can't keep it.
+    const emailOnly = await signedInBrowser(user);
+    expect(await emailOnly.run(cancelEmailRevert)).toMatchObject({ ok: false });
+    expect(await pendingEmailRevert(user.id)).not.toBeNull();
+
+    expect(await owner.run(cancelEmailRevert)).toEqual({ ok: true, from: user.email });
+    expect(newest(moved).subject).toBe("Your old address can no longer undo the change");
+    expect(await pendingEmailRevert(user.id)).toBeNull();
+    expect(await describeRevert(link.searchParams.get("id")!, link.searchParams.get("token")!)).toBeNull();
+    expect(await revertEmailChange(link.searchParams.get("id")!, link.searchParams.get("token")!)).toMatchObject({ ok: false });
+    expect(await emailOf(user.id)).toBe(moved);
+    expect(await owner.run(getCurrentSession)).not.toBeNull();
+  });
+
+  it("a change made by email only can't be kept early: the old address keeps its undo", async () => {
+    const user = await newUser();
+    // Signed in by email before the account had a passkey: not held, but nothing vouches for it.
+    const emailOnly = await signedInBrowser(user, { method: "email" });
+    const { passkey } = await addSoftPasskey(user);
+    const to = `elsewhere.${user.email}`;
+    await started(emailOnly, to);
+    expect((await emailOnly.run(() => finishEmailChange("code", codeIn(to)))).ok).toBe(true);
+    expect(await pendingEmailRevert(user.id)).toMatchObject({ cancellable: false });
+    const owner = await signedInBrowser(user, { method: "passkey", passkeyId: passkey.id });
+    expect(await owner.run(cancelEmailRevert)).toEqual({ ok: false, error: "link_invalid" });
+    expect(await pendingEmailRevert(user.id)).not.toBeNull();
   });
 });

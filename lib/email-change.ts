@@ -1,14 +1,16 @@
 import "server-only";
-import { and, eq, inArray } from "drizzle-orm";
+import { and, eq, inArray, notInArray } from "drizzle-orm";
 import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { passkeys, sessions, users } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { pointerCookie } from "./cookies";
 import { addressInUseEmail, emailChangeEmail } from "./emails";
-import { dropProof, issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
+import { dropProof, issueProof, linkState, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type AttemptFailure, type ErrorCode } from "./errors";
+import { fail, type AttemptFailure, type ErrorCode, type Result } from "./errors";
+import { notePasskeysRemoved, vouchingPasskey } from "./hold";
+import { kv } from "./kv";
 import { sendMailLater } from "./mail";
 import { sendSecurityNotice } from "./notices";
 import { passkeysAddedFrom } from "./passkeys";
@@ -37,13 +39,19 @@ export const emailSchema = z
 
 /** A pending change: the account, the address it had when asked (the change is void once that changes), the new one. */
 type EmailChange = { userId: string; from: string; email: string; sentAt: number };
-/** What "This wasn't me" undoes: the change, and who made it. */
-type Revert = { userId: string; from: string; to: string; sessionId: string };
+/**
+ * What "This wasn't me" undoes: the change, who made it and when, and whether a passkey the
+ * account already had vouched for that session (then the owner may cancel the undo).
+ */
+type Revert = { userId: string; from: string; to: string; sessionId: string; at: number; byPasskey: boolean };
+/** The account's latest undo link, so the account page can show it and its owner cancel it. */
+type PendingRevert = { id: string; from: string; to: string; at: number; byPasskey: boolean };
 
 const NAMESPACE = "emailchange";
 const REVERT_NAMESPACE = "emailrevert";
 const PROOF_ERRORS = { expired: "email_change_expired", badLink: "email_change_expired" } as const;
 const changeCookie = () => pointerCookie("email-change", COOKIE_TTL_SECONDS);
+const pendingRevertKey = (userId: string) => `emailrevert-pending:${userId}`;
 
 /**
  * Starts a change: the new address gets a code and a link; nothing changes until one comes back
@@ -123,15 +131,21 @@ export async function finishEmailChange(kind: "code" | "link", value: string): P
     if (isUniqueViolation(error)) return fail("email_change_expired");
     throw error;
   }
-  const revert: Revert = { userId: user.id, from: user.email, to: spent.data.email, sessionId: session.id };
+  const at = Date.now();
+  const byPasskey = (await vouchingPasskey(db, session, new Date(at))) !== null;
+  const revert: Revert = { userId: user.id, from: user.email, to: spent.data.email, sessionId: session.id, at, byPasskey };
   const { id, secret } = await issueProof(REVERT_NAMESPACE, revert, REVERT_TTL_SECONDS, { account: `user:${user.id}` });
+  await kv().set(pendingRevertKey(user.id), JSON.stringify({ id, from: user.email, to: spent.data.email, at, byPasskey } satisfies PendingRevert), REVERT_TTL_SECONDS);
   const link = new URL("/recover", getConfig().appUrl);
   link.searchParams.set("id", id);
   link.searchParams.set("token", secret);
   sendSecurityNotice(
     user.email,
     "Your email address was changed",
-    [`The email address for your account was changed from ${user.email} to ${spent.data.email} from ${session.userAgent}. We won't send mail to this address any more.`, `If you didn't do this, put your address back within ${REVERT_TTL_SECONDS / 86400} days: it also signs out every device.`],
+    [
+      `The email address for your account was changed from ${user.email} to ${spent.data.email} from ${session.userAgent}. We won't send mail to this address any more.`,
+      `If you didn't do this, put your address back within ${REVERT_TTL_SECONDS / 86400} days: it also signs out every device that a passkey you already had doesn't vouch for.`,
+    ],
     { label: "This wasn't me", url: link.href },
   );
   return { ok: true, to: spent.data.email };
@@ -145,35 +159,79 @@ export async function describeRevert(id: string, token: string): Promise<{ from:
 }
 
 /**
- * "This wasn't me" from the old address: the old address comes back, every device is signed out
- * and the passkeys added by the session that made the change (and in turn with those) are removed.
- * It works from any browser: the link itself (a 256-bit secret mailed to the old address) is the
- * proof.
+ * "This wasn't me" from the old address: the old address comes back, the passkeys added by the
+ * session that made the change (and in turn with those) are removed, and every device is signed
+ * out but those vouched for by a passkey the account had before the change. It works from any
+ * browser: the link itself (a 256-bit secret mailed to the old address) is the proof.
  */
 export async function revertEmailChange(id: string, token: string): Promise<{ ok: true; email: string } | AttemptFailure> {
   const spent = await spendProof<Revert>(REVERT_NAMESPACE, id, "link", token, { expired: "link_invalid", badLink: "link_invalid" }, REVERT_TTL_SECONDS);
   if (!spent.ok) return spent;
-  const { userId, from, to, sessionId } = spent.data;
+  const { userId, from, to, sessionId, at } = spent.data;
   const db = await getDb();
   try {
     const restored = await db.transaction(async (tx) => {
       const [user] = await tx.update(users).set({ email: from }).where(and(eq(users.id, userId), eq(users.email, to))).returning({ id: users.id });
-      if (!user) return false;
-      await tx.delete(sessions).where(eq(sessions.userId, userId));
+      if (!user) return null;
       const added = await passkeysAddedFrom(tx, userId, sessionId);
-      if (added.length) await tx.delete(passkeys).where(inArray(passkeys.id, added));
-      await recordActivity(userId, "email_change_reverted", { from: to, to: from, removedPasskeys: String(added.length) }, tx);
-      return true;
+      // A device vouched for by a passkey the account had before the change is the owner's: the
+      // undo is the old address's word, and that address may be the one the owner moved off.
+      const keep: string[] = [];
+      for (const device of await tx.select().from(sessions).where(eq(sessions.userId, userId))) {
+        if (await vouchingPasskey(tx, device, new Date(at), { excluding: added })) keep.push(device.id);
+      }
+      const ended = await tx
+        .delete(sessions)
+        .where(and(eq(sessions.userId, userId), keep.length ? notInArray(sessions.id, keep) : undefined))
+        .returning({ id: sessions.id });
+      if (added.length) {
+        await tx.delete(passkeys).where(inArray(passkeys.id, added));
+        await notePasskeysRemoved(tx, userId);
+      }
+      await recordActivity(userId, "email_change_reverted", { from: to, to: from, removedPasskeys: String(added.length), signedOut: String(ended.length), kept: String(keep.length) }, tx);
+      return { kept: keep.length };
     });
     if (!restored) return fail("link_invalid");
+    await kv().del(pendingRevertKey(userId));
+    sendSecurityNotice(from, "Your email address is back", [
+      `Your account's email address is ${from} again. ${restored.kept ? "Every device was signed out except those signed in with a passkey the account had before the change" : "Every device was signed out"}, and passkeys added by whoever changed it were removed.`,
+      "Sign in, then check your passkeys and recent activity.",
+    ]);
   } catch (error) {
     // The old address has meanwhile become another account's.
     if (isUniqueViolation(error)) return fail("link_invalid");
     throw error;
   }
-  sendSecurityNotice(from, "Your email address is back", [
-    `Your account's email address is ${from} again. Every device was signed out, and passkeys added by whoever changed it were removed.`,
-    "Sign in by email, then check your passkeys and recent activity.",
-  ]);
   return { ok: true, email: from };
+}
+
+/** The account's undo link that still works, for its page: from, to, until when, and whether the owner may cancel it. */
+export async function pendingEmailRevert(userId: string): Promise<{ from: string; to: string; until: Date; cancellable: boolean } | null> {
+  const raw = await kv().get(pendingRevertKey(userId));
+  if (!raw) return null;
+  const pending = JSON.parse(raw) as PendingRevert;
+  if ((await proofState(REVERT_NAMESPACE, pending.id)) !== "pending") return null;
+  return { from: pending.from, to: pending.to, until: new Date(pending.at + REVERT_TTL_SECONDS * 1000), cancellable: pending.byPasskey };
+}
+
+/**
+ * "I made this change": the old address's undo link stops working, so whoever holds that address
+ * has no lever left. Only for a change a passkey vouched for, pressed from a device vouched for by
+ * a passkey the account had before the change (an emailed proof alone never cancels it).
+ */
+export async function cancelEmailRevert(): Promise<Result<{ from: string }>> {
+  const guard = await requireSession({ fresh: true, risky: true });
+  if (!guard.ok) return guard;
+  const { user, session } = guard.current;
+  const raw = await kv().get(pendingRevertKey(user.id));
+  const pending = raw ? (JSON.parse(raw) as PendingRevert) : null;
+  if (!pending || !pending.byPasskey || pending.to !== user.email) return fail("link_invalid");
+  const db = await getDb();
+  if (!(await vouchingPasskey(db, session, new Date(pending.at)))) return fail("revert_cancel_needs_passkey");
+  await Promise.all([dropProof(REVERT_NAMESPACE, pending.id), kv().del(pendingRevertKey(user.id))]);
+  await recordActivity(user.id, "email_revert_cancelled", { from: pending.from });
+  sendSecurityNotice(user.email, "Your old address can no longer undo the change", [
+    `From ${session.userAgent}, you confirmed you changed your address from ${pending.from}. The link we sent there no longer works.`,
+  ]);
+  return { ok: true, from: pending.from };
 }

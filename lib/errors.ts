@@ -13,6 +13,8 @@ export const messages = {
   codes_paused: "Too many wrong codes were tried for this account today, so codes are paused. Use the link in the email instead.",
   email_signin_expired: "That sign-in request has expired or was already used. Ask for a new link.",
   link_invalid: "That link isn't valid anymore. Ask for a new one, or type the code from the newest email.",
+  report_needs_passkey: "That device is already signed out. To remove the passkeys it added, sign in here with a passkey you had before it signed in, then press again.",
+  revert_cancel_needs_passkey: "Only a device signed in with a passkey you already had can keep this change: confirm it's you with a passkey first.",
   reauth_expired: "That code has expired or was already used. Ask for a new one.",
   email_change_expired: "That email change has expired or was already used. Please start again.",
   email_unchanged: "That's already your email address.",
@@ -43,6 +45,9 @@ export const messages = {
 } as const;
 
 export type ErrorCode = keyof typeof messages;
+
+/** What a lib function that can fail returns: its data, or a code from this map. */
+export type Result<T = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
 
 export function fail(error: ErrorCode): { ok: false; error: ErrorCode } {
   return { ok: false, error };

@@ -6,9 +6,9 @@ import { recentActivity } from "./activity";
 import { deleteAccount } from "./account";
 import { addPasskeyOptions, addPasskeyVerify, removeAccountPasskey } from "./account-passkeys";
 import { startEmailChange } from "./email-change";
-import { HOLD_MS } from "./hold";
+import { HOLD_MS, holdForNewSession, REMOVED_PASSKEY_MEMORY_MS } from "./hold";
 import { setPasskeyOnly } from "./passkey-only";
-import { listPasskeys } from "./passkeys";
+import { deletePasskey, listPasskeys } from "./passkeys";
 import { confirmOptions, confirmWithPasskey } from "./reauth";
 import { getCurrentSession } from "./session";
 import { SoftCredential } from "@/test/soft-authenticator";
@@ -38,6 +38,17 @@ describe("the hold after an email sign-in", () => {
     expect(await browser.run(() => deleteAccount(`delete ${user.username}`))).toEqual(onHold);
     expect(await browser.run(() => setPasskeyOnly(true))).toEqual(onHold);
     expect(await listPasskeys(user.id)).toHaveLength(2);
+  });
+
+  it("an account that lost its last passkey still holds email sign-ins for 7 days, however it was removed", async () => {
+    const user = await newUser();
+    const { passkey } = await addSoftPasskey(user);
+    expect((await deletePasskey(user.id, passkey.id)).ok).toBe(true);
+    expect(await listPasskeys(user.id)).toHaveLength(0);
+    const browser = await signedInBrowser(user, { method: "email" });
+    expect((await browser.run(getCurrentSession))!.session.heldUntil).not.toBeNull();
+    const later = new Date(Date.now() + REMOVED_PASSKEY_MEMORY_MS + 60_000);
+    expect(await holdForNewSession(user.id, { method: "email" }, later)).toBeNull();
   });
 
   it("no hold on an account without passkeys, nor after a passkey sign-in", async () => {

@@ -1,7 +1,7 @@
 import "server-only";
-import { and, count, eq, gt } from "drizzle-orm";
-import { getDb } from "@/db/client";
-import { passkeys, sessions, type Passkey, type Session } from "@/db/schema";
+import { and, count, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { getDb, type Db } from "@/db/client";
+import { passkeys, sessions, users, type Passkey, type Session } from "@/db/schema";
 import { recordActivity } from "./activity";
 
 /**
@@ -13,16 +13,57 @@ import { recordActivity } from "./activity";
  * again with a fresh passkey is no way around the hold.
  */
 export const HOLD_MS = 24 * 60 * 60 * 1000;
+/**
+ * How long an account that lost its passkeys still holds email sign-ins: removing the owner's
+ * passkey (by whatever way a mailbox reader finds) must not turn the next email sign-in into a
+ * free one.
+ */
+export const REMOVED_PASSKEY_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * When a new session's hold ends (null: none), from how it signed in: by email on an account
- * with passkeys, or with a passkey that is itself held (`passkeyHeldUntil`, read when it verified).
+ * with passkeys, or that had one in the last 7 days; or with a passkey that is itself held
+ * (`passkeyHeldUntil`, read when it verified).
  */
 export async function holdForNewSession(userId: string, way: { method: Session["method"]; passkeyHeldUntil?: Date | null }, now = new Date()): Promise<Date | null> {
   if (way.method === "passkey") return way.passkeyHeldUntil && way.passkeyHeldUntil > now ? way.passkeyHeldUntil : null;
   const db = await getDb();
-  const [{ n } = { n: 0 }] = await db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId));
-  return n > 0 ? new Date(now.getTime() + HOLD_MS) : null;
+  const [[{ n } = { n: 0 }], [account]] = await Promise.all([
+    db.select({ n: count() }).from(passkeys).where(eq(passkeys.userId, userId)),
+    db.select({ removedAt: users.passkeyRemovedAt }).from(users).where(eq(users.id, userId)),
+  ]);
+  const hadOneLately = account?.removedAt != null && now.getTime() - account.removedAt.getTime() < REMOVED_PASSKEY_MEMORY_MS;
+  return n > 0 || hadOneLately ? new Date(now.getTime() + HOLD_MS) : null;
+}
+
+/** Every removal of passkeys calls this in its transaction: email sign-ins stay held a while (holdForNewSession). */
+export async function notePasskeysRemoved(tx: Pick<Db, "update">, userId: string, now = new Date()): Promise<void> {
+  await tx.update(users).set({ passkeyRemovedAt: now }).where(eq(users.id, userId));
+}
+
+/**
+ * The passkey that vouches for a session: the one it signed in with or last confirmed with, if
+ * the account had it before `before` and neither it nor the session is held. Only such a session
+ * may take a mailed safety link's stronger steps (remove passkeys through a report, cancel an
+ * email change's undo), so a mailbox alone never can. `excluding`: passkeys that don't count
+ * (those about to be removed).
+ */
+export async function vouchingPasskey(
+  tx: Pick<Db, "select">,
+  session: Pick<Session, "userId" | "method" | "passkeyId" | "confirmedWithPasskey" | "heldUntil">,
+  before: Date,
+  options: { excluding?: string[]; now?: Date } = {},
+): Promise<string | null> {
+  const now = options.now ?? new Date();
+  if (heldUntil(session, now)) return null;
+  const candidates = [session.method === "passkey" ? session.passkeyId : null, session.confirmedWithPasskey].filter((id): id is string => id !== null);
+  const counted = candidates.filter((id) => !options.excluding?.includes(id));
+  if (!counted.length) return null;
+  const [found] = await tx
+    .select({ id: passkeys.id })
+    .from(passkeys)
+    .where(and(eq(passkeys.userId, session.userId), inArray(passkeys.id, counted), lt(passkeys.createdAt, before), or(isNull(passkeys.heldUntil), lte(passkeys.heldUntil, now))));
+  return found?.id ?? null;
 }
 
 /** The moment a session's hold ends, if it is still on. */

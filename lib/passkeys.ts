@@ -6,6 +6,7 @@ import { getDb, isUniqueViolation, type Db } from "@/db/client";
 import { passkeys, sessions, users, type Passkey, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { providerName } from "./aaguid";
+import { notePasskeysRemoved } from "./hold";
 import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
 import { summarizeUserAgent } from "./user-agent";
@@ -147,6 +148,7 @@ export async function deletePasskey(
       .where(and(eq(sessions.userId, userId), eq(sessions.passkeyId, passkeyId), keepSessionId ? ne(sessions.id, keepSessionId) : undefined))
       .returning({ id: sessions.id });
     const [deleted] = await tx.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId))).returning();
+    await notePasskeysRemoved(tx, userId);
     await recordActivity(userId, "passkey_removed", { name: deleted!.name, ...(ended.length ? { signedOut: String(ended.length) } : {}) }, tx);
     return { ok: true as const, passkey: deleted!, signedOut: ended.length };
   });

@@ -41,7 +41,7 @@ export async function confirmWithPasskey(response: unknown): Promise<{ ok: true;
   const { user, session } = guard.current;
   const result = await verifyAuthentication(response, { purpose: "confirm", userId: user.id });
   if (!result.ok) return fail(result.error === "unknown_passkey" ? "signin_failed" : result.error);
-  await markReauthenticated(session.id);
+  await markReauthenticated(session.id, result.passkey.id);
   await recordActivity(user.id, "reauthenticated", { method: "passkey" });
   return { ok: true, holdLifted: await liftHold(session, result.passkey) };
 }
@@ -84,7 +84,7 @@ export async function confirmWithEmail(kind: "code" | "link", value: string): Pr
   const spent = await spendProof<ReauthEmail>(NAMESPACE, await reauthCookie().get(), kind, value.replace(/\s/g, ""), PROOF_ERRORS, REAUTH_EMAIL_TTL_SECONDS);
   if (!spent.ok) return spent;
   if (spent.data.userId !== user.id || spent.data.email !== user.email || user.emailSigninDisabled) return fail("reauth_expired");
-  await markReauthenticated(session.id);
+  await markReauthenticated(session.id, null);
   await recordActivity(user.id, "reauthenticated", { method: "email" });
   return { ok: true };
 }

@@ -53,7 +53,7 @@ describe("sessions", () => {
     const t0 = new Date("2026-01-01T00:00:00Z");
     const { token } = await insertSession({ userId, method: "email" }, t0);
     const later = new Date(t0.getTime() + 60 * 60 * 1000);
-    await markReauthenticated((await validateSessionToken(token, t0))!.session.id, later);
+    await markReauthenticated((await validateSessionToken(token, t0))!.session.id, null, later);
     const { session } = (await validateSessionToken(token, later))!;
     expect(isFresh(session, new Date(later.getTime() + 9 * 60 * 1000))).toBe(true);
     expect(isFresh(session, new Date(later.getTime() + 11 * 60 * 1000))).toBe(false);

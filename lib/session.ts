@@ -120,9 +120,13 @@ export async function requireSession(options: { fresh?: boolean; risky?: boolean
   return { ok: true, current };
 }
 
-export async function markReauthenticated(sessionId: string, now = new Date()): Promise<void> {
+/** "Confirm it's you" succeeded, with `passkeyId` when it was a passkey (it then vouches for the session: lib/hold.ts). */
+export async function markReauthenticated(sessionId: string, passkeyId: string | null, now = new Date()): Promise<void> {
   const db = await getDb();
-  await db.update(sessions).set({ reauthenticatedAt: now }).where(eq(sessions.id, sessionId));
+  await db
+    .update(sessions)
+    .set({ reauthenticatedAt: now, ...(passkeyId ? { confirmedWithPasskey: passkeyId } : {}) })
+    .where(eq(sessions.id, sessionId));
 }
 
 /** The account's signed-in devices, most recently seen first. */

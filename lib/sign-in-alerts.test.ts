@@ -17,6 +17,7 @@ beforeAll(async () => {
 }, 60_000);
 
 const alerts = (to: string) => listOutbox().filter((m) => m.to === to && m.subject === "New sign-in to Passwordless");
+const notices = (to: string, subject: string) => listOutbox().filter((m) => m.to === to && m.subject === subject);
 const reportToken = (to: string) => new URL(alerts(to)[0]!.text.match(/This wasn't me: (\S+)/)![1]!).searchParams.get("token")!;
 
 async function emailSignIn(user: User, browser = new TestBrowser()) {
@@ -43,9 +44,12 @@ describe("new sign-in alerts", () => {
     expect(alerts(user.email)[0]!.text).toContain("with a passkey, from a browser it hadn't been used in before");
   });
 
-  it("'This wasn't me': opening changes nothing; pressing signs that sign-in out and removes the passkeys it added, once", async () => {
+  it("'This wasn't me' from the owner's passkey browser: opening changes nothing; pressing signs that sign-in out and removes the passkeys it added, once", async () => {
     const user = await newUser();
-    const owner = await emailSignIn(user);
+    const setup = await emailSignIn(user);
+    const ownKey = await addKey(setup, user);
+    const owner = new TestBrowser();
+    await passkeySignIn(owner, ownKey);
     const attacker = await emailSignIn(user);
     const token = reportToken(user.email);
 
@@ -54,21 +58,105 @@ describe("new sign-in alerts", () => {
     const attackerElsewhere = new TestBrowser();
     await passkeySignIn(attackerElsewhere, key);
 
-    expect(await describeSignInReport(token)).toMatchObject({ method: "email", device: "Chrome on Linux" });
+    expect(await owner.run(() => describeSignInReport(token))).toMatchObject({ method: "email", device: "Chrome on Linux", addedPasskeys: 1, canRemovePasskeys: true });
     expect(await attacker.run(getCurrentSession)).not.toBeNull();
 
-    expect(await reportSignIn(token)).toEqual({ ok: true, signedOut: 2, removedPasskeys: 1 });
+    expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 2, removedPasskeys: 1, keptPasskeys: 0 });
     expect(await attacker.run(getCurrentSession)).toBeNull();
     expect(await attackerElsewhere.run(getCurrentSession)).toBeNull();
     expect(await owner.run(getCurrentSession)).not.toBeNull();
-    expect(await listPasskeys(user.id)).toHaveLength(0);
-    expect((await recentActivity(user.id, 1))[0]).toMatchObject({ type: "sign_in_reported", detail: { signedOut: "2", removedPasskeys: "1" } });
+    expect(await listPasskeys(user.id)).toHaveLength(1);
+    expect((await recentActivity(user.id, 1))[0]).toMatchObject({ type: "sign_in_reported", detail: { signedOut: "2", removedPasskeys: "1", keptPasskeys: "0" } });
+    expect(notices(user.email, "Passkeys were removed from your account")[0]!.text).toContain("These passkeys it added were removed: Chrome on Linux.");
 
-    expect(await reportSignIn(token)).toEqual({ ok: false, error: "link_invalid" });
+    expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: false, error: "link_invalid" });
     expect(await describeSignInReport(token)).toBeNull();
     expect(await reportSignIn("not-a-token")).toEqual({ ok: false, error: "link_invalid" });
   });
 
+  it("an inbox thief can't use the owner's own alert to remove the owner's passkey and escape the hold", async () => {
+    // The owner signed up without a passkey, later signed in by email on a laptop and added one there.
+    const user = await newUser();
+    const laptop = await emailSignIn(user);
+    const ownersAlert = reportToken(user.email);
+    const ownKey = await addKey(laptop, user);
+
+    // The thief signs in by email: held, as designed.
+    const thief = await emailSignIn(user);
+    expect((await thief.run(getCurrentSession))!.session.heldUntil).not.toBeNull();
+
+    // The thief presses the owner's older alert, signed in (held) and signed out alike.
+    for (const presser of [thief, new TestBrowser()]) {
+      expect(await presser.run(() => describeSignInReport(ownersAlert))).toMatchObject({ addedPasskeys: 1, canRemovePasskeys: false });
+    }
+    expect(await thief.run(() => reportSignIn(ownersAlert))).toEqual({ ok: true, signedOut: 1, removedPasskeys: 0, keptPasskeys: 1 });
+    expect(await laptop.run(getCurrentSession)).toBeNull();
+    expect(await listPasskeys(user.id)).toHaveLength(1);
+    expect(notices(user.email, "A sign-in to your account was ended")[0]!.text).toContain("was kept: only a browser signed in with a passkey you had before that sign-in can remove it");
+    // Pressing again changes nothing more.
+    expect(await new TestBrowser().run(() => reportSignIn(ownersAlert))).toEqual({ ok: false, error: "report_needs_passkey" });
+    expect(await listPasskeys(user.id)).toHaveLength(1);
+
+    // The account still has its passkey: the thief's next email sign-in is held too, and risky changes stay refused.
+    const again = await emailSignIn(user);
+    expect((await again.run(getCurrentSession))!.session.heldUntil).not.toBeNull();
+
+    // The owner signs back in with the passkey.
+    await passkeySignIn(laptop, ownKey);
+    expect((await laptop.run(getCurrentSession))!.session.heldUntil).toBeNull();
+  });
+
+  it("a report pressed where no older passkey vouches ends the sessions; pressed again where one does, it removes the passkeys", async () => {
+    const user = await newUser();
+    const setup = await emailSignIn(user);
+    const ownKey = await addKey(setup, user);
+    const attacker = await emailSignIn(user);
+    const token = reportToken(user.email);
+    await addKey(attacker, user);
+
+    // The owner reads the alert on a phone that isn't signed in.
+    expect(await new TestBrowser().run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 1, removedPasskeys: 0, keptPasskeys: 1 });
+    expect(await attacker.run(getCurrentSession)).toBeNull();
+    expect(await describeSignInReport(token)).toMatchObject({ sessionsEnded: true, addedPasskeys: 1, canRemovePasskeys: false });
+
+    // An email session, or one signed in with a passkey added after that sign-in, doesn't vouch either.
+    const emailOnly = await emailSignIn(user);
+    expect(await emailOnly.run(() => reportSignIn(token))).toEqual({ ok: false, error: "report_needs_passkey" });
+
+    const owner = new TestBrowser();
+    await passkeySignIn(owner, ownKey);
+    expect(await owner.run(() => describeSignInReport(token))).toMatchObject({ canRemovePasskeys: true });
+    expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 0, removedPasskeys: 1, keptPasskeys: 0 });
+    expect(await listPasskeys(user.id)).toHaveLength(1);
+    expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: false, error: "link_invalid" });
+  });
+
+  it("an alert for a passkey sign-in from a new browser: a report ends it; what it added goes only from a vouched browser", async () => {
+    const user = await newUser();
+    const setup = await emailSignIn(user);
+    const ownKey = await addKey(setup, user);
+    const owner = new TestBrowser();
+    await passkeySignIn(owner, ownKey);
+    const before = alerts(user.email).length;
+
+    // A passkey sign-in from a browser the account hasn't used is announced; it adds a passkey there.
+    const phone = new TestBrowser();
+    await passkeySignIn(phone, ownKey);
+    expect(alerts(user.email)).toHaveLength(before + 1);
+    const token = reportToken(user.email);
+    await addKey(phone, user);
+    expect(await describeSignInReport(token)).toMatchObject({ method: "passkey", addedPasskeys: 1 });
+
+    // An inbox thief (held, email only) pressing it ends that sign-in but keeps its passkey...
+    const thief = await emailSignIn(user);
+    expect(await thief.run(() => describeSignInReport(token))).toMatchObject({ canRemovePasskeys: false });
+    expect(await thief.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 1, removedPasskeys: 0, keptPasskeys: 1 });
+    expect(await phone.run(getCurrentSession)).toBeNull();
+    expect(await listPasskeys(user.id)).toHaveLength(2);
+    // ...which the owner, signed in with the older passkey, then removes.
+    expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 0, removedPasskeys: 1, keptPasskeys: 0 });
+    expect(await listPasskeys(user.id)).toHaveLength(1);
+  });
   it("'This wasn't me' follows the chain: passkeys added by sessions that signed in with a passkey the reported sign-in added", async () => {
     const user = await newUser();
     const owner = await emailSignIn(user);
@@ -89,7 +177,7 @@ describe("new sign-in alerts", () => {
     const ownerElsewhere = new TestBrowser();
     await passkeySignIn(ownerElsewhere, ownKey);
 
-    expect(await reportSignIn(token)).toEqual({ ok: true, signedOut: 2, removedPasskeys: 2 });
+    expect(await ownerElsewhere.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 2, removedPasskeys: 2, keptPasskeys: 0 });
     for (const browser of [attacker, second, third]) expect(await browser.run(getCurrentSession)).toBeNull();
     for (const browser of [owner, ownerElsewhere]) expect(await browser.run(getCurrentSession)).not.toBeNull();
     expect(await listPasskeys(user.id)).toHaveLength(1);

@@ -6,7 +6,7 @@ import type { ResendState } from "@/components/resend-code";
 import { deleteAccount, nameSchema, updateName } from "@/lib/account";
 import { addPasskeyOptions, addPasskeyVerify, removeAccountPasskey, renameAccountPasskey } from "@/lib/account-passkeys";
 import { signOutDevice, signOutOtherDevices } from "@/lib/devices";
-import { cancelEmailChange, emailSchema, finishEmailChange, resendEmailChange, startEmailChange } from "@/lib/email-change";
+import { cancelEmailChange, cancelEmailRevert, emailSchema, finishEmailChange, resendEmailChange, startEmailChange } from "@/lib/email-change";
 import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
 import { formText } from "@/lib/form-data";
 import { setPasskeyOnly } from "@/lib/passkey-only";
@@ -97,6 +97,12 @@ export async function resendEmailChangeCode(): Promise<ResendState> {
 export async function cancelEmailChangeAction(): Promise<void> {
   await cancelEmailChange();
   redirect("/account#email");
+}
+
+/** "I made this change": the old address's undo link stops working. */
+export async function cancelEmailRevertAction(): Promise<FormState> {
+  const result = await cancelEmailRevert();
+  return result.ok ? { done: `${result.from} can no longer undo the change.` } : { failure: result.error };
 }
 
 /** Deletes the account after a typed confirmation; the home page then tells the browser's passkey manager. */

@@ -7,7 +7,7 @@ import { Section } from "@/components/section";
 import { AnnounceProgress } from "@/components/tab-sync";
 import { providerIcons } from "@/lib/aaguid";
 import { groupActivity, recentActivity } from "@/lib/activity";
-import { pendingEmailChange } from "@/lib/email-change";
+import { pendingEmailChange, pendingEmailRevert } from "@/lib/email-change";
 import { heldUntil } from "@/lib/hold";
 import { pendingPasskeyOffer } from "@/lib/passkey-offer";
 import { listPasskeys, PASSKEY_ONLY_MIN_PASSKEYS } from "@/lib/passkeys";
@@ -19,7 +19,7 @@ import { PasskeyList } from "./passkey-list";
 import { PasskeyOnly } from "./passkey-only";
 import { ReauthLink } from "./reauth-link";
 import { PasskeyOffer } from "./passkey-offer";
-import { EmailChange, NameForm } from "./profile-forms";
+import { EmailChange, NameForm, PendingRevert } from "./profile-forms";
 
 export const metadata: Metadata = { title: "Your account" };
 
@@ -41,7 +41,13 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const held = heldUntil(session);
   // A held session may not make risky changes; confirming with an older passkey lifts the hold.
   const fresh = isFresh(session) && !held;
-  const [passkeys, devices, events, pendingEmail] = await Promise.all([listPasskeys(user.id), listSessions(user.id), recentActivity(user.id, 40), pendingEmailChange(user.id)]);
+  const [passkeys, devices, events, pendingEmail, pendingRevert] = await Promise.all([
+    listPasskeys(user.id),
+    listSessions(user.id),
+    recentActivity(user.id, 40),
+    pendingEmailChange(user.id),
+    pendingEmailRevert(user.id),
+  ]);
   const offer = await pendingPasskeyOffer(current, passkeys);
 
   return (
@@ -105,6 +111,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         <div id="email" className="scroll-mt-6 flex flex-col gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">
           <h3 className="font-medium">Email address</h3>
           <p className="text-sm text-zinc-600 dark:text-zinc-400">Your way in on a new device, and where we send security notices.</p>
+          {pendingRevert && <PendingRevert revert={{ from: pendingRevert.from, until: pendingRevert.until.toISOString(), cancellable: pendingRevert.cancellable }} />}
           <EmailChange pending={pendingEmail} fresh={fresh} />
         </div>
       </Section>

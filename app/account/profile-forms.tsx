@@ -11,7 +11,8 @@ import { applySignals } from "@/components/signals";
 import { useToast } from "@/components/toast";
 import { messageFor } from "@/lib/errors";
 import type { Signals } from "@/lib/passkeys";
-import { cancelEmailChangeAction, resendEmailChangeCode, startEmailChangeAction, submitEmailChangeCode, updateNameAction, type FormState } from "./actions";
+import { RelativeTime } from "@/components/relative-time";
+import { cancelEmailChangeAction, cancelEmailRevertAction, resendEmailChangeCode, startEmailChangeAction, submitEmailChangeCode, updateNameAction, type FormState } from "./actions";
 import { needsReauth, ReauthLink } from "./reauth-link";
 
 function Failure({ state, section }: { state: FormState; section: string }) {
@@ -91,5 +92,34 @@ export function EmailChange({ pending, fresh }: { pending: { email: string; sent
       </SubmitButton>
       <Failure state={{ failure: startState.failure }} section="email" />
     </form>
+  );
+}
+
+/**
+ * The old address can still undo the last change. If a passkey vouched for the change, "I made
+ * this change" ends that (someone who moved off a lost address shouldn't leave its holder a lever).
+ */
+export function PendingRevert({ revert }: { revert: { from: string; until: string; cancellable: boolean } }) {
+  const [state, action] = useActionState<FormState, FormData>(cancelEmailRevertAction, {});
+  const toast = useToast();
+  useEffect(() => {
+    if (state.done) toast(state.done);
+  }, [state, toast]);
+  if (state.done) return null;
+  return (
+    <div className="flex flex-col gap-3 rounded-lg border border-zinc-200 p-3 text-sm dark:border-zinc-800" data-testid="pending-revert">
+      <p>
+        Your old address <EmailAddress value={revert.from} /> can undo this change until <RelativeTime iso={revert.until} />.
+        {!revert.cancellable && " The change was confirmed by email only, so it can't be kept early."}
+      </p>
+      {revert.cancellable && (
+        <form action={action} className="flex flex-col gap-2">
+          <SubmitButton variant="secondary" size="small" className="sm:!w-auto sm:self-start" pendingLabel="Keeping it…">
+            I made this change
+          </SubmitButton>
+          <Failure state={{ failure: state.failure }} section="email" />
+        </form>
+      )}
+    </div>
   );
 }

@@ -3,7 +3,7 @@ import type { ErrorCode } from "@/lib/errors";
 
 /** Whether an action's failure is cured by confirming it's you (or signing in again). */
 export function needsReauth(error: ErrorCode | null | undefined): boolean {
-  return error === "reauth_required" || error === "not_signed_in" || error === "on_hold";
+  return error === "reauth_required" || error === "not_signed_in" || error === "on_hold" || error === "revert_cancel_needs_passkey";
 }
 
 /** The way on when a change needs a recent sign-in: "Confirm it's you", back to `section` after. */

@@ -10,5 +10,5 @@ import { reportSignIn } from "@/lib/sign-in-alerts";
 export async function reportAction(_prev: TokenState, formData: FormData): Promise<TokenState> {
   const result = await reportSignIn(formText(formData, "token"));
   if (!result.ok) return { error: messageFor(result.error), restart: true };
-  redirect("/not-me/done");
+  redirect(result.keptPasskeys ? `/not-me/done?kept=${result.keptPasskeys}` : "/not-me/done");
 }
