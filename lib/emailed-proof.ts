@@ -1,6 +1,7 @@
 import "server-only";
 import type { AttemptFailure, ErrorCode } from "./errors";
 import { kv } from "./kv";
+import { clientKey } from "./rate-limit";
 import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, sha256Hex, verifySecret } from "./secrets";
 
 /**
@@ -10,19 +11,31 @@ import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, sha25
  */
 const MAX_ATTEMPTS = 5;
 /**
- * Wrong codes one account may get, across all its proofs, in CODE_FAILURE_WINDOW_SECONDS; then
- * only links (256-bit, unguessable) work until the window ends. 20 a day keeps a guesser's
- * chance of hitting a 6-digit code under 1 in 50,000 a day (NIST 800-63B allows up to 100
- * consecutive failures). A success starts the count again.
+ * Wrong codes one client may get for one account, across all its proofs, in
+ * CODE_FAILURE_WINDOW_SECONDS; then codes are paused for that client and account, and only links
+ * (256-bit, unguessable) work there until the window ends. Counting per client means a guesser
+ * pauses only their own client, never the owner's browser. A success (code or link) from the
+ * client starts its count again.
  */
-export const MAX_ACCOUNT_CODE_FAILURES = 20;
+export const MAX_CLIENT_CODE_FAILURES = 20;
+/**
+ * Wrong codes one account may get from all clients together in the window (NIST 800-63B's limit),
+ * so many clients still can't guess without bound: 100 a day keeps the chance of hitting a 6-digit
+ * code at 1 in 10,000 a day. Then codes are paused for everyone; links still work. Not restarted
+ * by a success: it is the hard ceiling.
+ */
+export const MAX_ACCOUNT_CODE_FAILURES = 100;
 const CODE_FAILURE_WINDOW_SECONDS = 24 * 60 * 60;
 
 type Stored<T> = { data: T; account: string; codeHash: string; secretHash: string };
 
 const key = (namespace: string, id: string) => `${namespace}:${id}`;
+/** Tries being checked plus wrong ones: bounds the argon2 work one proof can cause. */
 const attemptsKey = (namespace: string, id: string) => `${namespace}:${id}:attempts`;
+/** Wrong tries only: the proof ends when they reach MAX_ATTEMPTS. */
+const wrongKey = (namespace: string, id: string) => `${namespace}:${id}:wrong`;
 const failuresKey = (account: string) => `codefailures:${sha256Hex(account)}`;
+const clientFailuresKey = (account: string, client: string) => `codefailures:${sha256Hex(account)}:${sha256Hex(client)}`;
 const outcomeKey = (namespace: string, id: string) => `${namespace}:${id}:outcome`;
 /** How long a proof's end is remembered ("used", "ended"), so its link page can say so instead of "expired". */
 const OUTCOME_MEMORY_SECONDS = 60 * 60;
@@ -57,9 +70,13 @@ export async function peekProof<T>(namespace: string, id: string | undefined): P
 
 /**
  * Spends a proof with the typed code or the link's secret. Malformed input is refused before any
- * argon2 work and costs no attempt; each real try counts against five, after which the proof is
- * gone, and each wrong code against the account's daily allowance; the record is taken
- * atomically, so of parallel correct submissions exactly one wins.
+ * argon2 work and costs no try. Every limit is counted before the argon2 check, atomically, so a
+ * parallel burst can't slip more checks through than the limits allow: a code first takes one of
+ * this client's and one of the account's daily wrong-code slots (none free: `codes_paused`, nothing
+ * checked), then one of the proof's five tries (none free while earlier presses are still being
+ * checked: `still_checking`, retryable, the proof stays). A wrong value keeps its slots, and the
+ * fifth wrong one ends the proof; a right one gives them back and takes the record atomically, so
+ * of parallel correct submissions exactly one wins and the others hear "already used".
  */
 export async function spendProof<T>(
   namespace: string,
@@ -74,24 +91,55 @@ export async function spendProof<T>(
   const raw = await kv().get(key(namespace, id));
   if (!raw) return { ok: false, error: errors.expired };
   const stored = JSON.parse(raw) as Stored<T>;
-  if (kind === "code" && Number((await kv().get(failuresKey(stored.account))) ?? 0) >= MAX_ACCOUNT_CODE_FAILURES) {
-    return { ok: false, error: "codes_paused" };
+
+  // Links are 256-bit secrets: only codes count against the daily wrong-code ceilings.
+  const guess = kind === "code" ? await reserveCodeGuess(stored.account) : null;
+  if (guess === "paused") return { ok: false, error: "codes_paused" };
+
+  const attempts = attemptsKey(namespace, id);
+  if ((await kv().increment(attempts, ttlSeconds)) > MAX_ATTEMPTS) {
+    await Promise.all([kv().decrement(attempts), guess?.giveBack()]);
+    const state = await proofState(namespace, id);
+    return { ok: false, error: state === "pending" ? "still_checking" : state === "ended" ? "too_many_attempts" : errors.expired };
   }
 
-  const ended = async () => {
-    await Promise.all([kv().del(key(namespace, id)), kv().set(outcomeKey(namespace, id), "ended", OUTCOME_MEMORY_SECONDS)]);
-    return { ok: false as const, error: "too_many_attempts" as const };
-  };
-  const attempt = await kv().increment(attemptsKey(namespace, id), ttlSeconds);
-  if (attempt > MAX_ATTEMPTS) return ended();
   if (!(await verifySecret(kind === "code" ? stored.codeHash : stored.secretHash, value))) {
-    if (kind === "code") await kv().increment(failuresKey(stored.account), CODE_FAILURE_WINDOW_SECONDS);
-    if (attempt >= MAX_ATTEMPTS) return ended();
-    return { ok: false, error: kind === "code" ? "wrong_code" : errors.badLink, attemptsLeft: MAX_ATTEMPTS - attempt };
+    const wrong = await kv().increment(wrongKey(namespace, id), ttlSeconds);
+    if (wrong >= MAX_ATTEMPTS) {
+      await Promise.all([kv().del(key(namespace, id)), kv().set(outcomeKey(namespace, id), "ended", OUTCOME_MEMORY_SECONDS)]);
+      return { ok: false, error: "too_many_attempts" };
+    }
+    return { ok: false, error: kind === "code" ? "wrong_code" : errors.badLink, attemptsLeft: MAX_ATTEMPTS - wrong };
   }
+  await guess?.giveBack();
+  // Another press of the right code won the record: this one's answer says "expired or already used".
   if (!(await kv().take(key(namespace, id)))) return { ok: false, error: errors.expired };
-  await Promise.all([kv().del(failuresKey(stored.account)), kv().set(outcomeKey(namespace, id), "used", OUTCOME_MEMORY_SECONDS)]);
+  // A success (code or link) starts this client's wrong-code count for the account again.
+  await Promise.all([kv().del(clientFailuresKey(stored.account, await clientKey())), kv().set(outcomeKey(namespace, id), "used", OUTCOME_MEMORY_SECONDS)]);
   return { ok: true, data: stored.data };
+}
+
+/**
+ * Takes one wrong-code slot of this client's for the account, then one of the account's, before
+ * the code is checked; "paused" (and nothing held) when either ceiling is reached. The client's is
+ * taken first, so a client that paused itself adds nothing to the account's count.
+ */
+async function reserveCodeGuess(account: string): Promise<"paused" | { giveBack(): Promise<void> }> {
+  const perClient = clientFailuresKey(account, await clientKey());
+  const perAccount = failuresKey(account);
+  if ((await kv().increment(perClient, CODE_FAILURE_WINDOW_SECONDS)) > MAX_CLIENT_CODE_FAILURES) {
+    await kv().decrement(perClient);
+    return "paused";
+  }
+  if ((await kv().increment(perAccount, CODE_FAILURE_WINDOW_SECONDS)) > MAX_ACCOUNT_CODE_FAILURES) {
+    await Promise.all([kv().decrement(perClient), kv().decrement(perAccount)]);
+    return "paused";
+  }
+  return {
+    giveBack: async () => {
+      await Promise.all([kv().decrement(perClient), kv().decrement(perAccount)]);
+    },
+  };
 }
 
 /**
@@ -107,7 +155,7 @@ export async function proofState(namespace: string, id: string | undefined): Pro
 
 /** Withdraws a proof (the person started over). */
 export async function dropProof(namespace: string, id: string | undefined): Promise<void> {
-  if (id) await Promise.all([kv().del(key(namespace, id)), kv().del(attemptsKey(namespace, id))]);
+  if (id) await Promise.all([kv().del(key(namespace, id)), kv().del(attemptsKey(namespace, id)), kv().del(wrongKey(namespace, id))]);
 }
 
 /**

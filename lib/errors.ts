@@ -11,6 +11,7 @@ export const messages = {
   code_format: "Enter the 6-digit code from the email.",
   too_many_attempts: "Too many wrong codes. Please start again.",
   codes_paused: "Too many wrong codes were tried for this account today, so codes are paused. Use the link in the email instead.",
+  still_checking: "That's still being checked from an earlier press. Wait a moment, then try again.",
   email_signin_expired: "That sign-in request has expired or was already used. Ask for a new link.",
   link_invalid: "That link isn't valid anymore. Ask for a new one, or type the code from the newest email.",
   report_needs_passkey: "That device is already signed out. To remove the passkeys it added, sign in here with a passkey you had before it signed in, then press again.",

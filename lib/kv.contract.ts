@@ -85,11 +85,37 @@ export function kvContract(
       expect([...counts].sort((a, b) => a - b)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
     });
 
+    it("decrement lowers an existing counter, keeps its TTL, and leaves a missing key missing", async () => {
+      const { store, elapse } = await setup();
+      const k = key("decrement");
+      expect(await store.increment(k, 1)).toBe(1);
+      expect(await store.increment(k, 1)).toBe(2);
+      expect(await store.decrement(k)).toBe(1);
+      expect(await store.get(k)).toBe("1");
+      await elapse(1200);
+      // Not extended by the decrement, and not brought back below zero once gone.
+      expect(await store.decrement(k)).toBeNull();
+      expect(await store.get(k)).toBeNull();
+      expect(await store.increment(k, 60)).toBe(1);
+      const missing = key("decrement-missing");
+      expect(await store.decrement(missing)).toBeNull();
+      expect(await store.get(missing)).toBeNull();
+    });
+
+    it("concurrent increments and decrements of one counter net out exactly", async () => {
+      const { store } = await setup();
+      const k = key("decrement-race");
+      await store.increment(k, 60);
+      await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 ? store.increment(k, 60) : store.decrement(k))));
+      expect(await store.get(k)).toBe("1");
+    });
+
     it("increment of a non-integer value rejects", async () => {
       const { store } = await setup();
       const k = key("count-text");
       await store.set(k, "not a number", 60);
       await expect(store.increment(k, 60)).rejects.toThrow(/not an integer/);
+      await expect(store.decrement(k)).rejects.toThrow(/not an integer/);
       expect(await store.get(k)).toBe("not a number");
     });
 

@@ -17,6 +17,12 @@ export interface KvStore {
   take(key: string): Promise<string | null>;
   /** Atomic increment; returns the new count. The TTL is set when the key is created by this increment and never extended by later increments (fixed window). */
   increment(key: string, ttlSeconds: number): Promise<number>;
+  /**
+   * Atomic decrement of an existing counter, its TTL untouched; returns the new count, or null when
+   * the key is missing or expired, which stays missing: giving back a reserved slot can never start
+   * a window below zero.
+   */
+  decrement(key: string): Promise<number | null>;
   del(key: string): Promise<void>;
   /** Throws when the backend does not answer (used by /api/health). */
   ping(): Promise<void>;
@@ -97,6 +103,16 @@ export function createMemoryStore(now: () => number = () => Date.now()): KvStore
       entry.value = String(count); // expiresAt untouched: fixed window
       return count;
     },
+    async decrement(key) {
+      const entry = live(key);
+      if (!entry) return null;
+      if (!/^(0|-?[1-9]\d*)$/.test(entry.value) || !Number.isSafeInteger(Number(entry.value))) {
+        throw new Error("ERR value is not an integer or out of range");
+      }
+      const count = Number(entry.value) - 1;
+      entry.value = String(count);
+      return count;
+    },
     async del(key) {
       entries.delete(key);
     },
@@ -122,6 +138,9 @@ async function upstashCall<T>(command: string, run: () => Promise<T>): Promise<T
     throw new Error(`Upstash ${command} failed: ${message}${cause}`);
   }
 }
+
+/** DECR only when the key exists (a Lua false is a nil reply). */
+const DECREMENT_EXISTING = "if redis.call('EXISTS', KEYS[1]) == 0 then return false end return redis.call('DECR', KEYS[1])";
 
 /** Upstash Redis over its REST API (works from serverless functions: no TCP connection to keep). */
 export function createUpstashStore(opts: { url: string; token: string; timeoutMs?: number }): KvStore {
@@ -163,6 +182,13 @@ export function createUpstashStore(opts: { url: string; token: string; timeoutMs
       // INCR created it, so later increments never extend the window.
       const [count] = await upstashCall("INCR", () => redis.multi().incr(key).expire(key, ttlSeconds, "NX").exec());
       if (typeof count !== "number") throw new Error(`Upstash INCR: expected a number, got ${typeof count}`);
+      return count;
+    },
+    async decrement(key) {
+      // DECR alone would create a missing key at -1 with no TTL; the script decrements only a key
+      // that exists, in one atomic step.
+      const count = await upstashCall("DECR", () => redis.eval<[], unknown>(DECREMENT_EXISTING, [key], []));
+      if (count !== null && typeof count !== "number") throw new Error(`Upstash DECR: expected a number or null, got ${typeof count}`);
       return count;
     },
     async del(key) {

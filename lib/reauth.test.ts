@@ -66,6 +66,18 @@ describe("confirm it's you", () => {
     expect(await browser.run(() => confirmLinkState(user.id))).toBe("used");
   });
 
+  it("10 parallel presses of the right code confirm once; none is told 'too many wrong codes'", async () => {
+    const user = await newUser();
+    const browser = await staleBrowser(user);
+    await browser.run(requestConfirmEmail);
+    const code = listOutbox().find((m) => m.to === user.email)!.text.match(/\b(\d{6})\b/)![1]!;
+    const results = await browser.run(() => Promise.all(Array.from({ length: 10 }, () => confirmWithEmail("code", code))));
+    expect(results.filter((r) => r.ok)).toHaveLength(1);
+    for (const r of results) if (!r.ok) expect(["reauth_expired", "still_checking"]).toContain(r.error);
+    expect(await fresh(browser)).toBe(true);
+    expect(await browser.run(() => confirmLinkState(user.id))).toBe("used");
+  });
+
   it("a code sent before the address changed no longer works", async () => {
     const user = await newUser();
     const browser = await staleBrowser(user);
