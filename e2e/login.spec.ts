@@ -69,6 +69,39 @@ test("username first, then the remembered user, then switch user", async ({ page
   expect((await page.context().cookies()).find((c) => c.name === "remember")).toBeUndefined();
 });
 
+test("email first: step 2's passkey button and Continue sign in with the device's passkey; next time it greets the username", async ({ page, authenticator }) => {
+  const person = newPerson("byemail");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+
+  const typeEmail = async () => {
+    await openLoginWithoutAutofill(page, authenticator);
+    await page.getByLabel("Username or email").fill(person.email.toUpperCase());
+    await page.getByRole("button", { name: "Continue" }).click();
+    await expect(page.getByRole("heading", heading(`Hello, ${person.email.toUpperCase()}`))).toBeVisible();
+  };
+  // The button: an identified request that lists nothing, so the browser offers the passkey it holds.
+  await typeEmail();
+  const options = page.waitForResponse((r) => (r.request().postData() ?? "").includes('"identified"'));
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  expect(await (await options).text()).toContain('"allowCredentials":[]');
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-username")).toHaveText(person.username);
+
+  // Continue (immediate mode, which this Chromium reports).
+  await signOut(page);
+  await typeEmail();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Remembered by username, not by the email typed.
+  await signOut(page);
+  await page.goto("/login");
+  await expect(page.getByRole("heading", heading(`Hello, ${person.username}`))).toBeVisible();
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+});
+
 test("an unknown name gets the same step and the same failure as a device without the passkey", async ({ page, browser }) => {
   const person = newPerson("known");
   await signUpWithPasskey(page, person);

@@ -378,12 +378,48 @@ test("username-first decoys for unknown names look like real Chromium-made accou
     const realShapes = new Set<string>();
     for (const person of real) realShapes.add(await allowFor(person.username));
     expect(realShapes.has("[]"), "real accounts list their passkeys").toBe(false);
-    for (const unknown of ["nobody-here", "no.such.person@example.test", "x".repeat(30), `${real[0]!.username}x`]) {
+    for (const unknown of ["nobody-here", "x".repeat(30), `${real[0]!.username}x`]) {
       expect(realShapes, `decoy for ${unknown}`).toContain(await allowFor(unknown));
     }
   } finally {
     await server.stop();
   }
+});
+
+test("an email can't be linked to its username by comparing the passkey options step 2 gets", async ({ page, browser, authenticator }) => {
+  const person = newPerson("link");
+  await signUpWithPasskey(page, person);
+  const [credential] = await authenticator.credentials();
+  const credentialId = Buffer.from(credential!.credentialId, "base64").toString("base64url");
+  const optionsId = actionId("app/login/actions.ts", "passkeyOptions");
+  /** The whole answer a stranger gets after typing `identifier` at step 1, through the real actions, its challenge blanked. */
+  const optionsFor = async (identifier: string) => {
+    const context = await browser.newContext();
+    const stranger = await context.newPage();
+    await stranger.goto("/login");
+    await stranger.getByLabel("Username or email").fill(identifier);
+    await stranger.getByRole("button", { name: "Continue" }).click();
+    await expect(stranger.getByRole("heading", { name: `Hello, ${identifier}` })).toBeVisible();
+    const cookie = (await context.cookies()).map((c) => `${c.name}=${c.value}`).join("; ");
+    await context.close();
+    const answer = await callAction(appOrigin(), "/login", optionsId, { args: ["identified"] }, { cookie });
+    expect(answer.status, answer.body).toBe(200);
+    expect(answer.body).toMatch(/"challenge":"[A-Za-z0-9_-]{43}"/);
+    const body = answer.body.replace(/"challenge":"[A-Za-z0-9_-]+"/, '"challenge":""');
+    // The action's result is the stream's row "1:".
+    const row = body.split("\n").find((line) => line.startsWith("1:"));
+    const result = JSON.parse(row?.slice(2) ?? "null") as { options?: { allowCredentials?: { id: string }[] } } | null;
+    expect(result?.options?.allowCredentials, body).toBeDefined();
+    return { body, allow: result!.options!.allowCredentials! };
+  };
+  const byName = await optionsFor(person.username);
+  expect(byName.allow.map((c) => c.id)).toEqual([credentialId]);
+  const byEmail = await optionsFor(person.email);
+  const byOtherEmail = await optionsFor(`nobody.${person.email}`);
+  // Nothing in the answer tells the account's email from any other, and nothing in it is the username's list.
+  expect(byEmail.body).toBe(byOtherEmail.body);
+  expect(byEmail.allow).toEqual([]);
+  expect(byEmail.body).not.toContain(credentialId);
 });
 
 test("sign-out asks the browser to clear this site's cache and storage, and is a POST only", async ({ page }) => {

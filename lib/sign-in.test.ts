@@ -3,6 +3,7 @@ import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
 import { addSoftPasskey, newUser, ORIGIN } from "@/test/factories";
 import { recentActivity } from "./activity";
+import { signedCookie } from "./cookies";
 import { getCurrentSession } from "./session";
 import { forgetSignInName, passkeySignInOptions, redeemSignInGrant, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "./sign-in";
 
@@ -93,8 +94,8 @@ describe("passkey sign-in", () => {
     const { credential } = await addSoftPasskey(user);
     const browser = new TestBrowser();
     expect(await browser.run(() => passkeySignInOptions("identified"))).toEqual({ ok: false, error: "challenge_expired" });
-    await browser.run(() => setTypedIdentifier(user.email.toUpperCase()));
-    expect(await browser.run(typedIdentifier)).toBe(user.email.toUpperCase());
+    await browser.run(() => setTypedIdentifier(user.username.toUpperCase()));
+    expect(await browser.run(typedIdentifier)).toBe(user.username.toUpperCase());
     const typed = await browser.run(() => passkeySignInOptions("identified"));
     expect(typed.ok && typed.options.allowCredentials?.map((c) => c.id)).toEqual([credential.idBase64url]);
 
@@ -103,8 +104,55 @@ describe("passkey sign-in", () => {
     expect(unknown.ok && unknown.options.allowCredentials?.length).toBeGreaterThan(0);
     expect(unknown.ok && unknown.options.allowCredentials?.[0]?.id).not.toBe(credential.idBase64url);
 
+    // Remembered: the username's list, whatever was typed.
+    await browser.run(() => setTypedIdentifier(user.email));
+    await browser.run(() => signedCookie("remember", 60).set(user.id));
+    const remembered = await browser.run(() => passkeySignInOptions("identified"));
+    expect(remembered.ok && remembered.options.allowCredentials?.map((c) => c.id)).toEqual([credential.idBase64url]);
+
     await browser.run(forgetSignInName);
     expect(await browser.run(typedIdentifier)).toBeUndefined();
+  });
+
+  it("identified options for a typed email: no list, the same for every email, so none can be matched to a username", async () => {
+    const user = await newUser();
+    await addSoftPasskey(user);
+    const optionsFor = async (identifier: string) => {
+      const browser = new TestBrowser();
+      await browser.run(() => setTypedIdentifier(identifier));
+      const begun = await browser.run(() => passkeySignInOptions("identified"));
+      if (!begun.ok) throw new Error(begun.error);
+      return { ...begun.options, challenge: begun.options.challenge.length };
+    };
+    const byName = await optionsFor(user.username);
+    const byEmail = await optionsFor(user.email.toUpperCase());
+    expect(byEmail.allowCredentials).toEqual([]);
+    expect(byEmail).not.toEqual(byName);
+    expect(await optionsFor(`nobody.${user.email}`)).toStrictEqual(byEmail);
+    expect(await optionsFor("someone@elsewhere.example")).toStrictEqual(byEmail);
+  });
+
+  it("a typed email signs in with that account's passkey (discoverable), and only with it", async () => {
+    const user = await newUser();
+    const other = await newUser();
+    const { credential } = await addSoftPasskey(user);
+    const { credential: othersCredential } = await addSoftPasskey(other);
+    const attempt = async (typed: string, key: typeof credential) => {
+      const browser = new TestBrowser();
+      await browser.run(() => setTypedIdentifier(typed));
+      const begun = await browser.run(() => passkeySignInOptions("identified"));
+      if (!begun.ok) throw new Error(begun.error);
+      return { browser, verified: await browser.run(() => verifyPasskeySignIn(key.authenticate(begun.options, ORIGIN))) };
+    };
+    expect((await attempt(user.email, othersCredential)).verified).toEqual({ ok: false, error: "signin_failed" });
+    expect((await attempt(`nobody.${user.email}`, credential)).verified).toEqual({ ok: false, error: "signin_failed" });
+
+    const { browser, verified } = await attempt(user.email, credential);
+    if (!verified.ok) throw new Error(verified.error);
+    expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+    expect(await browser.run(getCurrentSession)).toMatchObject({ user: { id: user.id }, session: { method: "passkey" } });
+    // Next time this browser is greeted by username.
+    expect((await browser.run(rememberedUser))?.id).toBe(user.id);
   });
 
   it("a forged or tampered remembered-user cookie reads as nobody", async () => {

@@ -70,7 +70,8 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
 
 /**
  * Options for a passkey sign-in: "discoverable" (autofill and the no-username button) or
- * "identified" (the remembered or typed person's passkeys, or decoys). Sets no cookie.
+ * "identified" (the remembered or typed person's passkeys, or decoys; no list for a typed email,
+ * see authenticationOptions). Sets no cookie.
  */
 export async function passkeySignInOptions(mode: "discoverable" | "identified"): Promise<{ ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; error: ErrorCode }> {
   if (!(await hit("optionsPerClient", await clientKey()))) return fail("rate_limited");

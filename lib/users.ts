@@ -10,12 +10,17 @@ export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
+/** Whether a name typed on the sign-in page is an email (usernames can't contain "@"). */
+export function isEmailIdentifier(identifier: string): boolean {
+  return identifier.includes("@");
+}
+
 /** Username (any letter case) or email, as typed on the sign-in page. */
 export async function findUserByIdentifier(identifier: string): Promise<User | null> {
   const value = identifier.trim();
   if (!value) return null;
   const db = await getDb();
-  const where = value.includes("@") ? eq(users.email, normalizeEmail(value)) : eq(sql`lower(${users.username})`, value.toLowerCase());
+  const where = isEmailIdentifier(value) ? eq(users.email, normalizeEmail(value)) : eq(sql`lower(${users.username})`, value.toLowerCase());
   const [user] = await db.select().from(users).where(where).limit(1);
   return user ?? null;
 }

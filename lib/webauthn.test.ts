@@ -216,6 +216,33 @@ describe("authentication", () => {
     expect((await signIn(credential.authenticate(first, ORIGIN))).ok).toBe(false);
   });
 
+  it("username-first with an email: no list for any email, so its options can't be matched to a username's", async () => {
+    const { user, credential } = await registered();
+    const byName = await signInOptions({ identifier: user.username, user });
+    expect(byName.allowCredentials?.map((c) => c.id)).toEqual([credential.idBase64url]);
+    const known = await signInOptions({ identifier: user.email.toUpperCase(), user });
+    const unknown = await signInOptions({ identifier: "nobody.here@example.test", user: null });
+    expect(known.allowCredentials).toEqual([]);
+    // Every field but the challenge alike, known or not: the same as a discoverable request's.
+    const withoutChallenge = (options: { challenge: string }) => ({ ...options, challenge: options.challenge.length });
+    expect(withoutChallenge(unknown)).toStrictEqual(withoutChallenge(known));
+    expect(withoutChallenge(known)).toStrictEqual(withoutChallenge(await signInOptions()));
+  });
+
+  it("username-first with an email: only the passkey of the account that email names signs in", async () => {
+    const a = await registered();
+    const b = await registered();
+    const stranger = new SoftCredential("AAAA");
+    const forB = () => signInOptions({ identifier: b.user.email, user: b.user });
+    // Another account's passkey, or one nobody registered, fails like a foreign credential today.
+    expect(await signIn(a.credential.authenticate(await forB(), ORIGIN))).toEqual({ ok: false, error: "signin_failed" });
+    expect(await signIn(stranger.authenticate(await forB(), ORIGIN))).toEqual({ ok: false, error: "signin_failed" });
+    // An unknown email: even a real passkey fails, the same way.
+    const nobody = await signInOptions({ identifier: "nobody.here@example.test", user: null });
+    expect(await signIn(b.credential.authenticate(nobody, ORIGIN))).toEqual({ ok: false, error: "signin_failed" });
+    expect(await signIn(b.credential.authenticate(await forB(), ORIGIN))).toMatchObject({ ok: true, user: { id: b.user.id } });
+  });
+
   it("reports an unknown credential so the browser can be told to forget it", async () => {
     const stranger = new SoftCredential("AAAA");
     const begun = await signInOptions();

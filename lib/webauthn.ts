@@ -20,6 +20,7 @@ import { decoyCredentials } from "./decoys";
 import { getConfig } from "./env";
 import { fail, type ErrorCode } from "./errors";
 import { kv } from "./kv";
+import { isEmailIdentifier } from "./users";
 
 /**
  * The two WebAuthn ceremonies around SimpleWebAuthn. Options are issued with their challenge
@@ -178,7 +179,11 @@ export async function verifyRegistration(userId: string, input: unknown): Promis
  * Authentication options. For a sign-in without `forUser`, a discoverable request
  * (allowCredentials empty, which also lets the browser offer a phone by QR code). With it
  * (username-first), the person's passkeys, or decoys when the name matches no account or no
- * passkey. "confirm" asks a signed-in person for one of their own passkeys.
+ * passkey; but for an email, no list at all, known or not: taken usernames are public, so any
+ * list that an email shared with its username would say whose email it is. Every passkey is
+ * discoverable (registration requires a resident key), so the browser still offers this site's
+ * passkeys, and the challenge still expects the person the email names (or "none").
+ * "confirm" asks a signed-in person for one of their own passkeys.
  */
 export async function authenticationOptions(
   request: { purpose: "sign-in"; forUser?: { identifier: string; user: User | null } } | { purpose: "confirm"; user: User },
@@ -187,8 +192,10 @@ export async function authenticationOptions(
   let stored: Challenge = { purpose: "sign-in", expectedUserId: null };
   const forUser = request.purpose === "confirm" ? { identifier: request.user.username, user: request.user } : request.forUser;
   if (forUser) {
-    const own = forUser.user ? await ownPasskeys(forUser.user.id) : [];
-    allowCredentials = own.length ? own : await decoyCredentials(forUser.identifier);
+    if (!isEmailIdentifier(forUser.identifier)) {
+      const own = forUser.user ? await ownPasskeys(forUser.user.id) : [];
+      allowCredentials = own.length ? own : await decoyCredentials(forUser.identifier);
+    }
     stored =
       request.purpose === "confirm"
         ? { purpose: "confirm", userId: request.user.id }
