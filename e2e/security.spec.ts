@@ -117,10 +117,14 @@ test("a tampered or garbage session cookie is simply signed out, never an error"
 });
 
 /** A multipart body as a browser would send it. */
-function multipart(fields: [string, string][], boundary = "FuzzBoundary"): { type: string; body: string } {
-  const parts = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+/** A multipart body; a field's third element adds to its part's headers (a file part, a content type). */
+function multipart(fields: ([string, string] | [string, string, string])[], boundary = "FuzzBoundary"): { type: string; body: string } {
+  const parts = fields.map(([name, value, extra = ""]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n${value}\r\n`);
   return { type: `multipart/form-data; boundary=${boundary}`, body: `${parts.join("")}--${boundary}--\r\n` };
 }
+
+/** Part headers that make a file (for undici, busboy or both): the app takes no uploads. */
+const FILE_PARTS = ['; filename="a.txt"\r\nContent-Type: text/plain', "\r\nContent-Type: application/octet-stream", "; filename*=UTF-8''a.txt", "\r\nContent-Type: text/plain"];
 
 /** Every server action, called with malformed arguments in every content type, answers without a 500 and changes nothing. */
 test("malformed payloads to every server action get an answer, never a 500", async ({ page, request, browser }) => {
@@ -178,6 +182,14 @@ test("malformed payloads to every server action get an answer, never a 500", asy
       expect(await response.text()).not.toMatch(/at [\w$.<>]+ \(|node_modules|\.next\/server/);
     }
   }
+  // File parts (and parts with more headers than a plain field), as the argument list or as a form field: refused outright.
+  const fileBodies = FILE_PARTS.flatMap((file) => [multipart([["0", '["discoverable"]', file]]), multipart([["0", '[{},"$K1"]'], ["1_identifier", "ada", file], ["1_code", "000000"]])]);
+  for (const id of ids) {
+    for (const { type, body } of fileBodies) {
+      const response = await page.request.post("/signup", { headers: { "next-action": id, origin: target.baseURL, "content-type": type, accept: "text/x-component" }, data: body, maxRedirects: 0 });
+      expect(response.status(), `action ${id} with ${body.slice(0, 120)}`).toBe(400);
+    }
+  }
   // Forms posted before the page's JavaScript ran (no Next-Action header), with forged fields.
   const formPosts = [
     multipart([["$ACTION_ID_zz", ""]]),
@@ -189,6 +201,17 @@ test("malformed payloads to every server action get an answer, never a 500", asy
   for (const { type, body } of formPosts) {
     const response = await page.request.post("/login", { headers: { origin: target.baseURL, "content-type": type }, data: body, maxRedirects: 0 });
     expect(response.status(), `form post ${body.slice(0, 80)}`).toBeLessThan(500);
+  }
+  // A form posted with a file part anywhere (the action's id, its bound state, a field) is refused outright.
+  const [someId] = ids;
+  const filePosts = FILE_PARTS.flatMap((file) => [
+    multipart([[`$ACTION_ID_${someId}`, "", file], ["identifier", "ada"]]),
+    multipart([[`$ACTION_ID_${someId}`, ""], ["identifier", "ada", file]]),
+    multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", `{"id":"${someId}","bound":"$@1"}`, file], ["$ACTION_1:1", "[{}]"]]),
+  ]);
+  for (const { type, body } of filePosts) {
+    const response = await page.request.post("/login", { headers: { origin: target.baseURL, "content-type": type }, data: body, maxRedirects: 0 });
+    expect(response.status(), `form post ${body.slice(0, 120)}`).toBe(400);
   }
   expect(statuses.get(400)).toBeGreaterThan(0);
   // Still healthy, and nothing of the bystander's was touched.
