@@ -324,6 +324,50 @@ test("without a trusted proxy, limits key on the TCP peer: one client's flood lo
   }
 });
 
+/**
+ * Behind a trusted proxy, limits key on the client address the proxy saw: the last X-Forwarded-For
+ * hop (xff: the hops before it are the client's to write), or the first x-vercel-forwarded-for
+ * entry (vercel). IPv6 addresses count per /64. Each request below varies what the client could
+ * write, so none of it may buy a fresh bucket.
+ */
+for (const setting of ["xff", "vercel"] as const) {
+  test(`with TRUST_PROXY=${setting}, limits key on the address the proxy saw, IPv6 per /64: one client's flood locks out only itself`, async () => {
+    test.setTimeout(120_000);
+    const port = await freePort();
+    const origin = `http://localhost:${port}`;
+    const logFile = path.join(test.info().outputDir, "next.log");
+    const server = await startNext({ port, env: { ...NO_APP_CONFIG, ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", PGLITE_DIR: "memory://", APP_URL: origin, TRUST_PROXY: setting }, logFile });
+    try {
+      expect(readFileSync(logFile, "utf8")).toContain(setting === "xff" ? "the last X-Forwarded-For entry" : "Vercel's client IP header");
+      const emailId = actionId("app/login/actions.ts", "emailLinkForTyped");
+      let n = 0;
+      /** One sign-in email request from `client`, through the proxy, with a spoofed hop that changes every time. */
+      const ask = async (client: string): Promise<string> => {
+        const spoofed = `10.${Math.floor(n / 250) % 250}.${n % 250}.1`;
+        const headers: Record<string, string> = setting === "xff" ? { "x-forwarded-for": `${spoofed}, ${client}` } : { "x-vercel-forwarded-for": `${client}, ${spoofed}`, "x-forwarded-for": spoofed };
+        const answer = await callAction(origin, "/login", emailId, { form: { identifier: `proxied-${n++}`, next: "" } }, { headers });
+        return answer.redirect === "/login/code" ? "sent" : answer.body.includes("rate_limited") ? "limited" : `status ${answer.status}`;
+      };
+      const limit = 30; // LIMITS.emailPerClient in lib/rate-limit.ts (which only the server can import)
+      for (const [flooder, sameBlock, other] of [
+        ["198.51.100.7", "198.51.100.7", "198.51.100.8"],
+        ["2001:db8:7:1::1", "2001:db8:7:1:ffff:ee:dd:cc", "2001:db8:7:2::1"],
+      ]) {
+        const answers = [];
+        for (let i = 0; i <= limit; i++) answers.push(await ask(flooder!));
+        expect(answers.slice(0, limit), flooder).toEqual(Array(limit).fill("sent"));
+        expect(answers[limit], flooder).toBe("limited");
+        // Yet another spoofed hop, or another address in the same /64: still the same, spent bucket.
+        expect(await ask(sameBlock!), sameBlock).toBe("limited");
+        // Another client is untouched.
+        expect(await ask(other!), other).toBe("sent");
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+}
+
 test("forged assertions with a victim's credential id write nothing to the victim's activity", async ({ page, authenticator }) => {
   test.setTimeout(180_000);
   const victim = newPerson("victim");
