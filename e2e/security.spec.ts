@@ -6,7 +6,7 @@ import { actionId, callAction } from "./actions";
 import { SoftCredential } from "../test/soft-authenticator";
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";
-import { enterCode, openLoginWithoutAutofill, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, startSignup } from "./flows";
 
 const PAGES = ["/", "/signup", "/login", "/login/code", "/signup/verify?token=x", "/login/email?token=x", "/account/confirm", "/dev/outbox", "/no-such-page"];
 
@@ -463,4 +463,33 @@ test("sign-out asks the browser to clear this site's cache and storage, and is a
   expect(response.headers()["clear-site-data"]).toBe('"cache", "storage"');
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login/);
+});
+
+test("signing out with the button really empties this site's storage in Chromium, and ends the session cookie", async ({ page }) => {
+  await signUpWithPasskey(page, newPerson("wipe"));
+  // What a page of this origin could have left behind: every kind of storage Clear-Site-Data "storage" names.
+  await page.evaluate(async () => {
+    localStorage.setItem("left", "behind");
+    sessionStorage.setItem("left", "behind");
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open("left-behind", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("things").put("behind", "left");
+      open.onsuccess = () => (open.result.close(), resolve());
+      open.onerror = () => reject(open.error);
+    });
+    await (await caches.open("left-behind")).put("/left-behind", new Response("behind"));
+  });
+  const leftBehind = () =>
+    page.evaluate(async () => ({
+      localStorage: localStorage.getItem("left"),
+      sessionStorage: sessionStorage.getItem("left"),
+      indexedDB: (await indexedDB.databases()).some((d) => d.name === "left-behind"),
+      caches: await caches.has("left-behind"),
+    }));
+  expect(await leftBehind()).toEqual({ localStorage: "behind", sessionStorage: "behind", indexedDB: true, caches: true });
+  expect((await page.context().cookies()).map((c) => c.name)).toContain("session");
+
+  await signOut(page);
+  expect(await leftBehind()).toEqual({ localStorage: null, sessionStorage: null, indexedDB: false, caches: false });
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain("session");
 });
