@@ -20,14 +20,14 @@ export type ActionResponse = { status: number; body: string; redirect?: string }
 /**
  * POSTs an action to `page` on `origin`: `args` as JSON (a call with plain values), or `form` as
  * a form action with useActionState's previous state. `localAddress` picks the client address
- * (the whole 127.0.0.0/8 block is this machine).
+ * (the whole 127.0.0.0/8 block is this machine); `headers` are sent as well (what a proxy adds).
  */
 export function callAction(
   origin: string,
   page: string,
   id: string,
   input: { args: unknown[] } | { form: Record<string, string> },
-  options: { localAddress?: string; cookie?: string } = {},
+  options: { localAddress?: string; cookie?: string; headers?: Record<string, string> } = {},
 ): Promise<ActionResponse> {
   let body: string;
   let type: string;
@@ -59,6 +59,7 @@ export function callAction(
           "Next-Action": id,
           Accept: "text/x-component",
           ...(options.cookie ? { Cookie: options.cookie } : {}),
+          ...options.headers,
         },
         timeout: 30_000,
       },

@@ -6,7 +6,7 @@ import { actionId, callAction } from "./actions";
 import { SoftCredential } from "../test/soft-authenticator";
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";
-import { enterCode, openLoginWithoutAutofill, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, startSignup } from "./flows";
 
 const PAGES = ["/", "/signup", "/login", "/login/code", "/signup/verify?token=x", "/login/email?token=x", "/account/confirm", "/dev/outbox", "/no-such-page"];
 
@@ -117,10 +117,14 @@ test("a tampered or garbage session cookie is simply signed out, never an error"
 });
 
 /** A multipart body as a browser would send it. */
-function multipart(fields: [string, string][], boundary = "FuzzBoundary"): { type: string; body: string } {
-  const parts = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`);
+/** A multipart body; a field's third element adds to its part's headers (a file part, a content type). */
+function multipart(fields: ([string, string] | [string, string, string])[], boundary = "FuzzBoundary"): { type: string; body: string } {
+  const parts = fields.map(([name, value, extra = ""]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"${extra}\r\n\r\n${value}\r\n`);
   return { type: `multipart/form-data; boundary=${boundary}`, body: `${parts.join("")}--${boundary}--\r\n` };
 }
+
+/** Part headers that make a file (for undici, busboy or both): the app takes no uploads. */
+const FILE_PARTS = ['; filename="a.txt"\r\nContent-Type: text/plain', "\r\nContent-Type: application/octet-stream", "; filename*=UTF-8''a.txt", "\r\nContent-Type: text/plain"];
 
 /** Every server action, called with malformed arguments in every content type, answers without a 500 and changes nothing. */
 test("malformed payloads to every server action get an answer, never a 500", async ({ page, request, browser }) => {
@@ -178,6 +182,14 @@ test("malformed payloads to every server action get an answer, never a 500", asy
       expect(await response.text()).not.toMatch(/at [\w$.<>]+ \(|node_modules|\.next\/server/);
     }
   }
+  // File parts (and parts with more headers than a plain field), as the argument list or as a form field: refused outright.
+  const fileBodies = FILE_PARTS.flatMap((file) => [multipart([["0", '["discoverable"]', file]]), multipart([["0", '[{},"$K1"]'], ["1_identifier", "ada", file], ["1_code", "000000"]])]);
+  for (const id of ids) {
+    for (const { type, body } of fileBodies) {
+      const response = await page.request.post("/signup", { headers: { "next-action": id, origin: target.baseURL, "content-type": type, accept: "text/x-component" }, data: body, maxRedirects: 0 });
+      expect(response.status(), `action ${id} with ${body.slice(0, 120)}`).toBe(400);
+    }
+  }
   // Forms posted before the page's JavaScript ran (no Next-Action header), with forged fields.
   const formPosts = [
     multipart([["$ACTION_ID_zz", ""]]),
@@ -189,6 +201,17 @@ test("malformed payloads to every server action get an answer, never a 500", asy
   for (const { type, body } of formPosts) {
     const response = await page.request.post("/login", { headers: { origin: target.baseURL, "content-type": type }, data: body, maxRedirects: 0 });
     expect(response.status(), `form post ${body.slice(0, 80)}`).toBeLessThan(500);
+  }
+  // A form posted with a file part anywhere (the action's id, its bound state, a field) is refused outright.
+  const [someId] = ids;
+  const filePosts = FILE_PARTS.flatMap((file) => [
+    multipart([[`$ACTION_ID_${someId}`, "", file], ["identifier", "ada"]]),
+    multipart([[`$ACTION_ID_${someId}`, ""], ["identifier", "ada", file]]),
+    multipart([["$ACTION_REF_1", ""], ["$ACTION_1:0", `{"id":"${someId}","bound":"$@1"}`, file], ["$ACTION_1:1", "[{}]"]]),
+  ]);
+  for (const { type, body } of filePosts) {
+    const response = await page.request.post("/login", { headers: { origin: target.baseURL, "content-type": type }, data: body, maxRedirects: 0 });
+    expect(response.status(), `form post ${body.slice(0, 120)}`).toBe(400);
   }
   expect(statuses.get(400)).toBeGreaterThan(0);
   // Still healthy, and nothing of the bystander's was touched.
@@ -300,6 +323,50 @@ test("without a trusted proxy, limits key on the TCP peer: one client's flood lo
     await server.stop();
   }
 });
+
+/**
+ * Behind a trusted proxy, limits key on the client address the proxy saw: the last X-Forwarded-For
+ * hop (xff: the hops before it are the client's to write), or the first x-vercel-forwarded-for
+ * entry (vercel). IPv6 addresses count per /64. Each request below varies what the client could
+ * write, so none of it may buy a fresh bucket.
+ */
+for (const setting of ["xff", "vercel"] as const) {
+  test(`with TRUST_PROXY=${setting}, limits key on the address the proxy saw, IPv6 per /64: one client's flood locks out only itself`, async () => {
+    test.setTimeout(120_000);
+    const port = await freePort();
+    const origin = `http://localhost:${port}`;
+    const logFile = path.join(test.info().outputDir, "next.log");
+    const server = await startNext({ port, env: { ...NO_APP_CONFIG, ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", PGLITE_DIR: "memory://", APP_URL: origin, TRUST_PROXY: setting }, logFile });
+    try {
+      expect(readFileSync(logFile, "utf8")).toContain(setting === "xff" ? "the last X-Forwarded-For entry" : "Vercel's client IP header");
+      const emailId = actionId("app/login/actions.ts", "emailLinkForTyped");
+      let n = 0;
+      /** One sign-in email request from `client`, through the proxy, with a spoofed hop that changes every time. */
+      const ask = async (client: string): Promise<string> => {
+        const spoofed = `10.${Math.floor(n / 250) % 250}.${n % 250}.1`;
+        const headers: Record<string, string> = setting === "xff" ? { "x-forwarded-for": `${spoofed}, ${client}` } : { "x-vercel-forwarded-for": `${client}, ${spoofed}`, "x-forwarded-for": spoofed };
+        const answer = await callAction(origin, "/login", emailId, { form: { identifier: `proxied-${n++}`, next: "" } }, { headers });
+        return answer.redirect === "/login/code" ? "sent" : answer.body.includes("rate_limited") ? "limited" : `status ${answer.status}`;
+      };
+      const limit = 30; // LIMITS.emailPerClient in lib/rate-limit.ts (which only the server can import)
+      for (const [flooder, sameBlock, other] of [
+        ["198.51.100.7", "198.51.100.7", "198.51.100.8"],
+        ["2001:db8:7:1::1", "2001:db8:7:1:ffff:ee:dd:cc", "2001:db8:7:2::1"],
+      ]) {
+        const answers = [];
+        for (let i = 0; i <= limit; i++) answers.push(await ask(flooder!));
+        expect(answers.slice(0, limit), flooder).toEqual(Array(limit).fill("sent"));
+        expect(answers[limit], flooder).toBe("limited");
+        // Yet another spoofed hop, or another address in the same /64: still the same, spent bucket.
+        expect(await ask(sameBlock!), sameBlock).toBe("limited");
+        // Another client is untouched.
+        expect(await ask(other!), other).toBe("sent");
+      }
+    } finally {
+      await server.stop();
+    }
+  });
+}
 
 test("forged assertions with a victim's credential id write nothing to the victim's activity", async ({ page, authenticator }) => {
   test.setTimeout(180_000);
@@ -432,4 +499,33 @@ test("sign-out asks the browser to clear this site's cache and storage, and is a
   expect(response.headers()["clear-site-data"]).toBe('"cache", "storage"');
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login/);
+});
+
+test("signing out with the button really empties this site's storage in Chromium, and ends the session cookie", async ({ page }) => {
+  await signUpWithPasskey(page, newPerson("wipe"));
+  // What a page of this origin could have left behind: every kind of storage Clear-Site-Data "storage" names.
+  await page.evaluate(async () => {
+    localStorage.setItem("left", "behind");
+    sessionStorage.setItem("left", "behind");
+    await new Promise<void>((resolve, reject) => {
+      const open = indexedDB.open("left-behind", 1);
+      open.onupgradeneeded = () => open.result.createObjectStore("things").put("behind", "left");
+      open.onsuccess = () => (open.result.close(), resolve());
+      open.onerror = () => reject(open.error);
+    });
+    await (await caches.open("left-behind")).put("/left-behind", new Response("behind"));
+  });
+  const leftBehind = () =>
+    page.evaluate(async () => ({
+      localStorage: localStorage.getItem("left"),
+      sessionStorage: sessionStorage.getItem("left"),
+      indexedDB: (await indexedDB.databases()).some((d) => d.name === "left-behind"),
+      caches: await caches.has("left-behind"),
+    }));
+  expect(await leftBehind()).toEqual({ localStorage: "behind", sessionStorage: "behind", indexedDB: true, caches: true });
+  expect((await page.context().cookies()).map((c) => c.name)).toContain("session");
+
+  await signOut(page);
+  expect(await leftBehind()).toEqual({ localStorage: null, sessionStorage: null, indexedDB: false, caches: false });
+  expect((await page.context().cookies()).map((c) => c.name)).not.toContain("session");
 });

@@ -67,14 +67,43 @@ function checkBoundAction(body: string, fieldExists: (k: string) => boolean): Bo
   return ref && fieldExists(ref[1]!) ? { ok: true } : refused(400, "Malformed request.");
 }
 
+/**
+ * The body's fields, all of them strings. The app takes no uploads, and a file part is what Next's
+ * decoders break on (a file in the argument list ends the request with a 500), so any part that
+ * isn't a plain named field is refused: undici's parser (used here, and by Next for no-JavaScript
+ * forms) makes a File of a part with a filename; busboy (Next's, for fetched actions) also of one
+ * with "filename*" or Content-Type: application/octet-stream. Our clients' bodies have one header
+ * per part, so nothing but that one plain header is let through.
+ */
 async function readForm(request: Request): Promise<{ ok: true; data: FormData } | Refusal> {
   const bytes = await request.clone().arrayBuffer();
   if (bytes.byteLength > ACTION_BODY_LIMIT) return refused(413, "Request too large.");
+  const type = request.headers.get("content-type") ?? "";
+  if (type.toLowerCase().startsWith("multipart/form-data") && !onlyPlainParts(new TextDecoder("latin1").decode(bytes), type)) return refused(400, FILE_REFUSED);
+  let data: FormData;
   try {
-    return { ok: true, data: await new Request("http://body.invalid", { method: "POST", headers: { "content-type": request.headers.get("content-type") ?? "" }, body: bytes }).formData() };
+    data = await new Request("http://body.invalid", { method: "POST", headers: { "content-type": type }, body: bytes }).formData();
   } catch {
     return refused(400, "Malformed request.");
   }
+  for (const value of data.values()) if (typeof value !== "string") return refused(400, FILE_REFUSED);
+  return { ok: true, data };
+}
+
+const FILE_REFUSED = "File uploads are not accepted.";
+
+/** Whether every part of a multipart body has exactly one header: Content-Disposition: form-data; name="…". */
+function onlyPlainParts(body: string, contentType: string): boolean {
+  const boundary = /;\s*boundary=(?:"([^"]+)"|([^\s;]+))/i.exec(contentType);
+  if (!boundary) return false;
+  // Delimiters start a line (RFC 2046); the first may open the body.
+  const parts = `\r\n${body}`.split(`\r\n--${boundary[1] ?? boundary[2]}`).slice(1);
+  for (const part of parts) {
+    if (part.startsWith("--")) return true;
+    const headers = /^[ \t]*\r\n([\s\S]*?)\r\n\r\n/.exec(part)?.[1];
+    if (headers === undefined || !/^content-disposition:[ \t]*form-data;[ \t]*name="[^"\r\n]*"[ \t]*$/i.test(headers)) return false;
+  }
+  return false;
 }
 
 function declaredTooLarge(request: Request): Refusal | null {

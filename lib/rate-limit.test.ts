@@ -39,6 +39,30 @@ describe("clientKeyFrom", () => {
   it("on Vercel, uses the header Vercel sets", () => {
     expect(clientKeyFrom(headers({ "x-vercel-forwarded-for": "203.0.113.9", "x-forwarded-for": "6.6.6.6" }), "vercel", false)).toBe("203.0.113.9");
   });
+
+  it("on Vercel, takes the first x-vercel-forwarded-for entry, and falls back to x-real-ip only without it", () => {
+    expect(clientKeyFrom(headers({ "x-vercel-forwarded-for": "203.0.113.9, 10.0.0.7", "x-real-ip": "6.6.6.6" }), "vercel", true)).toBe("203.0.113.9");
+    expect(clientKeyFrom(headers({ "x-real-ip": "203.0.113.10", "x-forwarded-for": "6.6.6.6" }), "vercel", true)).toBe("203.0.113.10");
+    expect(clientKeyFrom(headers({ "x-forwarded-for": "6.6.6.6", [PEER_HEADER]: "7.7.7.7" }), "vercel", true)).toBe("unknown-client");
+  });
+
+  it("behind a trusted proxy, a spoofed first hop changes nothing, and a missing header isn't read from elsewhere", () => {
+    const key = clientKeyFrom(headers({ "x-forwarded-for": "10.0.0.7" }), "xff", true);
+    expect(clientKeyFrom(headers({ "x-forwarded-for": "1.1.1.1, 2.2.2.2, 10.0.0.7" }), "xff", true)).toBe(key);
+    expect(clientKeyFrom(headers({ "x-forwarded-for": "10.0.0.7, 10.0.0.8" }), "xff", true)).not.toBe(key);
+    expect(clientKeyFrom(headers({ [PEER_HEADER]: "10.0.0.7", "x-vercel-forwarded-for": "10.0.0.7" }), "xff", true)).toBe("unknown-client");
+  });
+
+  it.each([
+    ["xff", (a: string) => ({ "x-forwarded-for": `6.6.6.6, ${a}` })],
+    ["vercel", (a: string) => ({ "x-vercel-forwarded-for": a })],
+  ] as const)("under TRUST_PROXY=%s, counts IPv6 clients per /64 too", (trust, from) => {
+    const key = clientKeyFrom(headers(from("2001:db8:7:1::1")), trust, true);
+    expect(key).toBe("2001:0db8:0007:0001::/64");
+    expect(clientKeyFrom(headers(from("2001:DB8:7:1:ffff:ee:dd:cc")), trust, true)).toBe(key);
+    expect(clientKeyFrom(headers(from("2001:db8:7:2::1")), trust, true)).not.toBe(key);
+    expect(clientKeyFrom(headers(from("::ffff:198.51.100.7")), trust, true)).toBe("198.51.100.7");
+  });
 });
 
 describe("hit", () => {
