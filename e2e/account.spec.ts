@@ -192,7 +192,8 @@ test("after an email change: the old address's codes stop working, other devices
   await expect(otherPage).toHaveURL(/\/login/);
   await other.close();
 
-  // "This wasn't me" from the old address, opened anywhere: the address comes back, everyone is signed out.
+  // "This wasn't me" from the old address, opened anywhere: the address comes back, every device the
+  // account's own passkey doesn't vouch for is signed out.
   const notice = await readNewestMail(page.context(), person.email, { after: before });
   const undo = notice.links.find((l) => l.includes("/recover?"))!;
   const anywhere = await browser.newContext();
@@ -201,11 +202,40 @@ test("after an email change: the old address's codes stop working, other devices
   await expect(undoPage.getByRole("heading", { name: "Undo the email change" })).toBeVisible();
   await page.reload();
   await expect(page.getByTestId("account-email")).toHaveText(newEmail); // opening it changed nothing
-  await undoPage.getByRole("button", { name: "Put my address back and sign out everywhere" }).click();
+  await undoPage.getByRole("button", { name: "Put my address back" }).click();
   await expect(undoPage.getByRole("heading", { name: "Your address is back" })).toBeVisible();
   await anywhere.close();
+  // This device signed in with the passkey the account had before the change: it stays.
   await page.goto("/account");
-  await expect(page).toHaveURL(/\/login/);
+  await expect(page.getByTestId("account-email")).toHaveText(person.email);
+  await expect(page.getByTestId("pending-revert")).toHaveCount(0);
+});
+
+test("'I made this change': a change made with a passkey can be kept, and the old address's undo link stops working", async ({ page }) => {
+  test.setTimeout(120_000);
+  const person = newPerson("keep");
+  await signUpWithPasskey(page, person);
+  const newEmail = `kept.${person.email}`;
+  await page.getByLabel("New email address").fill(newEmail);
+  await page.getByRole("button", { name: "Change email" }).click();
+  const before = await countMail(page.context(), person.email);
+  await enterCode(page, (await readNewestMail(page.context(), newEmail)).code!, "Code sent to the new address");
+  await expect(page.getByText(`Your email address is now ${newEmail}.`)).toBeVisible();
+  const undo = (await readNewestMail(page.context(), person.email, { after: before })).links.find((l) => l.includes("/recover?"))!;
+
+  const pending = page.getByTestId("pending-revert");
+  await expect(pending).toContainText(`Your old address ${person.email} can undo this change until`);
+  await pending.getByRole("button", { name: "I made this change" }).click();
+  await expect(page.getByTestId("toast").filter({ hasText: `${person.email} can no longer undo the change.` })).toBeVisible();
+  await expect(pending).toHaveCount(0);
+  await expect.poll(async () => (await readNewestMail(page.context(), newEmail)).subject).toBe("Your old address can no longer undo the change");
+
+  // Whoever holds the old inbox now finds a dead link, and the account keeps its new address.
+  await page.goto(undo);
+  await expect(page.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await page.goto("/account");
+  await expect(page.getByTestId("account-email")).toHaveText(newEmail);
+  await expect(page.getByTestId("activity").first()).toContainText(`Kept the email change: ${person.email} can no longer undo it`);
 });
 
 test("removing a passkey signs out the devices that signed in with it; every action says it's done", async ({ page, browser, authenticator }) => {

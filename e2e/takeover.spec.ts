@@ -1,5 +1,12 @@
 import { addVirtualAuthenticator, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { requestEmailSignIn, signInByEmailElsewhere, signUpWithPasskey } from "./flows";
+import { enterCode, requestEmailSignIn, signInByEmailElsewhere, signUpWithPasskey, startSignup } from "./flows";
+import type { BrowserContext } from "@playwright/test";
+
+/** The "This wasn't me" link of the newest mail to `email`, once it is a new sign-in alert. */
+async function newestAlertLink(context: BrowserContext, email: string): Promise<string> {
+  await expect.poll(async () => (await readNewestMail(context, email)).subject).toBe("New sign-in to Passwordless");
+  return (await readNewestMail(context, email)).links.find((l) => new URL(l).pathname === "/not-me")!;
+}
 
 /** A stolen inbox is not a stolen account: sign-in alerts, the hold after an email sign-in, passkey-only mode. */
 
@@ -40,6 +47,104 @@ test("someone reading the owner's mail signs in; the alert's 'This wasn't me' si
   await expect(page.getByTestId("activity").first()).toContainText("Sign-in reported as not you");
   await expect(page.getByTestId("device")).toHaveCount(1);
   await attacker.context.close();
+});
+
+test("an inbox thief can't turn the owner's own alert against them: the owner's passkey stays, and so does the hold", { tag: "@services" }, async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const owner = newPerson("inbox");
+  // Signed up with "Skip for now".
+  await enterCode(page, (await startSignup(page, owner)).code!);
+  await page.getByRole("button", { name: "Skip for now" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+
+  // Later, on a laptop: signed in by email (an alert is mailed), and a passkey added there.
+  const laptop = await signInByEmailElsewhere(browser, owner.username, owner.email);
+  const laptopAlert = await newestAlertLink(laptop.context, owner.email);
+  await addVirtualAuthenticator(laptop.page);
+  await laptop.page.reload();
+  await laptop.page.getByRole("button", { name: "Add a passkey on this device" }).last().click();
+  await expect(laptop.page.getByTestId("passkey")).toHaveCount(1);
+
+  // A thief reading the inbox signs in by email: held, as designed.
+  const thief = await signInByEmailElsewhere(browser, owner.username, owner.email);
+  const thiefAlert = await newestAlertLink(thief.context, owner.email);
+  await expect(thief.page.getByTestId("hold-notice")).toBeVisible();
+
+  // The thief presses the owner's older alert: the laptop is signed out, its passkey stays.
+  await thief.page.goto(laptopAlert);
+  await expect(thief.page.getByTestId("report-kept-note")).toContainText("needs a browser signed in with a passkey you had before that sign-in");
+  const before = await countMail(thief.context, owner.email);
+  await thief.page.getByRole("button", { name: "Sign that device out" }).click();
+  await expect(thief.page.getByRole("heading", { name: "That sign-in was ended" })).toBeVisible();
+  await expect(thief.page.getByText("passkey stays on the account")).toBeVisible();
+  const notice = await readNewestMail(thief.context, owner.email, { after: before });
+  expect(notice.subject).toBe("A sign-in to your account was ended");
+  expect(notice.text).toContain("was kept: only a browser signed in with a passkey you had before that sign-in can remove it");
+  await laptop.page.goto("/account");
+  await expect(laptop.page).toHaveURL(/\/login/);
+  // Pressed again, from the same link: nothing more, and the page says why.
+  await thief.page.goto(laptopAlert);
+  await expect(thief.page.getByRole("heading", { name: "Remove the passkeys that sign-in added" })).toBeVisible();
+  await expect(thief.page.getByRole("main").getByRole("button")).toHaveCount(0);
+
+  // The account kept its passkey: the thief is still held (no email change, no deletion), and so is their next email sign-in.
+  await thief.page.goto("/account");
+  await expect(thief.page.getByTestId("hold-notice")).toBeVisible();
+  await expect(thief.page.getByTestId("passkey")).toHaveCount(1);
+  await expect(thief.page.getByLabel("New email address")).toHaveCount(0);
+  await expect(thief.page.getByRole("button", { name: "Delete my account" })).toHaveCount(0);
+  const again = await signInByEmailElsewhere(browser, owner.username, owner.email);
+  await expect(again.page.getByTestId("hold-notice")).toBeVisible();
+  await again.context.close();
+
+  // The owner signs back in on the laptop with the passkey, not held, and ends the thief's sign-in.
+  await laptop.page.goto("/login");
+  await laptop.page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(laptop.page).toHaveURL(/\/account$/);
+  await expect(laptop.page.getByTestId("hold-notice")).toHaveCount(0);
+  await laptop.page.goto(thiefAlert);
+  await laptop.page.getByRole("button", { name: "Sign that device out" }).click();
+  await expect(laptop.page.getByRole("heading", { name: "That sign-in was ended" })).toBeVisible();
+  await thief.page.goto("/account");
+  await expect(thief.page).toHaveURL(/\/login/);
+  await Promise.all([laptop.context.close(), thief.context.close()]);
+});
+
+test("what an intruder's sign-in added goes only when the press comes from a browser an older passkey signed in", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const owner = newPerson("vouch");
+  await signUpWithPasskey(page, owner);
+
+  // An intruder signs in by email (held) and adds a passkey of their own.
+  const intruder = await signInByEmailElsewhere(browser, owner.username, owner.email);
+  const alert = await newestAlertLink(intruder.context, owner.email);
+  await addVirtualAuthenticator(intruder.page);
+  await intruder.page.reload();
+  await intruder.page.getByRole("button", { name: "Add a passkey on this device" }).last().click();
+  await expect(intruder.page.getByTestId("passkey")).toHaveCount(2);
+
+  // Opened in a browser that isn't signed in (a phone's mail app, say), the page says what it can't do there.
+  const phone = await browser.newContext();
+  const phonePage = await phone.newPage();
+  await phonePage.goto(alert);
+  await expect(phonePage.getByTestId("report-kept-note")).toBeVisible();
+  await expect(phonePage.getByRole("button", { name: "Sign that device out" })).toBeVisible();
+  await phone.close();
+
+  // Opened where the owner's own passkey signed in, it removes it.
+  await page.goto(alert);
+  await expect(page.getByText("a passkey it added is removed too")).toBeVisible();
+  const before = await countMail(page.context(), owner.email);
+  await page.getByRole("button", { name: "Sign it out and remove its passkeys" }).click();
+  await expect(page.getByRole("heading", { name: "That sign-in was ended" })).toBeVisible();
+  const notice = await readNewestMail(page.context(), owner.email, { after: before });
+  expect(notice.subject).toBe("Passkeys were removed from your account");
+  expect(notice.text).toContain("These passkeys it added were removed:");
+  await page.goto("/account");
+  await expect(page.getByTestId("passkey")).toHaveCount(1);
+  await intruder.page.goto("/account");
+  await expect(intruder.page).toHaveURL(/\/login/);
+  await intruder.context.close();
 });
 
 test("an email sign-in on an account with passkeys is on hold until it confirms with a passkey it already had", async ({ page, browser, authenticator }) => {

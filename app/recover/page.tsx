@@ -29,11 +29,11 @@ export default async function RecoverPage({ searchParams }: { searchParams: Prom
       title="Undo the email change"
       description={
         <>
-          Your account&apos;s address was changed to <EmailAddress value={change.to} />. Undoing it puts <EmailAddress value={change.from} /> back, signs out every device, and removes passkeys added by whoever made the change.
+          Your account&apos;s address was changed to <EmailAddress value={change.to} />. Undoing it puts <EmailAddress value={change.from} /> back, removes passkeys added by whoever made the change, and signs out every device except those signed in with a passkey the account already had.
         </>
       }
     >
-      <ConfirmTokenForm action={revertAction} token={token} extra={{ id }} label="Put my address back and sign out everywhere" pendingLabel="Putting it back…" />
+      <ConfirmTokenForm action={revertAction} token={token} extra={{ id }} label="Put my address back" pendingLabel="Putting it back…" />
     </Card>
   );
 }

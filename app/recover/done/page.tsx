@@ -6,7 +6,7 @@ export const metadata: Metadata = { title: "Your address is back", robots: { ind
 
 export default function RecoverDonePage() {
   return (
-    <Card title="Your address is back" description="Every device was signed out and passkeys added by whoever changed it were removed. Sign in by email, then check your passkeys and recent activity.">
+    <Card title="Your address is back" description="Passkeys added by whoever changed it were removed, and every device was signed out except those signed in with a passkey the account already had. Sign in, then check your passkeys and recent activity.">
       <Link href="/login" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
         Sign in
       </Link>
