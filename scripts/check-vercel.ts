@@ -18,13 +18,13 @@
  *
  * Everything it starts it stops by PID, on failure and Ctrl-C too; it gives up after 15 minutes.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { startProcess } from "./processes";
+import { Cleanup, runToCompletion, startProcess } from "./processes";
 import { freePort, startPostgres, startRedis } from "./services";
 import { startUpstashRestServer } from "./upstash-rest-server";
 import { copyFunction, findProblems, largestParts, megabytes, readFunctions, type FunctionBundle } from "./vercel-output";
@@ -43,66 +43,21 @@ const PROJECT = process.cwd();
 const OUTPUT = path.join(PROJECT, ".vercel", "output");
 const PROJECT_JSON = path.join(PROJECT, ".vercel", "project.json");
 
-class Stopped extends Error {}
-
-let stopReason: string | null = null;
-/** The command running in the foreground (its own process group), to stop as a whole. */
-let foreground: ChildProcess | null = null;
-const cleanups: { what: string; run: () => void | Promise<void> }[] = [];
+const cleanup = new Cleanup();
+cleanup.exitOnSignals();
 const timings: [string, number][] = [];
-
-function stopAll(reason: string): void {
-  if (stopReason) return;
-  stopReason = reason;
-  console.error(`\n${reason}: stopping everything check:vercel started…`);
-  if (foreground?.pid) killGroup(foreground.pid, "SIGTERM");
-}
-for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => stopAll(signal));
-const watchdog = setTimeout(() => stopAll(`timed out after ${TOTAL_TIMEOUT_MS / 60_000} minutes`), TOTAL_TIMEOUT_MS);
-
-function checkpoint(): void {
-  if (stopReason) throw new Stopped(stopReason);
-}
+// A hang guard for the whole check: stop everything it started, then fail.
+const watchdog = setTimeout(() => {
+  console.error(`\ncheck:vercel timed out after ${TOTAL_TIMEOUT_MS / 60_000} minutes: stopping everything it started…`);
+  void cleanup.runAll().finally(() => process.exit(1));
+}, TOTAL_TIMEOUT_MS);
 
 async function step<T>(name: string, run: () => Promise<T> | T): Promise<T> {
-  checkpoint();
   console.log(`\n▶ ${name}`);
   const t0 = Date.now();
   const result = await run();
   timings.push([name, Date.now() - t0]);
-  checkpoint();
   return result;
-}
-
-function killGroup(pid: number, signal: NodeJS.Signals): void {
-  try {
-    process.kill(-pid, signal);
-  } catch {
-    // already gone
-  }
-}
-
-/** Runs a command to completion in its own process group, output shown; killed after timeoutMs. */
-function command(binary: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs: number }): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(binary, args, { stdio: ["ignore", "inherit", "inherit"], env: opts.env ?? process.env, cwd: opts.cwd, detached: true });
-    foreground = child;
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      if (child.pid) killGroup(child.pid, "SIGTERM");
-      setTimeout(() => child.pid && killGroup(child.pid, "SIGKILL"), 5000).unref();
-    }, opts.timeoutMs);
-    child.once("error", reject);
-    child.once("close", (code, signal) => {
-      clearTimeout(timer);
-      foreground = null;
-      if (stopReason) reject(new Stopped(stopReason));
-      else if (timedOut) reject(new Error(`${path.basename(binary)} ${args.join(" ")} did not finish within ${opts.timeoutMs / 1000} s`));
-      else if (code === 0) resolve();
-      else reject(new Error(`${path.basename(binary)} ${args.join(" ")} failed (${code ?? signal})`));
-    });
-  });
 }
 
 /** The pinned CLI, installed from scripts/vercel-cli/ into a cache folder named after its lockfile. */
@@ -120,11 +75,11 @@ async function vercelCli(): Promise<string> {
   const partial = `${dir}.partial-${process.pid}`;
   rmSync(partial, { recursive: true, force: true });
   mkdirSync(partial, { recursive: true });
-  cleanups.push({ what: "partial Vercel CLI install", run: () => rmSync(partial, { recursive: true, force: true }) });
+  cleanup.add("partial Vercel CLI install", async () => rmSync(partial, { recursive: true, force: true }));
   for (const file of ["package.json", "package-lock.json"]) writeFileSync(path.join(partial, file), readFileSync(path.join(source, file)));
   // install, not ci: the lockfile can't list the other platforms' @vercel/vc-native packages (the
   // registry here doesn't have them), which npm ci requires; npm install follows the lockfile.
-  await command("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: partial, timeoutMs: 5 * 60_000 });
+  await runToCompletion("npm install (Vercel CLI)", "npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: partial, show: true, timeoutMs: 5 * 60_000 });
   renameSync(partial, dir);
   if (!existsSync(bin)) throw new Error(`the Vercel CLI installed without ${path.relative(dir, bin)}`);
   return bin;
@@ -139,19 +94,16 @@ function plantDecoys(files: string[]): string[] {
     const made = mkdirSync(path.dirname(full), { recursive: true });
     writeFileSync(full, `decoy for npm run check:vercel ${randomBytes(16).toString("hex")}\n`, { mode: 0o600 });
     planted.push(file);
-    cleanups.push({
-      what: `decoy ${file}`,
-      run: () => {
-        rmSync(full, { force: true });
-        // Remove the folders it made, innermost first, if nothing else went into them.
-        for (let dir = path.dirname(full); made && dir.startsWith(made); dir = path.dirname(dir)) {
-          try {
-            rmdirSync(dir);
-          } catch {
-            break;
-          }
+    cleanup.add(`decoy ${file}`, async () => {
+      rmSync(full, { force: true });
+      // Remove the folders it made, innermost first, if nothing else went into them.
+      for (let dir = path.dirname(full); made && dir.startsWith(made); dir = path.dirname(dir)) {
+        try {
+          rmdirSync(dir);
+        } catch {
+          break;
         }
-      },
+      }
     });
   }
   return planted;
@@ -168,7 +120,7 @@ function writeProjectSettings(): void {
     PROJECT_JSON,
     JSON.stringify({ projectId: "prj_checkvercel", orgId: "team_checkvercel", settings: { framework: "nextjs", nodeVersion: "24.x" } }, null, 2),
   );
-  cleanups.push({ what: ".vercel/project.json", run: () => (previous ? writeFileSync(PROJECT_JSON, previous) : rmSync(PROJECT_JSON, { force: true })) });
+  cleanup.add(".vercel/project.json", async () => (previous ? writeFileSync(PROJECT_JSON, previous) : rmSync(PROJECT_JSON, { force: true })));
 }
 
 /** This process's environment without any of the app's variables (a developer's shell may set them). */
@@ -218,7 +170,7 @@ function report(functions: FunctionBundle[]): void {
 /** Starts the function from its own copy, as Vercel would, and asks it /api/health. */
 async function bootFunction(fn: FunctionBundle, env: Record<string, string>): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "passwordless-function-"));
-  cleanups.push({ what: `function copy in ${dir}`, run: () => rmSync(dir, { recursive: true, force: true }) });
+  cleanup.add(`function copy in ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));
   copyFunction(fn, dir);
   const port = await freePort(FUNCTION_PORTS);
   // The launcher exports a Node (req, res) handler; Vercel's runtime calls it the same way.
@@ -227,7 +179,7 @@ async function bootFunction(fn: FunctionBundle, env: Record<string, string>): Pr
     env: { PATH: process.env.PATH, ...env, VERCEL: "1", VERCEL_ENV: "production", NODE_ENV: "production" },
     logFile: path.join(LOG_DIR, "function.log"),
   });
-  cleanups.push({ what: `function ${fn.name}`, run: service.stop });
+  cleanup.add(`function ${fn.name}`, service.stop);
   const url = `http://127.0.0.1:${port}`;
   await service.waitUntil(async () => (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) }).catch(() => null)) !== null, BOOT_TIMEOUT_MS);
 
@@ -254,13 +206,13 @@ async function main(): Promise<void> {
   const pg = await step("PostgreSQL, redis-server and the Upstash REST stand-in", async () => {
     const db = await startPostgres({ port: await freePort(BACKEND_PORTS), logFile: path.join(LOG_DIR, "postgres.log") });
     if (!db) throw new Error("PostgreSQL not found: apt-get install postgresql (.ci/run does)");
-    cleanups.push({ what: "PostgreSQL", run: db.stop });
+    cleanup.add("PostgreSQL", db.stop);
     const redis = await startRedis({ port: await freePort(BACKEND_PORTS), logFile: path.join(LOG_DIR, "redis.log") });
     if (!redis) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
-    cleanups.push({ what: "redis-server", run: redis.stop });
+    cleanup.add("redis-server", redis.stop);
     const token = randomBytes(16).toString("hex");
     const upstash = await startUpstashRestServer({ redisPort: redis.port, token, port: await freePort(BACKEND_PORTS) });
-    cleanups.push({ what: "Upstash REST stand-in", run: upstash.close });
+    cleanup.add("Upstash REST stand-in", upstash.close);
     return { url: db.url, upstash: upstash.url, token };
   });
 
@@ -283,7 +235,7 @@ async function main(): Promise<void> {
     writeProjectSettings();
     rmSync(OUTPUT, { recursive: true, force: true });
     const env = { ...environmentWithoutApp(), ...deployment, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1" };
-    await command(process.execPath, [cli, "build", "--prod", "--yes"], { env, timeoutMs: BUILD_TIMEOUT_MS });
+    await runToCompletion("vercel build", process.execPath, [cli, "build", "--prod", "--yes"], { env, show: true, timeoutMs: BUILD_TIMEOUT_MS });
   });
 
   await step("migrations in the database", () => migrationsApplied(pg.url));
@@ -309,13 +261,7 @@ async function main(): Promise<void> {
 
 async function cleanUp(): Promise<void> {
   clearTimeout(watchdog);
-  for (const { what, run } of cleanups.reverse()) {
-    try {
-      await run();
-    } catch (error) {
-      console.error(`could not stop or remove ${what}:`, error);
-    }
-  }
+  await cleanup.runAll();
 }
 
 const summary = () => timings.map(([name, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`).join("\n");
@@ -329,6 +275,6 @@ main().then(
   async (error: unknown) => {
     await cleanUp();
     console.error(`\ncheck:vercel failed: ${error instanceof Error ? error.message : String(error)}\n${summary()}`);
-    process.exitCode = error instanceof Stopped && stopReason?.startsWith("SIG") ? 130 : 1;
+    process.exitCode = 1;
   },
 );
