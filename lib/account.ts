@@ -6,7 +6,7 @@ import { users } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { textCookie } from "./cookies";
 import { getConfig } from "./env";
-import type { ErrorCode } from "./errors";
+import type { Result } from "./errors";
 import { sendSecurityNotice } from "./notices";
 import { credentialSignals, type Signals } from "./passkeys";
 import { endSession, requireSession } from "./session";
@@ -16,7 +16,7 @@ import { signupInputSchema } from "./signup";
 /** The account itself: its name, and deleting it. */
 export const nameSchema = signupInputSchema.shape.name;
 
-export async function updateName(name: string | null): Promise<{ ok: true; signals: Signals } | { ok: false; error: ErrorCode }> {
+export async function updateName(name: string | null): Promise<Result<{ signals: Signals }>> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user } = guard.current;
@@ -36,7 +36,7 @@ const deletedHandleCookie = () => textCookie("deleted", 5 * 60, 64);
  * Deletes the account after a typed confirmation: passkeys, sessions and activity go with it
  * (foreign keys cascade), this browser forgets it, and its address is told.
  */
-export async function deleteAccount(confirmation: string): Promise<{ ok: true } | { ok: false; error: ErrorCode; message?: string }> {
+export async function deleteAccount(confirmation: string): Promise<Result<object, { message?: string }>> {
   const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user } = guard.current;

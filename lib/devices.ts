@@ -1,11 +1,11 @@
 import "server-only";
 import { recordActivity } from "./activity";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { endSession, requireSession, revokeOtherSessions, revokeSession } from "./session";
 
 /** Signing devices out: one, all but this one, or this one (a plain sign-out). */
 
-export async function signOutDevice(sessionId: string): Promise<{ ok: true; thisDevice: boolean; device?: string } | { ok: false; error: ErrorCode }> {
+export async function signOutDevice(sessionId: string): Promise<Result<{ thisDevice: boolean; device?: string }>> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
@@ -19,7 +19,7 @@ export async function signOutDevice(sessionId: string): Promise<{ ok: true; this
   return { ok: true, thisDevice: false, device: revoked.userAgent };
 }
 
-export async function signOutOtherDevices(): Promise<{ ok: true; count: number } | { ok: false; error: ErrorCode }> {
+export async function signOutOtherDevices(): Promise<Result<{ count: number }>> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const count = await revokeOtherSessions(guard.current.user.id, guard.current.session.id);

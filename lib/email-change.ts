@@ -8,7 +8,7 @@ import { pointerCookie } from "./cookies";
 import { addressInUseEmail, emailChangeEmail } from "./emails";
 import { dropProof, issueProof, linkState, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type AttemptFailure, type ErrorCode, type Result } from "./errors";
+import { fail, type Result } from "./errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";
@@ -58,7 +58,7 @@ const pendingRevertKey = (userId: string) => `emailrevert-pending:${userId}`;
  * from this browser. An address that already has an account gets a notice instead, and the answer
  * here is the same (a decoy proof), so no address is revealed as taken.
  */
-export async function startEmailChange(newEmail: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function startEmailChange(newEmail: string): Promise<Result> {
   const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user } = guard.current;
@@ -87,7 +87,7 @@ export async function pendingEmailChange(userId: string): Promise<{ email: strin
 }
 
 /** "Send a new code" to the same new address. */
-export async function resendEmailChange(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function resendEmailChange(): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const pending = await pendingEmailChange(guard.current.user.id);
@@ -114,7 +114,7 @@ export async function emailChangeLinkState(userId: string): Promise<{ state: Lin
  * Proves the new address and switches to it. The old address is told, with a link to undo it
  * all; the person is offered "sign out other devices".
  */
-export async function finishEmailChange(kind: "code" | "link", value: string): Promise<{ ok: true; to: string } | AttemptFailure> {
+export async function finishEmailChange(kind: "code" | "link", value: string): Promise<Result<{ to: string }>> {
   const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
@@ -164,7 +164,7 @@ export async function describeRevert(id: string, token: string): Promise<{ from:
  * out but those vouched for by a passkey the account had before the change. It works from any
  * browser: the link itself (a 256-bit secret mailed to the old address) is the proof.
  */
-export async function revertEmailChange(id: string, token: string): Promise<{ ok: true; email: string } | AttemptFailure> {
+export async function revertEmailChange(id: string, token: string): Promise<Result<{ email: string }>> {
   const spent = await spendProof<Revert>(REVERT_NAMESPACE, id, "link", token, { expired: "link_invalid", badLink: "link_invalid" }, REVERT_TTL_SECONDS);
   if (!spent.ok) return spent;
   const { userId, from, to, sessionId, at } = spent.data;

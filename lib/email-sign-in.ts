@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
 import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
-import { fail, type AttemptFailure, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { pointerCookie } from "./cookies";
 import { sendMailLater } from "./mail";
 import { clientKey, hit } from "./rate-limit";
@@ -36,7 +36,7 @@ const requestCookie = () => pointerCookie("email-signin", COOKIE_TTL_SECONDS);
  * "Email me a sign-in link": whatever the name, the same answer and the same page; mail goes out
  * after the response, so its sending time can't tell either. This browser keeps the request's id.
  */
-export async function requestSignInEmail(identifier: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function requestSignInEmail(identifier: string): Promise<Result> {
   const requestedBy = summarizeUserAgent((await headers()).get("user-agent"));
   const issued = await issueSignInEmail(identifier, { client: await clientKey(), requestedBy });
   if (!issued.ok) return issued;
@@ -48,7 +48,7 @@ export async function requestSignInEmail(identifier: string): Promise<{ ok: true
  * The request itself, for a client and a browser description: limits count per client and per
  * typed name, known or not, so hitting one tells nothing; unknown names get a decoy.
  */
-export async function issueSignInEmail(identifier: string, context: { client: string; requestedBy: string }): Promise<{ ok: true; id: string } | { ok: false; error: ErrorCode }> {
+export async function issueSignInEmail(identifier: string, context: { client: string; requestedBy: string }): Promise<Result<{ id: string }>> {
   const typed = identifier.trim();
   if (!(await hit("emailPerClient", context.client))) return fail("rate_limited");
   if (!(await hit("emailPerAddress", typed.toLowerCase()))) return fail("email_rate_limited");
@@ -74,7 +74,7 @@ export async function pendingSignInEmail(): Promise<{ typed: string; sentAt: num
 }
 
 /** "Send a new code": a new request for the same name, replacing this browser's. */
-export async function resendSignInEmail(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function resendSignInEmail(): Promise<Result> {
   const pending = await pendingSignInEmail();
   return pending ? requestSignInEmail(pending.typed) : fail("email_signin_expired");
 }
@@ -87,7 +87,7 @@ export async function signInLinkState(): Promise<{ state: LinkState; typed?: str
 }
 
 /** Spends this browser's request with the typed code or the link's secret, and signs in. */
-export async function finishSignInEmail(kind: "code" | "link", value: string): Promise<{ ok: true } | AttemptFailure> {
+export async function finishSignInEmail(kind: "code" | "link", value: string): Promise<Result> {
   const spent = await spendProof<EmailSignIn>(NAMESPACE, await requestCookie().get(), kind, value, PROOF_ERRORS, EMAIL_SIGNIN_TTL_SECONDS);
   if (!spent.ok) return spent;
   const { userId, email } = spent.data;

@@ -1,5 +1,5 @@
 import "server-only";
-import type { AttemptFailure, ErrorCode } from "./errors";
+import type { ErrorCode, Result } from "./errors";
 import { kv } from "./kv";
 import { clientKey } from "./rate-limit";
 import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, sha256Hex, verifySecret } from "./secrets";
@@ -85,7 +85,7 @@ export async function spendProof<T>(
   value: string,
   errors: { expired: ErrorCode; badLink: ErrorCode },
   ttlSeconds: number,
-): Promise<{ ok: true; data: T } | AttemptFailure> {
+): Promise<Result<{ data: T }>> {
   if (!id || !TOKEN_PATTERN.test(id)) return { ok: false, error: errors.expired };
   if (!(kind === "code" ? CODE_PATTERN : TOKEN_PATTERN).test(value)) return { ok: false, error: kind === "code" ? "code_format" : errors.badLink };
   const raw = await kv().get(key(namespace, id));

@@ -47,10 +47,16 @@ export const messages = {
 
 export type ErrorCode = keyof typeof messages;
 
-/** What a lib function that can fail returns: its data, or a code from this map. */
-export type Result<T = object> = ({ ok: true } & T) | { ok: false; error: ErrorCode };
+/**
+ * Why something failed: a code from this map, how many tries are left where that helps (a wrong
+ * code), and anything else one use case needs to say (`F`).
+ */
+export type Failure<F = object> = { ok: false; error: ErrorCode; attemptsLeft?: number } & F;
 
-export function fail(error: ErrorCode): { ok: false; error: ErrorCode } {
+/** What every lib function that can fail returns: its data, or a Failure. */
+export type Result<T = object, F = object> = ({ ok: true } & T) | Failure<F>;
+
+export function fail(error: ErrorCode): Failure {
   return { ok: false, error };
 }
 
@@ -58,10 +64,8 @@ export function messageFor(code: ErrorCode): string {
   return messages[code];
 }
 
-/** A failed code or link, with how many tries the person has left when that helps. */
-export type AttemptFailure = { ok: false; error: ErrorCode; attemptsLeft?: number };
-
-export function describeFailure(failure: AttemptFailure): string {
+/** A failure's message, with how many tries the person has left when that helps. */
+export function describeFailure(failure: Failure): string {
   const n = failure.attemptsLeft;
   return n === undefined ? messages[failure.error] : `${messages[failure.error]} ${n} ${n === 1 ? "try" : "tries"} left.`;
 }

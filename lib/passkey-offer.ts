@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Passkey } from "@/db/schema";
 import { signedCookie } from "./cookies";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { MAX_PASSKEYS } from "./passkeys";
 import { sha256Hex } from "./secrets";
 import { ABSOLUTE_TIMEOUT_MS, requireSession, type AuthMethod, type CurrentSession } from "./session";
@@ -118,7 +118,7 @@ export async function pendingPasskeyOffer(current: CurrentSession, passkeys: Pic
 }
 
 /** "Not now" (ask again after SNOOZE_MS at most) or "Don't ask on this device" (for this account). */
-export async function answerPasskeyOffer(answer: OfferAnswer, now = Date.now()): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function answerPasskeyOffer(answer: OfferAnswer, now = Date.now()): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return fail(guard.error);
   await updateNote(guard.current.user.id, (note) => (answer === "never" ? { ...note, never: 1 } : { ...note, until: now + SNOOZE_MS }));

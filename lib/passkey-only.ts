@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordActivity } from "./activity";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { sendSecurityNotice } from "./notices";
 import { lockPasskeyCount, PASSKEY_ONLY_MIN_PASSKEYS } from "./passkeys";
 import { requireSession } from "./session";
@@ -14,7 +14,7 @@ import { requireSession } from "./session";
  * them (passkeys.ts). A risky change, so a held session (hold.ts) can't switch it.
  */
 
-export async function setPasskeyOnly(on: boolean): Promise<{ ok: true; on: boolean } | { ok: false; error: ErrorCode }> {
+export async function setPasskeyOnly(on: boolean): Promise<Result<{ on: boolean }>> {
   const guard = await requireSession({ fresh: true, risky: true });
   if (!guard.ok) return guard;
   const { user, session } = guard.current;

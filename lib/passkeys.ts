@@ -8,7 +8,7 @@ import { recordActivity } from "./activity";
 import { providerName } from "./aaguid";
 import { notePasskeysRemoved } from "./hold";
 import { getConfig } from "./env";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { summarizeUserAgent } from "./user-agent";
 import type { VerifiedRegistration } from "./webauthn";
 
@@ -44,7 +44,7 @@ export async function savePasskey(
   userId: string,
   registration: VerifiedRegistration,
   context: { sessionId: string | null; withPasskeyId?: string | null; userAgent: string | null; usedNow?: boolean; heldUntil?: Date | null },
-): Promise<{ ok: true; passkey: Passkey } | { ok: false; error: ErrorCode }> {
+): Promise<Result<{ passkey: Passkey }>> {
   const { credential } = registration;
   const db = await getDb();
   try {
@@ -135,7 +135,7 @@ export async function deletePasskey(
   userId: string,
   passkeyId: string,
   keepSessionId?: string,
-): Promise<{ ok: true; passkey: Passkey; signedOut: number } | { ok: false; error: ErrorCode }> {
+): Promise<Result<{ passkey: Passkey; signedOut: number }>> {
   const db = await getDb();
   return db.transaction(async (tx) => {
     const account = await lockPasskeyCount(tx, userId);

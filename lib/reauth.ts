@@ -6,7 +6,7 @@ import { pointerCookie } from "./cookies";
 import { confirmItsYouEmail } from "./emails";
 import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type AttemptFailure, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { sendMailLater } from "./mail";
 import { clientKey, hit } from "./rate-limit";
 import { liftHold } from "./hold";
@@ -28,14 +28,14 @@ const NAMESPACE = "reauth";
 const PROOF_ERRORS = { expired: "reauth_expired", badLink: "link_invalid" } as const;
 const reauthCookie = () => pointerCookie("reauth", COOKIE_TTL_SECONDS);
 
-export async function confirmOptions(): Promise<{ ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; error: ErrorCode }> {
+export async function confirmOptions(): Promise<Result<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   return { ok: true, options: await authenticationOptions({ purpose: "confirm", user: guard.current.user }) };
 }
 
 /** Confirms with a passkey; one the account had before this session began also lifts its hold (hold.ts). */
-export async function confirmWithPasskey(response: unknown): Promise<{ ok: true; holdLifted: boolean } | { ok: false; error: ErrorCode }> {
+export async function confirmWithPasskey(response: unknown): Promise<Result<{ holdLifted: boolean }>> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
@@ -47,7 +47,7 @@ export async function confirmWithPasskey(response: unknown): Promise<{ ok: true;
 }
 
 /** Mails a code and a link to the account's address. */
-export async function requestConfirmEmail(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function requestConfirmEmail(): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user } = guard.current;
@@ -77,7 +77,7 @@ export async function confirmLinkState(userId: string): Promise<LinkState> {
   return linkState(NAMESPACE, id);
 }
 
-export async function confirmWithEmail(kind: "code" | "link", value: string): Promise<{ ok: true } | AttemptFailure> {
+export async function confirmWithEmail(kind: "code" | "link", value: string): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user, session } = guard.current;

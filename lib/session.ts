@@ -5,7 +5,7 @@ import { cache } from "react";
 import { getDb } from "@/db/client";
 import { sessions, users, type Session, type User } from "@/db/schema";
 import { sealedCookie } from "./cookies";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { heldUntil } from "./hold";
 import { randomToken, sha256Hex } from "./secrets";
 import { summarizeUserAgent } from "./user-agent";
@@ -112,7 +112,7 @@ export function isFresh(session: Session, now = new Date()): boolean {
  * convenience); `fresh` also asks for a sign-in or "confirm it's you" in the last 10 minutes;
  * `risky` also refuses a session on hold (lib/hold.ts).
  */
-export async function requireSession(options: { fresh?: boolean; risky?: boolean } = {}): Promise<{ ok: true; current: CurrentSession } | { ok: false; error: ErrorCode }> {
+export async function requireSession(options: { fresh?: boolean; risky?: boolean } = {}): Promise<Result<{ current: CurrentSession }>> {
   const current = await getCurrentSession();
   if (!current) return fail("not_signed_in");
   if (options.risky && heldUntil(current.session)) return fail("on_hold");

@@ -5,7 +5,7 @@ import type { User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { kv } from "./kv";
 import { noteSignIn, passkeyUse, type PasskeyUse } from "./passkey-offer";
 import { clientKey, hit } from "./rate-limit";
@@ -73,7 +73,7 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
  * "identified" (the remembered or typed person's passkeys, or decoys; no list for a typed email,
  * see authenticationOptions). Sets no cookie.
  */
-export async function passkeySignInOptions(mode: "discoverable" | "identified"): Promise<{ ok: true; options: PublicKeyCredentialRequestOptionsJSON } | { ok: false; error: ErrorCode }> {
+export async function passkeySignInOptions(mode: "discoverable" | "identified"): Promise<Result<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
   if (!(await hit("optionsPerClient", await clientKey()))) return fail("rate_limited");
   if (mode === "discoverable") return { ok: true, options: await authenticationOptions({ purpose: "sign-in" }) };
   const remembered = await rememberedUser();
@@ -94,7 +94,7 @@ type Grant = { userId: string; passkeyId: string; passkeyHeldUntil?: number; fir
 const GRANT_TTL_SECONDS = 60;
 const grantKey = (grant: string) => `signin-grant:${grant}`;
 
-export type PasskeySignInResult = { ok: true; grant: string } | { ok: false; error: ErrorCode; unknownCredential?: { rpID: string; credentialID: string } };
+export type PasskeySignInResult = Result<{ grant: string }, { unknownCredential?: { rpID: string; credentialID: string } }>;
 
 /** Verifies the browser's assertion; on success, a grant for redeemSignInGrant. */
 export async function verifyPasskeySignIn(response: unknown): Promise<PasskeySignInResult> {
@@ -118,7 +118,7 @@ export async function issueGrant(grant: Grant): Promise<string> {
 }
 
 /** Takes a grant (once) and signs this browser in with it. */
-export async function redeemSignInGrant(token: string): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function redeemSignInGrant(token: string): Promise<Result> {
   const raw = TOKEN_PATTERN.test(token) ? await kv().take(grantKey(token)) : null;
   if (!raw) return fail("challenge_expired");
   const grant = JSON.parse(raw) as Grant;

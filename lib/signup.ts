@@ -6,7 +6,7 @@ import { pointerCookie } from "./cookies";
 import { accountExistsEmail, signupVerificationEmail } from "./emails";
 import { dropProof, issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type AttemptFailure, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";
 import { passkeyUse } from "./passkey-offer";
@@ -76,7 +76,7 @@ export async function getPendingSignup(): Promise<PendingSignup | null> {
  * be spent), so the form never says an address is taken. Usernames are public, so a taken one is
  * said, within the per-client limit.
  */
-export async function startSignup(input: SignupInput): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function startSignup(input: SignupInput): Promise<Result> {
   if (!(await hit("signupPerClient", await clientKey()))) return fail("rate_limited");
   if (await usernameTaken(input.username)) return fail("username_taken");
   if (!(await hit("verificationPerEmail", input.email))) return fail("rate_limited");
@@ -97,7 +97,7 @@ export async function startSignup(input: SignupInput): Promise<{ ok: true } | { 
 }
 
 /** "Send a new code": the same details again, as a new sign-up replacing this one. */
-export async function resendSignupEmail(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function resendSignupEmail(): Promise<Result> {
   const pending = await getPendingSignup();
   if (pending?.stage !== "email") return fail("signup_expired");
   const { name, username, email } = pending;
@@ -109,7 +109,7 @@ export async function resendSignupEmail(): Promise<{ ok: true } | { ok: false; e
  * Proves the email with the typed code or the link's secret, then creates the user. Already
  * proven (the link was pressed in another tab) counts as done: the page moves on.
  */
-export async function proveSignupEmail(kind: "code" | "link", value: string): Promise<{ ok: true } | AttemptFailure> {
+export async function proveSignupEmail(kind: "code" | "link", value: string): Promise<Result> {
   const id = await signupCookie().get();
   if (id && (await kv().get(provenKey(id)))) return { ok: true };
   const spent = await spendProof<Details>(NAMESPACE, id, kind, value, PROOF_ERRORS, SIGNUP_TTL_SECONDS);
@@ -136,7 +136,7 @@ async function provenUser() {
 }
 
 /** Options for the new account's first passkey. */
-export async function signupPasskeyOptions(choice?: AuthenticatorChoice): Promise<{ ok: true; options: PublicKeyCredentialCreationOptionsJSON } | { ok: false; error: ErrorCode }> {
+export async function signupPasskeyOptions(choice?: AuthenticatorChoice): Promise<Result<{ options: PublicKeyCredentialCreationOptionsJSON }>> {
   const user = await provenUser();
   if (!user) return fail("signup_expired");
   return { ok: true, options: await registrationOptions(user, [], choice) };
@@ -146,7 +146,7 @@ export async function signupPasskeyOptions(choice?: AuthenticatorChoice): Promis
  * Stores the first passkey and ends the sign-up; the browser then collects the sign-in with the
  * grant (see sign-in.ts), as after any passkey sign-in.
  */
-export async function signupPasskeyVerify(response: unknown): Promise<{ ok: true; grant: string } | { ok: false; error: ErrorCode }> {
+export async function signupPasskeyVerify(response: unknown): Promise<Result<{ grant: string }>> {
   const user = await provenUser();
   if (!user) return fail("signup_expired");
   const verified = await verifyRegistration(user.id, response);
@@ -159,7 +159,7 @@ export async function signupPasskeyVerify(response: unknown): Promise<{ ok: true
 }
 
 /** "Skip for now": signed in by the email proof alone. */
-export async function skipSignupPasskey(): Promise<{ ok: true } | { ok: false; error: ErrorCode }> {
+export async function skipSignupPasskey(): Promise<Result> {
   const proven = await takeProven();
   const user = proven && (await findUserById(proven.userId));
   if (!user) return fail("signup_expired");

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
-import type { ErrorCode } from "./errors";
+import type { Result } from "./errors";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();
@@ -47,7 +47,7 @@ export async function findUserByEmail(email: string): Promise<User | null> {
  * Creates a user whose email is proven (the only kind that exists). A concurrent sign-up that
  * won the race surfaces as the same friendly error as the form's check.
  */
-export async function createVerifiedUser(input: { username: string; email: string; name: string | null }): Promise<{ ok: true; user: User } | { ok: false; error: ErrorCode }> {
+export async function createVerifiedUser(input: { username: string; email: string; name: string | null }): Promise<Result<{ user: User }>> {
   const db = await getDb();
   try {
     const user = await db.transaction(async (tx) => {

@@ -18,7 +18,7 @@ import { passkeys, users, type Passkey, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { decoyCredentials } from "./decoys";
 import { getConfig } from "./env";
-import { fail, type ErrorCode } from "./errors";
+import { fail, type Result } from "./errors";
 import { kv } from "./kv";
 import { isEmailIdentifier } from "./users";
 
@@ -151,7 +151,7 @@ export type VerifiedRegistration = {
 };
 
 /** Verifies a registration response made for `userId`. Stores nothing: see passkeys.ts. */
-export async function verifyRegistration(userId: string, input: unknown): Promise<{ ok: true; registration: VerifiedRegistration } | { ok: false; error: ErrorCode }> {
+export async function verifyRegistration(userId: string, input: unknown): Promise<Result<{ registration: VerifiedRegistration }>> {
   const parsed = registrationResponseSchema.safeParse(input);
   if (!parsed.success) return fail("passkey_failed");
   const taken = await takeChallenge(parsed.data.response.clientDataJSON, "register");
@@ -216,14 +216,14 @@ async function ownPasskeys(userId: string): Promise<{ id: string; transports: st
   return db.select({ id: passkeys.id, transports: passkeys.transports }).from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt);
 }
 
-export type AuthenticationFailure = { ok: false; error: ErrorCode; unknownCredentialId?: string };
-export type Authenticated = { ok: true; user: User; passkey: Passkey; attachment: "platform" | "cross-platform" | undefined };
+/** A verified assertion; a failure may name the credential this server doesn't know (for the Signal API). */
+export type Authentication = Result<{ user: User; passkey: Passkey; attachment: "platform" | "cross-platform" | undefined }, { unknownCredentialId?: string }>;
 
 /**
  * Verifies an authentication response for `purpose` ("confirm" only by `userId`). One query loads
  * the credential with its user; a verified use updates its counter and last use.
  */
-export async function verifyAuthentication(input: unknown, expected: { purpose: "sign-in" } | { purpose: "confirm"; userId: string }): Promise<Authenticated | AuthenticationFailure> {
+export async function verifyAuthentication(input: unknown, expected: { purpose: "sign-in" } | { purpose: "confirm"; userId: string }): Promise<Authentication> {
   const parsed = authenticationResponseSchema.safeParse(input);
   if (!parsed.success) return fail("signin_failed");
   const response = parsed.data;
