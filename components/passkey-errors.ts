@@ -1,12 +1,12 @@
 import { WebAuthnError } from "@simplewebauthn/browser";
-import type { ErrorCode } from "@/lib/errors";
+import type { ErrorCode } from "@/lib/shared/errors";
 
 /** True when our own code cancelled the ceremony (autofill giving way to the button, say). */
 export function isAbort(error: unknown): boolean {
   return (error instanceof WebAuthnError && error.code === "ERROR_CEREMONY_ABORTED") || (error instanceof Error && error.name === "AbortError");
 }
 
-/** What the browser's passkey prompt threw, as one of the app's error codes (copy in lib/errors.ts). */
+/** What the browser's passkey prompt threw, as one of the app's error codes (copy in lib/shared/errors.ts). */
 export function passkeyPromptError(error: unknown, ceremony: "create" | "get"): ErrorCode {
   const code = error instanceof WebAuthnError ? error.code : undefined;
   const name = error instanceof Error ? error.name : undefined;

@@ -1,7 +1,7 @@
 "use client";
 
 import { useActionState, useEffect, useState } from "react";
-import { messageFor, type ErrorCode } from "@/lib/errors";
+import { messageFor, type ErrorCode } from "@/lib/shared/errors";
 import { LiveMessage } from "./alert";
 import { SubmitButton } from "./button";
 

@@ -10,7 +10,7 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
 import { useCallback, useRef, useState } from "react";
-import type { ErrorCode } from "@/lib/errors";
+import type { ErrorCode } from "@/lib/shared/errors";
 import { getImmediately } from "./immediate-get";
 import { isAbort, passkeyPromptError } from "./passkey-errors";
 import { signalUnknownCredential } from "./signals";

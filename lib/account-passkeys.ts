@@ -1,7 +1,7 @@
 import "server-only";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { heldUntil } from "./hold";
 import { sendSecurityNotice } from "./notices";
 import { rememberPasskeyHere } from "./passkey-offer";

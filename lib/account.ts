@@ -6,7 +6,7 @@ import { users } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { textCookie } from "./cookies";
 import { getConfig } from "./env";
-import type { Result } from "./errors";
+import type { Result } from "./shared/errors";
 import { sendSecurityNotice } from "./notices";
 import { credentialSignals, type Signals } from "./passkeys";
 import { endSession, requireSession } from "./session";

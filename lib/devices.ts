@@ -1,6 +1,6 @@
 import "server-only";
 import { recordActivity } from "./activity";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { endSession, requireSession, revokeOtherSessions, revokeSession } from "./session";
 
 /** Signing devices out: one, all but this one, or this one (a plain sign-out). */

@@ -8,7 +8,7 @@ import { pointerCookie } from "./cookies";
 import { addressInUseEmail, emailChangeEmail } from "./emails";
 import { dropProof, issueProof, linkState, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";

@@ -3,7 +3,7 @@ import { headers } from "next/headers";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
 import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { pointerCookie } from "./cookies";
 import { sendMailLater } from "./mail";
 import { clientKey, hit } from "./rate-limit";

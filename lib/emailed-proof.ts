@@ -1,5 +1,5 @@
 import "server-only";
-import type { ErrorCode, Result } from "./errors";
+import type { ErrorCode, Result } from "./shared/errors";
 import { kv } from "./kv";
 import { clientKey } from "./rate-limit";
 import { CODE_PATTERN, TOKEN_PATTERN, hashSecret, randomCode, randomToken, sha256Hex, verifySecret } from "./secrets";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { MailMessage } from "./mail";
 
 function escapeHtml(value: string): string {

@@ -1,3 +1,4 @@
+import "server-only";
 /**
  * A text field of a submitted form. Server actions are public endpoints: whatever arrives in place
  * of the FormData (nothing, a number, an object) reads as an empty field, never a crash.

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createUpstashStore, type KvStore } from "@/lib/kv";
-import { kvContract } from "@/lib/kv.contract";
+import { kvContract } from "@/test/kv.contract";
 import { startRedis, type RedisServer } from "@/scripts/services";
 import { startUpstashRestServer, type UpstashRestServer } from "@/scripts/upstash-rest-server";
 

@@ -1,7 +1,7 @@
 import http from "node:http";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createMemoryStore, createUpstashStore, kv } from "@/lib/kv";
-import { kvContract } from "@/lib/kv.contract";
+import { kvContract } from "@/test/kv.contract";
 import { freePort } from "@/scripts/services";
 
 // kv() reads the app configuration; here it has no Upstash credentials.

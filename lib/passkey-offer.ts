@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { Passkey } from "@/db/schema";
 import { signedCookie } from "./cookies";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { MAX_PASSKEYS } from "./passkeys";
 import { sha256Hex } from "./secrets";
 import { ABSOLUTE_TIMEOUT_MS, requireSession, type AuthMethod, type CurrentSession } from "./session";

@@ -3,7 +3,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { recordActivity } from "./activity";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { sendSecurityNotice } from "./notices";
 import { lockPasskeyCount, PASSKEY_ONLY_MIN_PASSKEYS } from "./passkeys";
 import { requireSession } from "./session";

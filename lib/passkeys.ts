@@ -8,7 +8,7 @@ import { recordActivity } from "./activity";
 import { providerName } from "./aaguid";
 import { notePasskeysRemoved } from "./hold";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { summarizeUserAgent } from "./user-agent";
 import type { VerifiedRegistration } from "./webauthn";
 

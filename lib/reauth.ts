@@ -6,7 +6,7 @@ import { pointerCookie } from "./cookies";
 import { confirmItsYouEmail } from "./emails";
 import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { sendMailLater } from "./mail";
 import { clientKey, hit } from "./rate-limit";
 import { liftHold } from "./hold";

@@ -1,3 +1,4 @@
+import "server-only";
 const BASE = "http://next.invalid";
 
 /**

@@ -5,7 +5,7 @@ import { cache } from "react";
 import { getDb } from "@/db/client";
 import { sessions, users, type Session, type User } from "@/db/schema";
 import { sealedCookie } from "./cookies";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { heldUntil } from "./hold";
 import { randomToken, sha256Hex } from "./secrets";
 import { summarizeUserAgent } from "./user-agent";

@@ -5,7 +5,7 @@ import { knownDevices, passkeys, sessions, users, type User } from "@/db/schema"
 import { recordActivity } from "./activity";
 import { pointerCookie } from "./cookies";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
 import { kv } from "./kv";
 import { sendSecurityNotice } from "./notices";

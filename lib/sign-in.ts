@@ -5,7 +5,7 @@ import type { User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
 import { noteSignIn, passkeyUse, type PasskeyUse } from "./passkey-offer";
 import { clientKey, hit } from "./rate-limit";

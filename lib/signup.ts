@@ -6,7 +6,7 @@ import { pointerCookie } from "./cookies";
 import { accountExistsEmail, signupVerificationEmail } from "./emails";
 import { dropProof, issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";
 import { passkeyUse } from "./passkey-offer";

@@ -4,7 +4,7 @@ import { randomBytes } from "node:crypto";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
-import type { Result } from "./errors";
+import type { Result } from "./shared/errors";
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

@@ -18,7 +18,7 @@ import { passkeys, users, type Passkey, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { decoyCredentials } from "./decoys";
 import { getConfig } from "./env";
-import { fail, type Result } from "./errors";
+import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
 import { isEmailIdentifier } from "./users";
 

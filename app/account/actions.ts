@@ -7,7 +7,7 @@ import { deleteAccount, nameSchema, updateName } from "@/lib/account";
 import { addPasskeyOptions, addPasskeyVerify, removeAccountPasskey, renameAccountPasskey } from "@/lib/account-passkeys";
 import { signOutDevice, signOutOtherDevices } from "@/lib/devices";
 import { cancelEmailChange, cancelEmailRevert, emailSchema, finishEmailChange, resendEmailChange, startEmailChange } from "@/lib/email-change";
-import { describeFailure, messageFor, type ErrorCode } from "@/lib/errors";
+import { describeFailure, messageFor, type ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { setPasskeyOnly } from "@/lib/passkey-only";
 import { answerPasskeyOffer } from "@/lib/passkey-offer";

@@ -8,7 +8,7 @@ import { cannotMakePasskeyHere, clientCapabilities, useClientCapabilities } from
 import { useToast } from "@/components/toast";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import type { AuthenticatorChoice } from "@/lib/webauthn";
 import { addPasskeyOptionsAction, addPasskeyVerifyAction } from "./actions";
 import { needsReauth, ReauthLink } from "./reauth-link";

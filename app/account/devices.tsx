@@ -4,7 +4,7 @@ import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { RelativeTime } from "@/components/relative-time";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { signOutDeviceAction, signOutOthersAction, type FormState } from "./actions";
 import { useDone } from "./use-done";
 

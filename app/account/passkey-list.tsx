@@ -7,7 +7,7 @@ import { Button } from "@/components/button";
 import { RelativeTime } from "@/components/relative-time";
 import { applySignals } from "@/components/signals";
 import { useToast } from "@/components/toast";
-import { messageFor, type ErrorCode } from "@/lib/errors";
+import { messageFor, type ErrorCode } from "@/lib/shared/errors";
 import { removePasskeyAction, renamePasskeyAction } from "./actions";
 import { needsReauth, ReauthLink } from "./reauth-link";
 

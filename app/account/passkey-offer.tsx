@@ -8,7 +8,7 @@ import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capab
 import { useToast } from "@/components/toast";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { messageFor, type ErrorCode } from "@/lib/errors";
+import { messageFor, type ErrorCode } from "@/lib/shared/errors";
 import type { OfferAnswer, OfferReason } from "@/lib/passkey-offer";
 import { addPasskeyOptionsAction, addPasskeyVerifyAction, answerPasskeyOfferAction } from "./actions";
 import { needsReauth, ReauthLink } from "./reauth-link";

@@ -3,7 +3,7 @@
 import { useActionState } from "react";
 import { Alert } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { setPasskeyOnlyAction, type FormState } from "./actions";
 import { needsReauth, ReauthLink } from "./reauth-link";
 import { useDone } from "./use-done";

@@ -9,7 +9,7 @@ import { Field } from "@/components/field";
 import { ResendCode } from "@/components/resend-code";
 import { applySignals } from "@/components/signals";
 import { useToast } from "@/components/toast";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import type { Signals } from "@/lib/passkeys";
 import { RelativeTime } from "@/components/relative-time";
 import { cancelEmailChangeAction, cancelEmailRevertAction, resendEmailChangeCode, startEmailChangeAction, submitEmailChangeCode, updateNameAction, type FormState } from "./actions";

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ErrorCode } from "@/lib/errors";
+import type { ErrorCode } from "@/lib/shared/errors";
 
 /** Whether an action's failure is cured by confirming it's you (or signing in again). */
 export function needsReauth(error: ErrorCode | null | undefined): boolean {

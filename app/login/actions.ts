@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requestSignInEmail } from "@/lib/email-sign-in";
 import { formText } from "@/lib/form-data";
-import { type ErrorCode } from "@/lib/errors";
+import { type ErrorCode } from "@/lib/shared/errors";
 import { safeNextPath } from "@/lib/safe-next";
 import { MAX_IDENTIFIER_LENGTH, forgetSignInName, passkeySignInOptions, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "@/lib/sign-in";
 

@@ -4,7 +4,7 @@ import { useActionState, useRef, useState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { useClientCapabilities } from "@/components/capabilities";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { emailLinkForGreeted, switchUser, type StepTwoState } from "./actions";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 

@@ -6,7 +6,7 @@ import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { continueWithIdentifier, emailLinkForTyped, type StepOneState } from "./actions";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { Alert } from "@/components/alert";
 import { Card } from "@/components/card";
-import { messageFor, type ErrorCode } from "@/lib/errors";
+import { messageFor, type ErrorCode } from "@/lib/shared/errors";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
 import { rememberedUser, typedIdentifier } from "@/lib/sign-in";

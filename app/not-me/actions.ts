@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import type { TokenState } from "@/components/confirm-token-form";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { reportSignIn } from "@/lib/sign-in-alerts";
 

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { TokenState } from "@/components/confirm-token-form";
 import { revertEmailChange } from "@/lib/email-change";
-import { describeFailure } from "@/lib/errors";
+import { describeFailure } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 
 const idSchema = z.string().max(64);

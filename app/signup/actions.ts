@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ResendState } from "@/components/resend-code";
-import { describeFailure, type ErrorCode } from "@/lib/errors";
+import { describeFailure, type ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { abandonSignup, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey, startSignup } from "@/lib/signup";
 

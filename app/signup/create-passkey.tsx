@@ -5,7 +5,7 @@ import { Button, SubmitButton } from "@/components/button";
 import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
 import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { restartSignup, signupPasskeyOptionsAction, signupPasskeyVerifyAction, skipPasskey } from "./actions";
 
 /**

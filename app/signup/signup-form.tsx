@@ -5,7 +5,7 @@ import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { submitSignup, type SignupFormState } from "./actions";
 
 /** `initial`: what was typed before "Use a different email", kept. */

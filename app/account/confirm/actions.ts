@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import type { ResendState } from "@/components/resend-code";
-import { describeFailure, type ErrorCode } from "@/lib/errors";
+import { describeFailure, type ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { confirmOptions, confirmWithEmail, confirmWithPasskey, requestConfirmEmail } from "@/lib/reauth";
 import { safeNextPath } from "@/lib/safe-next";

@@ -9,7 +9,7 @@ import { EmailAddress } from "@/components/email-address";
 import { ResendCode } from "@/components/resend-code";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { messageFor } from "@/lib/errors";
+import { messageFor } from "@/lib/shared/errors";
 import { confirmCodeAction, confirmOptionsAction, confirmWithPasskeyAction, requestConfirmEmailAction, resendConfirmEmail, type ConfirmState } from "./actions";
 
 /** `secondary` once a code was sent: then the code is the page's main way on. */

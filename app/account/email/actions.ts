@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import type { TokenState } from "@/components/confirm-token-form";
 import { finishEmailChange } from "@/lib/email-change";
-import { describeFailure } from "@/lib/errors";
+import { describeFailure } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 
 /** The button on the email-change link's page: only pressing it spends the link. */

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import type { ResendState } from "@/components/resend-code";
 import { finishSignInEmail, resendSignInEmail } from "@/lib/email-sign-in";
-import { describeFailure } from "@/lib/errors";
+import { describeFailure } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import type { TokenState } from "@/components/confirm-token-form";
 import { finishSignInEmail } from "@/lib/email-sign-in";
-import { describeFailure } from "@/lib/errors";
+import { describeFailure } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { getCurrentSession } from "@/lib/session";
 

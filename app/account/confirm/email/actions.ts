@@ -2,7 +2,7 @@
 
 import { redirect } from "next/navigation";
 import type { TokenState } from "@/components/confirm-token-form";
-import { describeFailure } from "@/lib/errors";
+import { describeFailure } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { confirmWithEmail } from "@/lib/reauth";
 
