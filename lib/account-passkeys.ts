@@ -6,7 +6,7 @@ import { heldUntil } from "./hold";
 import { sendSecurityNotice } from "./notices";
 import { rememberPasskeyHere } from "./passkey-offer";
 import { credentialSignals, deletePasskey, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey, type Signals } from "./passkeys";
-import { requireSession } from "./session";
+import { requireSession, RISKY_CHANGE } from "./session";
 import { registrationOptions, verifyRegistration, type AuthenticatorChoice } from "./webauthn";
 
 /**
@@ -17,7 +17,7 @@ import { registrationOptions, verifyRegistration, type AuthenticatorChoice } fro
 
 /** Options for another passkey; needs a sign-in or "confirm it's you" from the last 10 minutes. */
 export async function addPasskeyOptions(choice?: AuthenticatorChoice): Promise<Result<{ options: PublicKeyCredentialCreationOptionsJSON }>> {
-  const guard = await requireSession({ fresh: true });
+  const guard = await requireSession("fresh");
   if (!guard.ok) return guard;
   const existing = await listPasskeys(guard.current.user.id);
   if (existing.length >= MAX_PASSKEYS) return fail("passkey_limit");
@@ -46,7 +46,7 @@ export async function renameAccountPasskey(passkeyId: string, name: string): Pro
 
 /** Removes a passkey; the devices that signed in with it are signed out (this one stays). */
 export async function removeAccountPasskey(passkeyId: string): Promise<Result<{ signals: Signals; signedOut: number }>> {
-  const guard = await requireSession({ fresh: true, risky: true });
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
   const deleted = await deletePasskey(user.id, passkeyId, session.id);

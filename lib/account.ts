@@ -9,7 +9,7 @@ import { getConfig } from "./env";
 import type { Result } from "./shared/errors";
 import { sendSecurityNotice } from "./notices";
 import { credentialSignals, type Signals } from "./passkeys";
-import { endSession, requireSession } from "./session";
+import { endSession, requireSession, RISKY_CHANGE } from "./session";
 import { forgetSignInName } from "./sign-in";
 import { signupInputSchema } from "./signup";
 
@@ -37,7 +37,7 @@ const deletedHandleCookie = () => textCookie("deleted", 5 * 60, 64);
  * (foreign keys cascade), this browser forgets it, and its address is told.
  */
 export async function deleteAccount(confirmation: string): Promise<Result<object, { message?: string }>> {
-  const guard = await requireSession({ fresh: true, risky: true });
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user } = guard.current;
   const confirmed = deleteConfirmationSchema(user.username).safeParse(confirmation);

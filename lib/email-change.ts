@@ -16,7 +16,7 @@ import { sendSecurityNotice } from "./notices";
 import { passkeysAddedFrom } from "./passkeys";
 import { hit } from "./rate-limit";
 import { TOKEN_PATTERN } from "./secrets";
-import { requireSession } from "./session";
+import { requireSession, RISKY_CHANGE } from "./session";
 import { findUserByEmail, normalizeEmail } from "./users";
 
 /**
@@ -59,7 +59,7 @@ const pendingRevertKey = (userId: string) => `emailrevert-pending:${userId}`;
  * here is the same (a decoy proof), so no address is revealed as taken.
  */
 export async function startEmailChange(newEmail: string): Promise<Result> {
-  const guard = await requireSession({ fresh: true, risky: true });
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user } = guard.current;
   const email = normalizeEmail(newEmail);
@@ -115,7 +115,7 @@ export async function emailChangeLinkState(userId: string): Promise<{ state: Lin
  * all; the person is offered "sign out other devices".
  */
 export async function finishEmailChange(kind: "code" | "link", value: string): Promise<Result<{ to: string }>> {
-  const guard = await requireSession({ fresh: true, risky: true });
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
   const spent = await spendProof<EmailChange>(NAMESPACE, await changeCookie().get(), kind, value.replace(/\s/g, ""), PROOF_ERRORS, EMAIL_CHANGE_TTL_SECONDS);
@@ -220,7 +220,7 @@ export async function pendingEmailRevert(userId: string): Promise<{ from: string
  * a passkey the account had before the change (an emailed proof alone never cancels it).
  */
 export async function cancelEmailRevert(): Promise<Result<{ from: string }>> {
-  const guard = await requireSession({ fresh: true, risky: true });
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
   const raw = await kv().get(pendingRevertKey(user.id));

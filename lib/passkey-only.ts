@@ -6,7 +6,7 @@ import { recordActivity } from "./activity";
 import { fail, type Result } from "./shared/errors";
 import { sendSecurityNotice } from "./notices";
 import { lockPasskeyCount, PASSKEY_ONLY_MIN_PASSKEYS } from "./passkeys";
-import { requireSession } from "./session";
+import { requireSession, RISKY_CHANGE } from "./session";
 
 /**
  * Passkey-only mode: the account stops signing in (and confirming it's you) by email, so a stolen
@@ -15,7 +15,7 @@ import { requireSession } from "./session";
  */
 
 export async function setPasskeyOnly(on: boolean): Promise<Result<{ on: boolean }>> {
-  const guard = await requireSession({ fresh: true, risky: true });
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
   if (user.emailSigninDisabled === on) return { ok: true, on };

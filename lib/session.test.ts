@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS, insertSession, isFresh, markReauthenticated, validateSessionToken } from "./session";
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS, insertSession, isFresh, markReauthenticated, RISKY_CHANGE, unmetNeed, validateSessionToken } from "./session";
 import { createVerifiedUser } from "./users";
 
 let userId = "";
@@ -57,5 +57,19 @@ describe("sessions", () => {
     const { session } = (await validateSessionToken(token, later))!;
     expect(isFresh(session, new Date(later.getTime() + 9 * 60 * 1000))).toBe(true);
     expect(isFresh(session, new Date(later.getTime() + 11 * 60 * 1000))).toBe(false);
+  });
+
+  it("one guard: the first unmet need, hold before freshness, and nothing for needs not asked", async () => {
+    const t0 = new Date("2026-01-01T00:00:00Z");
+    const { token } = await insertSession({ userId, method: "email", heldUntil: new Date(t0.getTime() + 24 * 60 * 60 * 1000) }, t0);
+    const { session } = (await validateSessionToken(token, t0))!;
+    const stale = new Date(t0.getTime() + 11 * 60 * 1000);
+    expect(unmetNeed(session, RISKY_CHANGE, t0)).toBe("on_hold");
+    expect(unmetNeed(session, ["fresh"], t0)).toBeNull();
+    expect(unmetNeed(session, ["fresh"], stale)).toBe("reauth_required");
+    expect(unmetNeed(session, RISKY_CHANGE, stale)).toBe("on_hold");
+    expect(unmetNeed(session, [], stale)).toBeNull();
+    const afterHold = new Date(t0.getTime() + 25 * 60 * 60 * 1000);
+    expect(unmetNeed(session, RISKY_CHANGE, afterHold)).toBe("reauth_required");
   });
 });

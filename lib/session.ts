@@ -5,7 +5,7 @@ import { cache } from "react";
 import { getDb } from "@/db/client";
 import { sessions, users, type Session, type User } from "@/db/schema";
 import { sealedCookie } from "./cookies";
-import { fail, type Result } from "./shared/errors";
+import { fail, type ErrorCode, type Result } from "./shared/errors";
 import { heldUntil } from "./hold";
 import { randomToken, sha256Hex } from "./secrets";
 import { summarizeUserAgent } from "./user-agent";
@@ -108,16 +108,38 @@ export function isFresh(session: Session, now = new Date()): boolean {
 }
 
 /**
- * Every account page and action checks the session itself (the proxy's redirect is only a
- * convenience); `fresh` also asks for a sign-in or "confirm it's you" in the last 10 minutes;
- * `risky` also refuses a session on hold (lib/hold.ts).
+ * What a use case can need of the signed-in session, besides being signed in: `notHeld`, not on
+ * hold after an email sign-in (lib/hold.ts); `fresh`, a sign-in or "confirm it's you" in the last
+ * 10 minutes. Checked in this order; the first unmet need is the failure.
  */
-export async function requireSession(options: { fresh?: boolean; risky?: boolean } = {}): Promise<Result<{ current: CurrentSession }>> {
+const NEEDS = {
+  notHeld: (session: Session, now: Date) => (heldUntil(session, now) ? "on_hold" : null),
+  fresh: (session: Session, now: Date) => (isFresh(session, now) ? null : "reauth_required"),
+} as const satisfies Record<string, (session: Session, now: Date) => ErrorCode | null>;
+
+export type Need = keyof typeof NEEDS;
+
+/** What removing a passkey, changing the address, deleting the account or switching passkey-only needs. */
+export const RISKY_CHANGE: Need[] = ["notHeld", "fresh"];
+
+/** The first of `needs` that `session` doesn't meet (null: all met). Pages ask it what to offer. */
+export function unmetNeed(session: Session, needs: readonly Need[], now = new Date()): ErrorCode | null {
+  for (const need of Object.keys(NEEDS) as Need[]) {
+    const failure = needs.includes(need) ? NEEDS[need](session, now) : null;
+    if (failure) return failure;
+  }
+  return null;
+}
+
+/**
+ * The one guard of every account page and action (the proxy's redirect is only a convenience):
+ * signed in, and each of `needs` met; else the failure to show.
+ */
+export async function requireSession(...needs: Need[]): Promise<Result<{ current: CurrentSession }>> {
   const current = await getCurrentSession();
   if (!current) return fail("not_signed_in");
-  if (options.risky && heldUntil(current.session)) return fail("on_hold");
-  if (options.fresh && !isFresh(current.session)) return fail("reauth_required");
-  return { ok: true, current };
+  const unmet = unmetNeed(current.session, needs);
+  return unmet ? fail(unmet) : { ok: true, current };
 }
 
 /** "Confirm it's you" succeeded, with `passkeyId` when it was a passkey (it then vouches for the session: lib/hold.ts). */

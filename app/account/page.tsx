@@ -11,7 +11,7 @@ import { pendingEmailChange, pendingEmailRevert } from "@/lib/email-change";
 import { heldUntil } from "@/lib/hold";
 import { pendingPasskeyOffer } from "@/lib/passkey-offer";
 import { listPasskeys, PASSKEY_ONLY_MIN_PASSKEYS } from "@/lib/passkeys";
-import { getCurrentSession, isFresh, listSessions } from "@/lib/session";
+import { getCurrentSession, listSessions, RISKY_CHANGE, unmetNeed } from "@/lib/session";
 import { AddPasskey } from "./add-passkey";
 import { DeleteAccount } from "./delete-account";
 import { Devices, SignOutOthers } from "./devices";
@@ -39,8 +39,8 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
   const { user, session } = current;
   const { notice } = await searchParams;
   const held = heldUntil(session);
-  // A held session may not make risky changes; confirming with an older passkey lifts the hold.
-  const fresh = isFresh(session) && !held;
+  // The guard the actions use says what to offer: a risky change, or "confirm it's you" first.
+  const fresh = unmetNeed(session, RISKY_CHANGE) === null;
   const [passkeys, devices, events, pendingEmail, pendingRevert] = await Promise.all([
     listPasskeys(user.id),
     listSessions(user.id),
