@@ -43,7 +43,7 @@ type EmailChange = { userId: string; from: string; email: string; sentAt: number
  * What "This wasn't me" undoes: the change, who made it and when, and whether a passkey the
  * account already had vouched for that session (then the owner may cancel the undo).
  */
-type Revert = { userId: string; from: string; to: string; sessionId: string; at: number; byPasskey: boolean };
+type Revert = { userId: string; from: string; to: string; sessionId: string; at?: number; byPasskey?: boolean };
 /** The account's latest undo link, so the account page can show it and its owner cancel it. */
 type PendingRevert = { id: string; from: string; to: string; at: number; byPasskey: boolean };
 
@@ -167,7 +167,8 @@ export async function describeRevert(id: string, token: string): Promise<{ from:
 export async function revertEmailChange(id: string, token: string): Promise<Result<{ email: string }>> {
   const spent = await spendProof<Revert>(REVERT_NAMESPACE, id, "link", token, { expired: "link_invalid", badLink: "link_invalid" }, REVERT_TTL_SECONDS);
   if (!spent.ok) return spent;
-  const { userId, from, to, sessionId, at } = spent.data;
+  // A link mailed before `at` was recorded vouches for no device, as such links always did.
+  const { userId, from, to, sessionId, at = 0 } = spent.data;
   const db = await getDb();
   try {
     const restored = await db.transaction(async (tx) => {
