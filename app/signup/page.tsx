@@ -3,6 +3,7 @@ import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
 import { DevOutboxLink } from "@/components/dev-outbox-link";
 import { EmailAddress } from "@/components/email-address";
+import { OpenInbox } from "@/components/open-inbox";
 import { ResendCode } from "@/components/resend-code";
 import { AnnounceProgress, FollowProgress } from "@/components/tab-sync";
 import { getCurrentSession } from "@/lib/session";
@@ -32,6 +33,7 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
         <FollowProgress />
         <VerifyEmail />
         <ResendCode action={resendSignupCode} sentAt={pending.sentAt} />
+        <OpenInbox address={pending.email} />
         <DevOutboxLink />
       </Card>
     );
