@@ -6,6 +6,7 @@ import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { EmailSuggestion, useEmailSuggestion } from "@/components/email-suggestion";
 import { Field } from "@/components/field";
+import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { messageFor } from "@/lib/errors";
 import { submitSignup, type SignupFormState } from "./actions";
 
@@ -15,6 +16,7 @@ export function SignupForm({ initial }: { initial: { name: string; username: str
   const email = useEmailSuggestion(state.values?.email ?? "");
   return (
     <form action={action} onSubmit={email.onSubmit} className="flex flex-col gap-4" noValidate>
+      <NoPasskeysHere />
       <LiveMessage message={state.error ? messageFor(state.error) : null} />
       <Field label="Name (optional)" name="name" autoComplete="name" maxLength={64} defaultValue={state.values?.name ?? initial.name} error={state.fieldErrors?.name} />
       <Field
