@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { pointerCookie } from "./cookies";
 import { accountExistsEmail, signupVerificationEmail } from "./emails";
+import { undeliverableSince } from "./delivery";
 import { dropProof, issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type AttemptFailure, type ErrorCode } from "./errors";
@@ -141,6 +142,16 @@ export async function proveSignupEmail(kind: "code" | "link", value: string): Pr
   const proven: Proven = { stage: "passkey", userId: created.user.id, email: created.user.email };
   await kv().set(provenKey(id!), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
   return { ok: true };
+}
+
+/**
+ * Whether mail to this sign-up's address bounced (or is suppressed) since it was sent, as Resend
+ * reported. Sign-up mails the typed address whether or not it has an account, so this says
+ * nothing about accounts.
+ */
+export async function signupUndeliverable(): Promise<boolean> {
+  const pending = await getPendingSignup();
+  return pending?.stage === "email" && (await undeliverableSince(pending.email, pending.sentAt));
 }
 
 /** What the emailed link's page can say in this browser; `proven`: the sign-up waits at its passkey step. */

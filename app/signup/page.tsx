@@ -10,6 +10,7 @@ import { getCurrentSession } from "@/lib/session";
 import { SIGNUP_TTL_SECONDS, getPendingSignup } from "@/lib/signup";
 import { resendSignupCode } from "./actions";
 import { CreatePasskey } from "./create-passkey";
+import { DeliveryWatch } from "./delivery-watch";
 import { SignupForm } from "./signup-form";
 import { VerifyEmail } from "./verify-email";
 
@@ -31,6 +32,7 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
         }
       >
         <FollowProgress />
+        <DeliveryWatch email={pending.email} />
         <VerifyEmail />
         <ResendCode action={resendSignupCode} sentAt={pending.sentAt} />
         <OpenInbox address={pending.email} />
