@@ -69,8 +69,9 @@ export function warmFirstJourneyInDev(): void {
     for (const { path, init } of FIRST_JOURNEY) {
       const headers = new Headers(init?.headers);
       headers.set("origin", origin);
+      // Read to the end: the page is then rendered (and compiled) in full.
       await fetch(`${origin}${path}`, { ...init, headers, redirect: "manual" }).then(
-        (r) => r.body?.cancel(),
+        (r) => r.arrayBuffer(),
         (error: unknown) => console.warn(`warming ${path} failed:`, error instanceof Error ? error.message : error),
       );
     }
