@@ -1,7 +1,8 @@
 export async function register() {
   if (process.env.NEXT_RUNTIME === "nodejs") {
-    const { checkConfigurationAtStart, warmUp } = await import("./lib/startup");
+    const { checkConfigurationAtStart, warmFirstJourneyInDev, warmUp } = await import("./lib/startup");
     checkConfigurationAtStart();
     await warmUp();
+    warmFirstJourneyInDev();
   }
 }

@@ -76,7 +76,7 @@ export default defineConfig({
           // DEV_OUTBOX=1: the specs read mail at /dev/outbox, which a production start keeps off otherwise.
           // TRUST_PROXY=xff: every test is a client of its own (see e2e/fixtures.ts), as people on
           // their own machines are; the default (the TCP peer) is tested by e2e/security.spec.ts.
-          env: { ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", TRUST_PROXY: "xff", APP_URL: baseURL, PGLITE_DIR: "memory://" },
+          env: { ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", TRUST_PROXY: "xff", APP_URL: baseURL, PGLITE_DIR: "memory://", RESEND_WEBHOOK_SECRET: target.webhookSecret },
         },
         ...(withDev
           ? [

@@ -37,6 +37,13 @@ describe("proxy", () => {
     expect((await proxy(action(headers))).status).toBe(403);
   });
 
+  it("lets Resend's webhook POSTs through without an Origin (the route checks their signature), and nothing else", async () => {
+    const json = { "content-type": "application/json" };
+    expect((await proxy(request("http://localhost:3000/api/webhooks/resend", { method: "POST", headers: json, body: "{}" }))).status).toBe(200);
+    expect((await proxy(request("http://localhost:3000/api/webhooks/resend/x", { method: "POST", headers: json, body: "{}" }))).status).toBe(403);
+    expect((await proxy(request("http://localhost:3000/api/health", { method: "POST", headers: json, body: "{}" }))).status).toBe(403);
+  });
+
   it("lets same-origin writes through, and refuses malformed action bodies with 400/413", async () => {
     const origin = { origin: "http://localhost:3000" };
     expect((await proxy(action(origin))).status).toBe(200);

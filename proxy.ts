@@ -5,8 +5,12 @@ import { checkActionRequest, checkFormPost } from "./lib/action-body";
  * Per-request security headers, and a convenience redirect for signed-out visitors of /account
  * (every page and action checks the session itself; this only saves a round trip).
  */
+const RESEND_WEBHOOK_PATH = "/api/webhooks/resend";
+
 export async function proxy(request: NextRequest) {
-  if (isCrossSiteWrite(request)) return refuse(403, "Cross-site request refused.");
+  // Resend's webhooks come from its servers, without an Origin; each is checked by its signature.
+  const webhook = request.nextUrl.pathname === RESEND_WEBHOOK_PATH && request.method === "POST";
+  if (!webhook && isCrossSiteWrite(request)) return refuse(403, "Cross-site request refused.");
   if (request.method === "POST") {
     const verdict = request.headers.has("next-action") ? await checkActionRequest(request) : await checkFormPost(request);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);

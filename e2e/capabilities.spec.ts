@@ -134,7 +134,7 @@ test("immediate mode: with no passkey on this device, Continue goes to the email
   await expect(device.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await expect(alert(device)).toHaveCount(0);
   const mail = await readNewestMail(context, person.email, { after: before });
-  expect(mail.subject).toBe("Sign in to Passwordless");
+  expect(mail.subject).toBe(`${mail.code} is your Passwordless code`);
   await context.close();
 });
 

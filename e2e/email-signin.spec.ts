@@ -11,7 +11,7 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   const authenticatorB = await addVirtualAuthenticator(deviceB);
   await requestEmailSignIn(deviceB, person.email);
   const mail = await readNewestMail(contextB, person.email);
-  expect(mail.subject).toBe("Sign in to Passwordless");
+  expect(mail.subject).toBe(`${mail.code} is your Passwordless code`);
   expect(mail.text).toContain("expire in 10 minutes");
   expect(mail.text).toMatch(/from Chrome on \w+/);
   expect(mail.text).toContain("If this wasn't you, ignore this email");

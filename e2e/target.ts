@@ -11,4 +11,6 @@ export const target = {
   services: process.env.E2E_SERVICES === "1",
   /** Set in real-services runs: read mail from the Resend stand-in instead of /dev/outbox. */
   mailRecorderUrl: process.env.MAIL_RECORDER_URL,
+  /** The RESEND_WEBHOOK_SECRET the suite's servers are started with, to sign fixture webhooks. */
+  webhookSecret: `whsec_${Buffer.from("the e2e suite's webhook secret!!").toString("base64")}`,
 };

@@ -36,7 +36,8 @@ describe("email change", () => {
     await started(browser, newEmail.toUpperCase());
     expect(await browser.run(() => pendingEmailChange(user.id))).toMatchObject({ email: newEmail });
     expect(await emailOf(user.id)).toBe(user.email);
-    expect(newest(newEmail).subject).toBe("Confirm your new email for Passwordless");
+    expect(newest(newEmail).subject).toBe(`${codeIn(newEmail)} is your Passwordless code`);
+    expect(newest(newEmail).text.trimEnd().split("\n").at(-1)).toBe(`@localhost #${codeIn(newEmail)}`);
 
     // Another browser of the same account can't use it.
     const other = await signedInBrowser(user);

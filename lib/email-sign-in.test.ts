@@ -40,7 +40,8 @@ describe("email sign-in", () => {
     const user = await newUser();
     const { browser, id, mail, code, secret } = await ask(user.username.toUpperCase());
     expect(mail?.to).toBe(user.email);
-    expect(mail?.subject).toBe("Sign in to Passwordless");
+    expect(mail?.subject).toBe(`${code} is your Passwordless code`);
+    expect(mail?.text.trimEnd().split("\n").at(-1)).toBe(`@localhost #${code}`);
     expect(mail?.text).toContain("http://localhost:3000/login/email?token=");
     expect(mail?.text).toContain("from Chrome on Linux");
     const raw = (await kv().get(`emailsignin:${id}`))!;
@@ -112,13 +113,44 @@ describe("email sign-in", () => {
     expect(await browser.run(signInLinkState)).toEqual({ state: "expired" });
   });
 
-  it("a new code replaces the old one", async () => {
+  it("two resends later the first code still signs in; every code of the request shares its five tries", async () => {
     const user = await newUser();
     const first = await ask(user.email);
+    const codes = [first.code];
+    for (let i = 0; i < 2; i++) {
+      expect(await first.browser.run(resendSignInEmail)).toEqual({ ok: true });
+      codes.push(listOutbox()[0]!.text.match(/\b(\d{6})\b/)![1]!);
+    }
+    expect(first.browser.cookie("email-signin")).toBe(first.id);
+    const wrong = ["000000", "111111", "222222"].find((c) => !codes.includes(c))!;
+    for (let i = 0; i < 4; i++) expect(await first.browser.run(() => finishSignInEmail("code", wrong))).toMatchObject({ error: "wrong_code", attemptsLeft: 4 - i });
+    expect((await first.browser.run(() => finishSignInEmail("code", first.code))).ok).toBe(true);
+  });
+
+  it("an old code expires on its own clock; past three codes, a resend starts a new request", async () => {
+    const user = await newUser();
+    const first = await ask(user.email);
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(Date.now() + EMAIL_SIGNIN_TTL_SECONDS * 1000 - 60_000);
     expect(await first.browser.run(resendSignInEmail)).toEqual({ ok: true });
     const second = listOutbox()[0]!.text.match(/\b(\d{6})\b/)![1]!;
+    vi.setSystemTime(Date.now() + 2 * 60_000);
+    expect(await first.browser.run(() => finishSignInEmail("code", first.code))).toMatchObject({ error: "wrong_code" });
+    expect(await first.browser.run(resendSignInEmail)).toEqual({ ok: true });
+    expect(first.browser.cookie("email-signin")).toBe(first.id);
+    expect(await first.browser.run(resendSignInEmail)).toEqual({ ok: true });
     expect(first.browser.cookie("email-signin")).not.toBe(first.id);
-    expect((await first.browser.run(() => finishSignInEmail("code", second))).ok).toBe(true);
+    const fourth = listOutbox()[0]!.text.match(/\b(\d{6})\b/)![1]!;
+    if (second !== fourth) expect(await first.browser.run(() => finishSignInEmail("code", second))).toMatchObject({ error: "wrong_code" });
+    expect((await first.browser.run(() => finishSignInEmail("code", fourth))).ok).toBe(true);
+  });
+
+  it("a resend for a name with no account mails nothing and answers the same", async () => {
+    const nobody = await ask(`nobody-${randomBytes(4).toString("hex")}@example.test`);
+    const before = listOutbox().length;
+    expect(await nobody.browser.run(resendSignInEmail)).toEqual({ ok: true });
+    expect(listOutbox().length).toBe(before);
+    expect(nobody.browser.cookie("email-signin")).toBe(nobody.id);
   });
 
   it("says plainly when a name or a client asked too often, alike for known and unknown names, and issues nothing", async () => {

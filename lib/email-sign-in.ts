@@ -2,7 +2,7 @@ import "server-only";
 import { headers } from "next/headers";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
-import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
+import { issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { fail, type Result } from "./shared/errors";
 import { pointerCookie } from "./cookies";
 import { sendMailLater } from "./mail";
@@ -52,19 +52,29 @@ export async function issueSignInEmail(identifier: string, context: { client: st
   const typed = identifier.trim();
   if (!(await hit("emailPerClient", context.client))) return fail("rate_limited");
   if (!(await hit("emailPerAddress", typed.toLowerCase()))) return fail("email_rate_limited");
-  const found = await findUserByIdentifier(typed);
-  // Passkey-only mode: answered exactly as for a name with no account.
-  const user = found?.emailSigninDisabled ? null : found;
+  return { ok: true, id: await newRequest(typed, context.requestedBy) };
+}
+
+async function newRequest(typed: string, requestedBy: string): Promise<string> {
+  const user = await signInUser(typed);
   const data: EmailSignIn = { userId: user?.id ?? null, email: user?.email ?? null, typed, sentAt: Date.now() };
   const account = user ? `user:${user.id}` : `name:${typed.toLowerCase()}`;
   const { id, code, secret } = await issueProof(NAMESPACE, data, EMAIL_SIGNIN_TTL_SECONDS, { account, decoy: !user });
-  if (user) {
-    const config = getConfig();
-    const link = new URL("/login/email", config.appUrl);
-    link.searchParams.set("token", secret);
-    sendMailLater(signInEmail({ to: user.email, code, link: link.href, rpName: config.rpName, minutes: EMAIL_SIGNIN_TTL_SECONDS / 60, requestedBy: context.requestedBy }));
-  }
-  return { ok: true, id };
+  if (user) mailSignIn(user.email, code, secret, requestedBy);
+  return id;
+}
+
+/** The account a typed name may sign in to by email; passkey-only mode is answered as no account. */
+async function signInUser(typed: string) {
+  const found = await findUserByIdentifier(typed);
+  return found?.emailSigninDisabled ? null : found;
+}
+
+function mailSignIn(to: string, code: string, secret: string, requestedBy: string): void {
+  const config = getConfig();
+  const link = new URL("/login/email", config.appUrl);
+  link.searchParams.set("token", secret);
+  sendMailLater(signInEmail({ to, code, link: link.href, rpName: config.rpName, minutes: EMAIL_SIGNIN_TTL_SECONDS / 60, requestedBy }));
 }
 
 /** This browser's pending request: what it was typed as and when it was sent (real or decoy alike). */
@@ -73,10 +83,30 @@ export async function pendingSignInEmail(): Promise<{ typed: string; sentAt: num
   return data ? { typed: data.typed, sentAt: data.sentAt } : null;
 }
 
-/** "Send a new code": a new request for the same name, replacing this browser's. */
+/**
+ * "Send a new code": one more code and link for this browser's request, under the same limits as
+ * the first; the ones already mailed keep working (see reissueProof). Known and unknown names take
+ * the same steps (the lookup again, a decoy code for no account). Past MAX_CODES_PER_PROOF, a new
+ * request replaces this one.
+ */
 export async function resendSignInEmail(): Promise<Result> {
-  const pending = await pendingSignInEmail();
-  return pending ? requestSignInEmail(pending.typed) : fail("email_signin_expired");
+  const id = await requestCookie().get();
+  const pending = await peekProof<EmailSignIn>(NAMESPACE, id);
+  if (!pending) return fail("email_signin_expired");
+  const client = await clientKey();
+  if (!(await hit("emailPerClient", client))) return fail("rate_limited");
+  if (!(await hit("emailPerAddress", pending.typed.toLowerCase()))) return fail("email_rate_limited");
+  const found = await signInUser(pending.typed);
+  // Still the account and address the request was made for; otherwise nothing is mailed.
+  const user = found && found.id === pending.userId && found.email === pending.email ? found : null;
+  const requestedBy = summarizeUserAgent((await headers()).get("user-agent"));
+  const added = await reissueProof<EmailSignIn>(NAMESPACE, id, EMAIL_SIGNIN_TTL_SECONDS, (data) => ({ ...data, sentAt: Date.now() }), { decoy: !user });
+  if (!added) {
+    await requestCookie().set(await newRequest(pending.typed, requestedBy));
+    return { ok: true };
+  }
+  if (user) mailSignIn(user.email, added.code, added.secret, requestedBy);
+  return { ok: true };
 }
 
 /** What the emailed link's page can say in this browser (see LinkState); signed in or not is the page's. */

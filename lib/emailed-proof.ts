@@ -27,10 +27,25 @@ export const MAX_CLIENT_CODE_FAILURES = 20;
 export const MAX_ACCOUNT_CODE_FAILURES = 100;
 const CODE_FAILURE_WINDOW_SECONDS = 24 * 60 * 60;
 
-type Stored<T> = { data: T; account: string; codeHash: string; secretHash: string };
+/**
+ * How many codes (each with its link) one request may have mailed: the first and two resends. All
+ * of them work until each expires, so a resend never kills the code already in the inbox; they
+ * share the request's tries. A send beyond this starts a new request.
+ */
+export const MAX_CODES_PER_PROOF = 3;
+
+/** One mailed code and link, as hashes, and when they expire (ms). */
+type Mailed = { codeHash: string; secretHash: string; expiresAt: number };
+type Stored<T> = { data: T; account: string; mailed: Mailed[] };
 
 const key = (namespace: string, id: string) => `${namespace}:${id}`;
 /** Tries being checked plus wrong ones: bounds the argon2 work one proof can cause. */
+/**
+ * The tries counters are fixed windows that must outlive every code of the request (a reissue
+ * extends the record, never a counter): the last of MAX_CODES_PER_PROOF codes expires at most
+ * that many lifetimes after the first was sent.
+ */
+const countersTtl = (ttlSeconds: number) => ttlSeconds * MAX_CODES_PER_PROOF;
 const attemptsKey = (namespace: string, id: string) => `${namespace}:${id}:attempts`;
 /** Wrong tries only: the proof ends when they reach MAX_ATTEMPTS. */
 const wrongKey = (namespace: string, id: string) => `${namespace}:${id}:wrong`;
@@ -53,13 +68,47 @@ export async function issueProof<T>(
   options: { account: string; decoy?: boolean },
 ): Promise<{ id: string; code: string; secret: string }> {
   const id = randomToken();
-  const code = randomCode();
-  const secret = randomToken();
-  const [codeHash, secretHash] = await Promise.all([hashSecret(options.decoy ? randomCode() : code), hashSecret(options.decoy ? randomToken() : secret)]);
-  const stored: Stored<T> = { data, account: options.account, codeHash, secretHash };
+  const { code, secret, mailed } = await newMailed(ttlSeconds, options.decoy);
+  const stored: Stored<T> = { data, account: options.account, mailed: [mailed] };
   await kv().set(key(namespace, id), JSON.stringify(stored), ttlSeconds);
   return { id, code, secret };
 }
+
+async function newMailed(ttlSeconds: number, decoy = false): Promise<{ code: string; secret: string; mailed: Mailed }> {
+  const code = randomCode();
+  const secret = randomToken();
+  const [codeHash, secretHash] = await Promise.all([hashSecret(decoy ? randomCode() : code), hashSecret(decoy ? randomToken() : secret)]);
+  return { code, secret, mailed: { codeHash, secretHash, expiresAt: Date.now() + ttlSeconds * 1000 } };
+}
+
+/**
+ * "Send a new code" within the same request: adds a code and link to the pending proof (and
+ * updates its data) while keeping the ones already mailed, which work until each expires; the
+ * tries stay shared. Null when the proof is gone, or already has MAX_CODES_PER_PROOF codes: the
+ * caller then starts a new request. The record is taken while it is rewritten, so a proof spent
+ * meanwhile is never brought back (a code pressed in that instant hears "expired" and can be
+ * pressed again).
+ */
+export async function reissueProof<T>(
+  namespace: string,
+  id: string | undefined,
+  ttlSeconds: number,
+  update: (data: T) => T,
+  options: { decoy?: boolean } = {},
+): Promise<{ code: string; secret: string } | null> {
+  if (!id || !TOKEN_PATTERN.test(id)) return null;
+  const current = await kv().get(key(namespace, id));
+  if (!current || (JSON.parse(current) as Stored<T>).mailed.length >= MAX_CODES_PER_PROOF) return null;
+  const { code, secret, mailed } = await newMailed(ttlSeconds, options.decoy);
+  const raw = await kv().take(key(namespace, id));
+  if (!raw) return null;
+  const stored = JSON.parse(raw) as Stored<T>;
+  const next: Stored<T> = { data: update(stored.data), account: stored.account, mailed: [...stored.mailed, mailed] };
+  await kv().set(key(namespace, id), JSON.stringify(next), ttlSeconds);
+  return { code, secret };
+}
+
+const liveMailed = <T>(stored: Stored<T>) => stored.mailed.filter((m) => m.expiresAt > Date.now());
 
 /** Reads a proof's data without spending it or counting an attempt. */
 export async function peekProof<T>(namespace: string, id: string | undefined): Promise<T | null> {
@@ -97,14 +146,14 @@ export async function spendProof<T>(
   if (guess === "paused") return { ok: false, error: "codes_paused" };
 
   const attempts = attemptsKey(namespace, id);
-  if ((await kv().increment(attempts, ttlSeconds)) > MAX_ATTEMPTS) {
+  if ((await kv().increment(attempts, countersTtl(ttlSeconds))) > MAX_ATTEMPTS) {
     await Promise.all([kv().decrement(attempts), guess?.giveBack()]);
     const state = await proofState(namespace, id);
     return { ok: false, error: state === "pending" ? "still_checking" : state === "ended" ? "too_many_attempts" : errors.expired };
   }
 
-  if (!(await verifySecret(kind === "code" ? stored.codeHash : stored.secretHash, value))) {
-    const wrong = await kv().increment(wrongKey(namespace, id), ttlSeconds);
+  if (!(await matchesLive(stored, kind, value))) {
+    const wrong = await kv().increment(wrongKey(namespace, id), countersTtl(ttlSeconds));
     if (wrong >= MAX_ATTEMPTS) {
       await Promise.all([kv().del(key(namespace, id)), kv().set(outcomeKey(namespace, id), "ended", OUTCOME_MEMORY_SECONDS)]);
       return { ok: false, error: "too_many_attempts" };
@@ -117,6 +166,17 @@ export async function spendProof<T>(
   // A success (code or link) starts this client's wrong-code count for the account again.
   await Promise.all([kv().del(clientFailuresKey(stored.account, await clientKey())), kv().set(outcomeKey(namespace, id), "used", OUTCOME_MEMORY_SECONDS)]);
   return { ok: true, data: stored.data };
+}
+
+/**
+ * Whether the value is any unexpired code (or link) of the proof. One try checks each live code in
+ * turn, so a try costs at most MAX_CODES_PER_PROOF argon2 checks, still bounded by the tries.
+ */
+async function matchesLive<T>(stored: Stored<T>, kind: "code" | "link", value: string): Promise<boolean> {
+  for (const mailed of liveMailed(stored)) {
+    if (await verifySecret(kind === "code" ? mailed.codeHash : mailed.secretHash, value)) return true;
+  }
+  return false;
 }
 
 /**

@@ -16,21 +16,37 @@ const button = (label: string, url: string): Block => ({
   html: `<p style="margin:0 0 16px"><a href="${escapeHtml(url)}" style="display:inline-block;padding:12px 20px;border-radius:8px;background:#4338ca;color:#ffffff;font-weight:600;text-decoration:none">${escapeHtml(label)}</a></p>`,
 });
 
-/** One layout for every message: readable in light and dark clients, complete as plain text. */
-function layout(to: string, subject: string, rpName: string, blocks: Block[]): MailMessage {
-  const text = [...blocks.map((b) => b.text), `— ${rpName}`].join("\n\n") + "\n";
-  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(subject)}</title></head>
+/**
+ * One layout for every message: readable in light and dark clients, complete as plain text.
+ * `title` heads the HTML when the subject says something else (a code mail's subject is its code).
+ * `lastLine` ends the text part.
+ */
+function layout(to: string, subject: string, rpName: string, blocks: Block[], options: { title?: string; lastLine?: string } = {}): MailMessage {
+  const title = options.title ?? subject;
+  const text = [...blocks.map((b) => b.text), `— ${rpName}`, ...(options.lastLine ? [options.lastLine] : [])].join("\n\n") + "\n";
+  const html = `<!doctype html><html><head><meta charset="utf-8"><meta name="color-scheme" content="light dark"><meta name="supported-color-schemes" content="light dark"><title>${escapeHtml(title)}</title></head>
 <body style="margin:0;padding:24px;font:16px/1.5 -apple-system,Segoe UI,Roboto,sans-serif">
 <div style="max-width:480px;margin:0 auto">
-<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(subject)}</h1>
+<h1 style="font-size:20px;margin:0 0 16px">${escapeHtml(title)}</h1>
 ${blocks.map((b) => b.html).join("\n")}
 <p style="margin:24px 0 0;font-size:13px;opacity:.7">${escapeHtml(rpName)}</p>
 </div></body></html>`;
   return { to, subject, text, html };
 }
 
+/**
+ * A mail carrying a code: the code leads the subject, so it shows in the notification, and the text
+ * part ends with the domain-bound line Apple's AutoFill reads (`@host #code`), so the code is
+ * offered only on this site. The host is the link's, which is the app's (the passkey RP ID).
+ */
+function codeLayout(input: { to: string; code: string; link: string; rpName: string }, title: string, blocks: Block[]): MailMessage {
+  return layout(input.to, codeSubject(input.code, input.rpName), input.rpName, blocks, { title, lastLine: `@${new URL(input.link).hostname} #${input.code}` });
+}
+
+export const codeSubject = (code: string, rpName: string) => `${code} is your ${rpName} code`;
+
 export function signupVerificationEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number }): MailMessage {
-  return layout(input.to, `Confirm your email for ${input.rpName}`, input.rpName, [
+  return codeLayout(input, `Confirm your email for ${input.rpName}`, [
     paragraph(`Enter this code to confirm your email address and finish creating your ${input.rpName} account:`),
     code(input.code),
     button("Or confirm with this link", input.link),
@@ -40,7 +56,7 @@ export function signupVerificationEmail(input: { to: string; code: string; link:
 }
 
 export function signInEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number; requestedBy: string }): MailMessage {
-  return layout(input.to, `Sign in to ${input.rpName}`, input.rpName, [
+  return codeLayout(input, `Sign in to ${input.rpName}`, [
     paragraph(`Someone (hopefully you) asked to sign in to ${input.rpName} from ${input.requestedBy}. Enter this code in that browser:`),
     code(input.code),
     button("Or sign in with this link", input.link),
@@ -80,7 +96,7 @@ export function securityNoticeEmail(input: { to: string; rpName: string; subject
 }
 
 export function confirmItsYouEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number; requestedBy: string }): MailMessage {
-  return layout(input.to, `Confirm it's you on ${input.rpName}`, input.rpName, [
+  return codeLayout(input, `Confirm it's you on ${input.rpName}`, [
     paragraph(`You asked to confirm it's you before changing how you sign in to ${input.rpName}, from ${input.requestedBy}. Enter this code there:`),
     code(input.code),
     button("Or confirm with this link", input.link),
@@ -90,7 +106,7 @@ export function confirmItsYouEmail(input: { to: string; code: string; link: stri
 }
 
 export function emailChangeEmail(input: { to: string; code: string; link: string; rpName: string; minutes: number }): MailMessage {
-  return layout(input.to, `Confirm your new email for ${input.rpName}`, input.rpName, [
+  return codeLayout(input, `Confirm your new email for ${input.rpName}`, [
     paragraph(`Enter this code to make this your ${input.rpName} email address:`),
     code(input.code),
     button("Or confirm with this link", input.link),

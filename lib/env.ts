@@ -34,6 +34,8 @@ export type Config = {
   pgliteDir: string;
   upstash: { url: string; token: string } | null;
   resend: { apiKey: string; baseUrl: string | undefined } | null;
+  /** Resend's webhook signing secret ("whsec_…"): without it, /api/webhooks/resend answers 404. */
+  resendWebhookSecret: string | null;
   /**
    * Without Resend, mail lands in the dev outbox (/dev/outbox and the console): always under
    * `next dev`, and in a production start only when DEV_OUTBOX=1 says so, because then anyone
@@ -110,6 +112,7 @@ const schema = z.object({
   KV_REST_API_TOKEN: optionalText,
   RESEND_API_KEY: optionalText,
   RESEND_BASE_URL: optionalText.pipe(z.url({ protocol: /^https?$/, message: "must be an http(s) URL" }).optional()),
+  RESEND_WEBHOOK_SECRET: optionalText.pipe(z.string().regex(/^whsec_[A-Za-z0-9+/]{16,}={0,2}$/, 'must be the webhook\'s signing secret, "whsec_" and base64').optional()),
   EMAIL_FROM: optionalText.pipe(
     z
       .string()
@@ -212,6 +215,7 @@ export function loadConfig(env: Env, readDevSecret: () => string = devSessionSec
     upstash: upstashUrl && upstashToken ? { url: upstashUrl, token: upstashToken } : null,
     // The SDK appends "/emails": drop a trailing slash so it can't become "//emails".
     resend: e.RESEND_API_KEY ? { apiKey: e.RESEND_API_KEY, baseUrl: e.RESEND_BASE_URL?.replace(/\/+$/, "") } : null,
+    resendWebhookSecret: e.RESEND_WEBHOOK_SECRET ?? null,
     outbox,
     emailFrom: e.EMAIL_FROM ?? "Passwordless <no-reply@localhost>",
     trustProxy: e.TRUST_PROXY === "vercel" || e.TRUST_PROXY === "xff" ? e.TRUST_PROXY : onVercel ? "vercel" : "none",

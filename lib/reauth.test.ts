@@ -51,7 +51,9 @@ describe("confirm it's you", () => {
     const browser = await staleBrowser(user);
     expect(await browser.run(requestConfirmEmail)).toEqual({ ok: true });
     const mail = listOutbox().find((m) => m.to === user.email)!;
-    expect(mail.subject).toBe("Confirm it's you on Passwordless");
+    expect(mail.subject).toMatch(/^(\d{6}) is your Passwordless code$/);
+    expect(mail.text.trimEnd().split("\n").at(-1)).toBe(`@localhost #${mail.subject.slice(0, 6)}`);
+    expect(mail.html).toContain("Confirm it&#39;s you on Passwordless");
     expect(mail.text).toContain("http://localhost:3000/account/confirm/email?token=");
     expect(await browser.run(() => pendingConfirmEmail(user.id))).toMatchObject({ email: user.email });
     expect(await browser.run(() => confirmLinkState(user.id))).toBe("ready");

@@ -8,7 +8,7 @@ import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { getCurrentSession } from "./session";
 import { redeemSignInGrant } from "./sign-in";
-import { abandonSignup, getPendingSignup, proveSignupEmail, signupInputSchema, signupLinkState, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey, startSignup } from "./signup";
+import { abandonSignup, getPendingSignup, proveSignupEmail, resendSignupEmail, signupInputSchema, signupLinkState, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey, startSignup } from "./signup";
 import { findUserByIdentifier } from "./users";
 
 let n = 0;
@@ -101,6 +101,17 @@ describe("sign-up", () => {
     const { browser, secret } = await started();
     expect(await browser.run(() => proveSignupEmail("link", "A".repeat(43)))).toEqual({ ok: false, error: "signup_expired", attemptsLeft: 4 });
     expect((await browser.run(() => proveSignupEmail("link", secret))).ok).toBe(true);
+  });
+
+  it("two resends later the first code still works; the mail's subject leads with the code and its text ends with the domain-bound line", async () => {
+    const first = await started();
+    const mail = listOutbox().find((m) => m.to === first.input.email)!;
+    expect(mail.subject).toBe(`${first.code} is your Passwordless code`);
+    expect(mail.text.trimEnd().split("\n").at(-1)).toBe(`@localhost #${first.code}`);
+    for (let i = 0; i < 2; i++) expect(await first.browser.run(resendSignupEmail)).toEqual({ ok: true });
+    expect(listOutbox().filter((m) => m.to === first.input.email)).toHaveLength(3);
+    expect(first.browser.cookie("signup")).toBe(first.id);
+    expect(await first.browser.run(() => proveSignupEmail("code", first.code))).toEqual({ ok: true });
   });
 
   it("ends the sign-up after five wrong codes; malformed codes cost no attempt", async () => {

@@ -4,7 +4,8 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { pointerCookie } from "./cookies";
 import { accountExistsEmail, signupVerificationEmail } from "./emails";
-import { dropProof, issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
+import { undeliverableSince } from "./delivery";
+import { dropProof, issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
@@ -80,29 +81,50 @@ export async function startSignup(input: SignupInput): Promise<Result> {
   if (!(await hit("signupPerClient", await clientKey()))) return fail("rate_limited");
   if (await usernameTaken(input.username)) return fail("username_taken");
   if (!(await hit("verificationPerEmail", input.email))) return fail("rate_limited");
+  await newSignup(input);
+  return { ok: true };
+}
 
+async function newSignup(input: SignupInput): Promise<void> {
   const owner = await findUserByEmail(input.email);
   const details: Details = { ...input, sentAt: Date.now() };
   const { id, code, secret } = await issueProof(NAMESPACE, details, SIGNUP_TTL_SECONDS, { account: `email:${input.email}`, decoy: owner !== null });
+  mailSignup(input.email, owner !== null, code, secret);
+  await signupCookie().set(id);
+}
+
+function mailSignup(email: string, taken: boolean, code: string, secret: string): void {
   const config = getConfig();
   const link = new URL("/signup/verify", config.appUrl);
   link.searchParams.set("token", secret);
   sendMailLater(
-    owner
-      ? accountExistsEmail({ to: input.email, rpName: config.rpName, signInUrl: new URL("/login", config.appUrl).href })
-      : signupVerificationEmail({ to: input.email, code, link: link.href, rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 }),
+    taken
+      ? accountExistsEmail({ to: email, rpName: config.rpName, signInUrl: new URL("/login", config.appUrl).href })
+      : signupVerificationEmail({ to: email, code, link: link.href, rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 }),
   );
-  await signupCookie().set(id);
-  return { ok: true };
 }
 
-/** "Send a new code": the same details again, as a new sign-up replacing this one. */
+/**
+ * "Send a new code": one more code and link for this sign-up, under the same limits as the first;
+ * the ones already mailed keep working (see reissueProof). Past MAX_CODES_PER_PROOF, or once the
+ * sign-up has expired meanwhile, the same details start a new sign-up replacing this one.
+ */
 export async function resendSignupEmail(): Promise<Result> {
   const pending = await getPendingSignup();
   if (pending?.stage !== "email") return fail("signup_expired");
   const { name, username, email } = pending;
-  await dropProof(NAMESPACE, await signupCookie().get());
-  return startSignup({ name, username, email });
+  if (!(await hit("signupPerClient", await clientKey()))) return fail("rate_limited");
+  if (!(await hit("verificationPerEmail", email))) return fail("rate_limited");
+  const id = await signupCookie().get();
+  const taken = (await findUserByEmail(email)) !== null;
+  const added = await reissueProof<Details>(NAMESPACE, id, SIGNUP_TTL_SECONDS, (details) => ({ ...details, sentAt: Date.now() }), { decoy: taken });
+  if (added) {
+    mailSignup(email, taken, added.code, added.secret);
+    return { ok: true };
+  }
+  await dropProof(NAMESPACE, id);
+  await newSignup({ name, username, email });
+  return { ok: true };
 }
 
 /**
@@ -120,6 +142,16 @@ export async function proveSignupEmail(kind: "code" | "link", value: string): Pr
   const proven: Proven = { stage: "passkey", userId: created.user.id, email: created.user.email };
   await kv().set(provenKey(id!), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
   return { ok: true };
+}
+
+/**
+ * Whether mail to this sign-up's address bounced (or is suppressed) since it was sent, as Resend
+ * reported. Sign-up mails the typed address whether or not it has an account, so this says
+ * nothing about accounts.
+ */
+export async function signupUndeliverable(): Promise<boolean> {
+  const pending = await getPendingSignup();
+  return pending?.stage === "email" && (await undeliverableSince(pending.email, pending.sentAt));
 }
 
 /** What the emailed link's page can say in this browser; `proven`: the sign-up waits at its passkey step. */

@@ -22,6 +22,7 @@ import { startMailRecorder } from "./mail-recorder";
 import { Cleanup, runToCompletion } from "./processes";
 import { freePort, listenOnLoopback, startNext, startPostgres, startRedis } from "./services";
 import { startUpstashRestServer } from "./upstash-rest-server";
+import { target } from "../e2e/target";
 
 /** Clear of `npm test` (3100), `npm run dev` (3000) and the bench (3700-3799) on a shared machine. */
 const PORTS = { from: 3200, to: 3299 };
@@ -109,6 +110,7 @@ async function main(): Promise<void> {
     RESEND_API_KEY: resendKey,
     RESEND_BASE_URL: mail.url,
     EMAIL_FROM: "Passwordless <auth@passwordless.test>",
+    RESEND_WEBHOOK_SECRET: target.webhookSecret,
     ALLOW_EMBEDDED: "",
     // As behind a proxy of your own; the e2e fixtures give each test its own X-Forwarded-For, so
     // the run's many sign-ups don't share one rate-limit bucket.

@@ -4,6 +4,8 @@ import { useActionState, useRef, useState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { useClientCapabilities } from "@/components/capabilities";
+import { NoPasskeysHere } from "@/components/no-passkeys-here";
+import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
 import { emailLinkForGreeted, switchUser, type StepTwoState } from "./actions";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
@@ -18,9 +20,11 @@ export function IdentifiedSignIn({ next }: { next: string }) {
   const [emailed, emailAction] = useActionState<StepTwoState, FormData>(emailLinkForGreeted, {});
   const emailForm = useRef<HTMLFormElement>(null);
   const [running, setRunning] = useState<"continue" | "passkey" | null>(null);
-  const immediate = useClientCapabilities()?.immediateGet === true;
-  // No passkey on this device: the email way in becomes the main button.
-  const noPasskeyHere = !immediate && (passkey.error === "prompt_closed_get" || passkey.error === "signin_failed");
+  const supported = useWebAuthnSupported();
+  const capabilities = useClientCapabilities();
+  const immediate = supported && capabilities?.immediateGet === true;
+  // No passkey on this device, or none possible in this browser: the email way in becomes the main button.
+  const noPasskeyHere = !supported || (!immediate && (passkey.error === "prompt_closed_get" || passkey.error === "signin_failed"));
   const error = passkey.error ?? emailed.failure;
 
   async function run(which: "continue" | "passkey") {
@@ -33,6 +37,7 @@ export function IdentifiedSignIn({ next }: { next: string }) {
   return (
     <>
       <LiveMessage message={error ? messageFor(error) : null} />
+      <NoPasskeysHere />
       {immediate && (
         <div className="flex flex-col gap-1">
           <Button onClick={() => run("continue")} disabled={passkey.pending} pending={passkey.pending && running === "continue"} pendingLabel="Continuing…" aria-describedby="continue-hint">
@@ -43,15 +48,17 @@ export function IdentifiedSignIn({ next }: { next: string }) {
           </p>
         </div>
       )}
-      <Button
-        onClick={() => run("passkey")}
-        variant={immediate || noPasskeyHere ? "secondary" : "primary"}
-        disabled={passkey.pending}
-        pending={passkey.pending && running !== "continue"}
-        pendingLabel="Waiting for your passkey…"
-      >
-        Sign in with a passkey
-      </Button>
+      {supported && (
+        <Button
+          onClick={() => run("passkey")}
+          variant={immediate || noPasskeyHere ? "secondary" : "primary"}
+          disabled={passkey.pending}
+          pending={passkey.pending && running !== "continue"}
+          pendingLabel="Waiting for your passkey…"
+        >
+          Sign in with a passkey
+        </Button>
+      )}
       <form ref={emailForm} action={emailAction}>
         <input type="hidden" name="next" value={next} />
         <SubmitButton variant={noPasskeyHere ? "primary" : "secondary"} pendingLabel="Sending…">

@@ -5,6 +5,7 @@ import { useActionState, useRef } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
+import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
 import { continueWithIdentifier, emailLinkForTyped, type StepOneState } from "./actions";
@@ -29,7 +30,7 @@ export function LoginForm({ next }: { next: string }) {
           Email me a sign-in link instead
         </Button>
       )}
-      {!supported && <LiveMessage tone="info" message="This browser can't use passkeys. Enter your username or email and we'll email you a sign-in link." />}
+      <NoPasskeysHere />
       <form action={continueAction} onSubmit={passkey.stopAutofill} className="flex flex-col gap-4">
         <input type="hidden" name="next" value={next} />
         <Field

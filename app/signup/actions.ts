@@ -5,7 +5,7 @@ import { z } from "zod";
 import type { ResendState } from "@/components/resend-code";
 import { describeFailure, type ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
-import { abandonSignup, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, skipSignupPasskey, startSignup } from "@/lib/signup";
+import { abandonSignup, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
 
 export type SignupFormState = {
   values?: { name: string; username: string; email: string };
@@ -51,6 +51,11 @@ export async function confirmSignupLink(_prev: CodeState, formData: FormData): P
 export async function resendSignupCode(): Promise<ResendState> {
   const result = await resendSignupEmail();
   return result.ok ? { sent: true } : { error: result.error };
+}
+
+/** Polled by the waiting page: did the mail bounce? */
+export async function signupDeliveryAction(): Promise<boolean> {
+  return signupUndeliverable();
 }
 
 /** "Use a different email" or "Start again": back to the form, with the name and username kept. */

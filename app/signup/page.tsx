@@ -3,12 +3,14 @@ import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
 import { DevOutboxLink } from "@/components/dev-outbox-link";
 import { EmailAddress } from "@/components/email-address";
+import { OpenInbox } from "@/components/open-inbox";
 import { ResendCode } from "@/components/resend-code";
 import { AnnounceProgress, FollowProgress } from "@/components/tab-sync";
 import { getCurrentSession } from "@/lib/session";
 import { SIGNUP_TTL_SECONDS, getPendingSignup } from "@/lib/signup";
 import { resendSignupCode } from "./actions";
 import { CreatePasskey } from "./create-passkey";
+import { DeliveryWatch } from "./delivery-watch";
 import { SignupForm } from "./signup-form";
 import { VerifyEmail } from "./verify-email";
 
@@ -30,8 +32,10 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
         }
       >
         <FollowProgress />
+        <DeliveryWatch email={pending.email} />
         <VerifyEmail />
         <ResendCode action={resendSignupCode} sentAt={pending.sentAt} />
+        <OpenInbox address={pending.email} />
         <DevOutboxLink />
       </Card>
     );

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { listOutbox, usesOutbox } from "@/lib/mail";
+import { markBounced } from "./actions";
 
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Dev outbox", robots: { index: false } };
@@ -32,6 +33,12 @@ export default async function OutboxPage({ searchParams }: { searchParams: Promi
               </p>
               {/* The app's own template, every value in it escaped (lib/emails.ts). */}
               <div className="mt-3 overflow-x-auto rounded-lg border border-zinc-100 p-3 dark:border-zinc-800 [&_a]:break-all" dangerouslySetInnerHTML={{ __html: m.html }} />
+              <form action={markBounced} className="mt-3">
+                <input type="hidden" name="id" value={m.id} />
+                <button type="submit" className="text-sm font-medium text-indigo-700 underline dark:text-indigo-300">
+                  Mark bounced
+                </button>
+              </form>
               <details className="mt-3 text-sm">
                 <summary className="cursor-pointer text-zinc-600 dark:text-zinc-400">Plain-text part</summary>
                 <pre data-field="text" className="mt-2 overflow-x-auto whitespace-pre-wrap break-all">

@@ -4,6 +4,7 @@ import { redirect } from "next/navigation";
 import { Card } from "@/components/card";
 import { DevOutboxLink } from "@/components/dev-outbox-link";
 import { EmailAddress } from "@/components/email-address";
+import { OpenInbox } from "@/components/open-inbox";
 import { ResendCode } from "@/components/resend-code";
 import { FollowProgress } from "@/components/tab-sync";
 import { EMAIL_SIGNIN_TTL_SECONDS, pendingSignInEmail } from "@/lib/email-sign-in";
@@ -33,6 +34,7 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: P
       <FollowProgress />
       <EmailCodeForm next={next} />
       <ResendCode action={resendCode} sentAt={pending.sentAt} />
+      <OpenInbox address={pending.typed} />
       <DevOutboxLink />
       <Link href={`/login?next=${encodeURIComponent(next)}`} className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
         Back to sign in
