@@ -7,6 +7,7 @@
 import { randomBytes } from "node:crypto";
 import net from "node:net";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { startMailRecorder } from "./mail-recorder";
 import { runToCompletion, type Cleanup } from "./processes";
 import { freePort, startPostgres, startRedis, type PortRange, type PostgresServer, type RedisServer } from "./services";
@@ -74,27 +75,42 @@ export async function startBackends(cleanup: Cleanup, ports: PortRange, logDir: 
 
 /**
  * A TCP proxy on 127.0.0.1 to `targetPort` that holds each chunk the target sends for the
- * current delay (order kept). A connection the target drops is dropped here too.
+ * delay current when it came, in order. A connection the target drops is dropped here too.
  */
 export async function startDelayProxy(targetPort: number, port: number): Promise<DelayProxy> {
   let delay = 0;
   const sockets = new Set<net.Socket>();
   const server = net.createServer((client) => {
     const target = net.connect(targetPort, "127.0.0.1");
-    let releaseAt = 0;
     for (const s of [client, target]) {
       sockets.add(s);
       s.on("close", () => sockets.delete(s));
       s.on("error", () => {});
     }
     client.on("data", (chunk) => target.write(chunk));
-    target.on("data", (chunk) => {
-      releaseAt = Math.max(releaseAt, Date.now() + delay);
-      setTimeout(() => client.write(chunk), releaseAt - Date.now());
-    });
     client.on("close", () => target.destroy());
+    // One queue per connection, drained in order: timers alone may fire out of order.
+    const held: { at: number; chunk: Buffer }[] = [];
+    let draining = false;
+    let targetClosed = false;
+    const drain = async () => {
+      draining = true;
+      for (let next = held.shift(); next; next = held.shift()) {
+        if (next.at > Date.now()) await sleep(next.at - Date.now());
+        client.write(next.chunk);
+      }
+      draining = false;
+      if (targetClosed) client.destroy();
+    };
+    target.on("data", (chunk) => {
+      held.push({ at: Date.now() + delay, chunk });
+      if (!draining) void drain();
+    });
     // After the chunks still held, as the target's own close would have come after them.
-    target.on("close", () => setTimeout(() => client.destroy(), Math.max(0, releaseAt - Date.now())));
+    target.on("close", () => {
+      targetClosed = true;
+      if (!draining) client.destroy();
+    });
   });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);

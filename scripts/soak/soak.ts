@@ -24,8 +24,9 @@ const HANG_MS = 15_000;
 /** Errors this long after a fault is lifted are still put down to it (state lost with Redis, say). */
 const GRACE_MS = 10_000;
 /** Journeys started a second (both instances busy, not saturated, on 2 shared cores) and at most in flight. */
-const DEFAULT_RATE = 3;
-const MAX_IN_FLIGHT = 12;
+const DEFAULT_RATE = 2;
+const MAX_IN_FLIGHT = 16;
+const WARM_UP_PEOPLE = 4;
 const MIX: [JourneyKind, number][] = [
   ["signUp", 0.25],
   ["passkeySignIn", 0.35],
@@ -35,13 +36,15 @@ const MIX: [JourneyKind, number][] = [
   ["signOutOthers", 0.08],
 ];
 
-type Instance = { n: number; port: number; server: NextServer };
-type Fault = { name: string; at: number; ms: number; begin(): Promise<void>; end(): Promise<void>; startedAt?: number; liftedAt?: number };
+/** `up`: answering its health check; the front sends it nothing while it is down or starting. */
+type Instance = { n: number; port: number; server: NextServer; up: boolean };
+type Fault = { name: string; at: number; ms: number; begin(): Promise<void>; end(): Promise<void>; startedAt?: number; liftedAt?: number; journeysInFlight?: number };
 
 /**
  * The load balancer: each request to the next instance in turn, answered with `x-soak-instance`.
- * A refused connection (instance down) goes to the other; a connection lost before the whole
- * answer came is a 503, as a platform's front answers.
+ * An instance that is down or starting gets nothing (as a health check would see to); a refused
+ * connection goes to the other; a connection lost before the whole answer came is a 503, as a
+ * platform's front answers.
  */
 async function startFront(instances: Instance[], port: number) {
   let turn = 0;
@@ -50,9 +53,9 @@ async function startFront(instances: Instance[], port: number) {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const body = Buffer.concat(chunks);
+    const unavailable = () => void (res.headersSent || res.writeHead(503, { "Content-Type": "text/plain", "x-soak-instance": "front" }).end("Service unavailable. Please try again."));
     const forward = (i: number, tries: number) => {
       const instance = instances[i]!;
-      const unavailable = () => res.writeHead(503, { "Content-Type": "text/plain", "x-soak-instance": "front" }).end("Service unavailable. Please try again.");
       const upstream = http.request({ host: "127.0.0.1", port: instance.port, method: req.method, path: req.url, headers: req.headers, agent: agents[i] }, async (answer) => {
         // Whole, so that an instance dying mid-answer is a 503 too, not half an answer.
         try {
@@ -65,11 +68,14 @@ async function startFront(instances: Instance[], port: number) {
       });
       upstream.on("error", (error: NodeJS.ErrnoException) => {
         if (error.code === "ECONNREFUSED" && tries < instances.length - 1) forward((i + 1) % instances.length, tries + 1);
-        else if (!res.headersSent) unavailable();
+        else unavailable();
       });
       upstream.end(body);
     };
-    forward(turn++ % instances.length, 0);
+    const first = instances.findIndex((_, k) => instances[(turn + k) % instances.length]!.up);
+    turn++;
+    if (first < 0) unavailable();
+    else forward((turn - 1 + first) % instances.length, 0);
   });
   const listening = await listenOnLoopback(server, port);
   return { url: listening.url, close: async () => (agents.forEach((a) => a.destroy()), await listening.close()) };
@@ -93,7 +99,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
   const env = { ...backends.env, APP_URL: `http://localhost:${frontPort}` };
   const launch = async (n: number, port: number) => startNext({ port, env, logFile: path.join(opts.logDir, `soak-next-${n}.log`) });
   const ports = [await freePort(opts.ports), await freePort(opts.ports)];
-  const instances: Instance[] = await Promise.all(ports.map(async (port, i) => ({ n: i + 1, port, server: await launch(i + 1, port) })));
+  const instances: Instance[] = await Promise.all(ports.map(async (port, i) => ({ n: i + 1, port, server: await launch(i + 1, port), up: true })));
   cleanup.add("soak instances", async () => void (await Promise.all(instances.map((i) => i.server.stop()))));
   const front = await startFront(instances, frontPort);
   cleanup.add("soak front", front.close);
@@ -101,9 +107,12 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
   cleanup.add("action client", async () => app.close());
 
   const runId = Date.now().toString(36);
+  const inFlight = new Set<Promise<void>>();
   const journeys = new Soak(app, backends.mailUrl, runId);
-  const attempted: Record<string, number> = {};
-  const succeeded: Record<string, number> = {};
+  // A few people first, so that every kind of journey runs from the first fault on.
+  await Promise.all(Array.from({ length: WARM_UP_PEOPLE }, () => journeys.run("signUp")));
+  const attempted: Record<string, number> = { signUp: WARM_UP_PEOPLE };
+  const succeeded: Record<string, number> = { signUp: WARM_UP_PEOPLE };
   const start = Date.now();
   const durationMs = opts.seconds * 1000;
 
@@ -120,10 +129,15 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
       at: 2.25 * slot,
       ms: 0,
       begin: async () => {
+        // The front learns of it as a health check would: at once here, for a clear picture.
         process.kill(-victim.server.pid, "SIGKILL");
+        victim.up = false;
         await victim.server.stop();
       },
-      end: async () => void (victim.server = await launch(victim.n, victim.port)),
+      end: async () => {
+        victim.server = await launch(victim.n, victim.port);
+        victim.up = true;
+      },
     },
     { name: "Redis 500 ms slower", at: 3.1 * slot, ms: span(20_000), begin: async () => redisDelay.setDelay(500), end: async () => redisDelay.setDelay(0) },
   ];
@@ -131,6 +145,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
     faults.map(async (fault) => {
       await sleep(fault.at);
       fault.startedAt = Date.now();
+      fault.journeysInFlight = inFlight.size;
       await fault.begin();
       await sleep(fault.ms);
       await fault.end();
@@ -163,7 +178,6 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
     const person = free[Math.floor(Math.random() * free.length)];
     return person ? { kind, person } : { kind: "signUp" };
   };
-  const inFlight = new Set<Promise<void>>();
   let turnedAway = 0;
   while (Date.now() - start < durationMs) {
     if (inFlight.size >= MAX_IN_FLIGHT) turnedAway++;
@@ -227,6 +241,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
       name: f.name,
       at: round((f.startedAt! - start) / 1000, 1),
       lifted: round((f.liftedAt! - start) / 1000, 1),
+      journeysInFlight: f.journeysInFlight,
       // Seconds from lifting until a step next succeeded on each instance (null: none before the end).
       recovery: Object.fromEntries(
         instances.map((instance) => {
@@ -318,8 +333,9 @@ export function formatSoak(r: SoakResults): string {
     pad(["step", "ok", "failed", "p50 ms", "p95 ms", "p99 ms"], [16, 6, 6, 7, 7, 7]),
     ...Object.entries(r.steps).map(([name, s]) => pad([name, s.ok, s.failed, s.p50, s.p95, s.p99], [16, 6, 6, 7, 7, 7])),
     "",
-    pad(["fault", "at s", "lifted s", "instance 1 back s", "instance 2 back s"], [22, 6, 8, 17, 17]),
-    ...r.faults.map((f) => pad([f.name, f.at, f.lifted, f.recovery["instance 1"] ?? null, f.recovery["instance 2"] ?? null], [22, 6, 8, 17, 17])),
+    pad(["fault", "at s", "lifted s", "in flight", "instance 1 back s", "instance 2 back s"], [22, 6, 8, 9, 17, 17]),
+    ...r.faults.map((f) => pad([f.name, f.at, f.lifted, f.journeysInFlight ?? null, f.recovery["instance 1"] ?? null, f.recovery["instance 2"] ?? null], [22, 6, 8, 9, 17, 17])),
+    "(in flight: journeys under way when it began; back: seconds from lifting to the next success there)",
     "",
     "Failed steps by window: " + (Object.entries(r.errorsByWindow).map(([w, kinds]) => `${w}: ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(", ")}`).join("; ") || "none"),
     `Audit: ${r.audit.users} users, ${r.audit.passkeys} passkeys, ${r.audit.sessions} sessions; lost ${r.audit.lost}, duplicated ${r.audit.duplicated}, halfMade ${r.audit.halfMade}, server500 ${r.audit.server500} (digest-only 500s during faults: ${r.audit.friendly500}), hung ${r.audit.hung}, unclear ${r.audit.unclear}`,
