@@ -87,12 +87,17 @@ function redirectTo(result: ActionResult, to: string, what: string): void {
   expectRedirect(result, to, what);
 }
 
-/** Next's answer to an action that threw: only a digest, which the page turns into its "try again" message or page. */
-const FRIENDLY_500 = /^0:\{[^\n]*\}\n1:E\{"digest":"\d+"\}\n?$/;
+/**
+ * Next's answer to an action that threw (only a digest), or to one whose redirect's page failed
+ * to render (that page with its error boundary): the page shows its "try again" message or page.
+ */
+const FRIENDLY_500 = /"digest":"\d+"/;
+/** What must never reach a browser (as in e2e/services/faults.spec.ts): stack frames, driver errors, source paths. */
+const LEAKS = /\bat [\w.<>]+ \(|ECONNREFUSED|UpstashError|Upstash [A-Z]+ failed|PostgresError|Failed query|node:internal|\.next\/server|\.tsx?:\d+/;
 
 function classify(error: unknown): FailureKind {
   if (error instanceof Refused) return `refused:${error.code}`;
-  if (error instanceof HttpError) return error.status === 500 && FRIENDLY_500.test(error.body) ? "friendly500" : `http${error.status}`;
+  if (error instanceof HttpError) return error.status === 500 && FRIENDLY_500.test(error.body) && !LEAKS.test(error.body) ? "friendly500" : `http${error.status}`;
   const message = error instanceof Error ? error.message : String(error);
   const status = /: HTTP (\d{3})\b/.exec(message)?.[1];
   if (status) return `http${Number(status)}`;

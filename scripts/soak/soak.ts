@@ -37,8 +37,8 @@ const MIX: [JourneyKind, number][] = [
 ];
 
 /** `up`: answering its health check; the front sends it nothing while it is down or starting. */
-type Instance = { n: number; port: number; server: NextServer; up: boolean };
-type Fault = { name: string; at: number; ms: number; begin(): Promise<void>; end(): Promise<void>; startedAt?: number; liftedAt?: number; journeysInFlight?: number };
+type Instance = { n: number; port: number; server: NextServer; up: boolean; active: number };
+type Fault = { name: string; at: number; ms: number; begin(): Promise<void>; end(): Promise<void>; startedAt?: number; liftedAt?: number; journeysInFlight?: number; requestsCut?: number };
 
 /**
  * The load balancer: each request to the next instance in turn, answered with `x-soak-instance`.
@@ -56,17 +56,26 @@ async function startFront(instances: Instance[], port: number) {
     const unavailable = () => void (res.headersSent || res.writeHead(503, { "Content-Type": "text/plain", "x-soak-instance": "front" }).end("Service unavailable. Please try again."));
     const forward = (i: number, tries: number) => {
       const instance = instances[i]!;
+      instance.active++;
+      let done = false;
+      const finish = () => {
+        if (!done) instance.active--;
+        done = true;
+      };
       const upstream = http.request({ host: "127.0.0.1", port: instance.port, method: req.method, path: req.url, headers: req.headers, agent: agents[i] }, async (answer) => {
         // Whole, so that an instance dying mid-answer is a 503 too, not half an answer.
         try {
           const parts: Buffer[] = [];
           for await (const part of answer) parts.push(part as Buffer);
+          finish();
           res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "x-soak-instance": String(instance.n) }).end(Buffer.concat(parts));
         } catch {
+          finish();
           unavailable();
         }
       });
       upstream.on("error", (error: NodeJS.ErrnoException) => {
+        finish();
         if (error.code === "ECONNREFUSED" && tries < instances.length - 1) forward((i + 1) % instances.length, tries + 1);
         else unavailable();
       });
@@ -99,7 +108,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
   const env = { ...backends.env, APP_URL: `http://localhost:${frontPort}` };
   const launch = async (n: number, port: number) => startNext({ port, env, logFile: path.join(opts.logDir, `soak-next-${n}.log`) });
   const ports = [await freePort(opts.ports), await freePort(opts.ports)];
-  const instances: Instance[] = await Promise.all(ports.map(async (port, i) => ({ n: i + 1, port, server: await launch(i + 1, port), up: true })));
+  const instances: Instance[] = await Promise.all(ports.map(async (port, i) => ({ n: i + 1, port, server: await launch(i + 1, port), up: true, active: 0 })));
   cleanup.add("soak instances", async () => void (await Promise.all(instances.map((i) => i.server.stop()))));
   const front = await startFront(instances, frontPort);
   cleanup.add("soak front", front.close);
@@ -116,9 +125,9 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
   const start = Date.now();
   const durationMs = opts.seconds * 1000;
 
-  // Four faults, one per quarter of the run, each at most a third of its quarter.
+  // Four faults, one per quarter of the run, each at most half of its quarter.
   const slot = durationMs / 4;
-  const span = (nominal: number) => Math.min(nominal, slot / 3);
+  const span = (nominal: number) => Math.min(nominal, slot / 2);
   const { pg, redis, redisDelay } = backends;
   const victim = instances[1]!;
   const faults: Fault[] = [
@@ -129,8 +138,11 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
       at: 2.25 * slot,
       ms: 0,
       begin: async () => {
-        // The front learns of it as a health check would: at once here, for a clear picture.
+        // Mid-ceremony: once a step of some journey is being answered there (waiting at most 10 s).
+        for (const until = Date.now() + 10_000; victim.active === 0 && Date.now() < until; ) await sleep(5);
+        faults[2]!.requestsCut = victim.active;
         process.kill(-victim.server.pid, "SIGKILL");
+        // The front learns of it as a health check would: at once here, for a clear picture.
         victim.up = false;
         await victim.server.stop();
       },
@@ -139,7 +151,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
         victim.up = true;
       },
     },
-    { name: "Redis 500 ms slower", at: 3.1 * slot, ms: span(20_000), begin: async () => redisDelay.setDelay(500), end: async () => redisDelay.setDelay(0) },
+    { name: "Redis 500 ms slower", at: 3.05 * slot, ms: span(20_000), begin: async () => redisDelay.setDelay(500), end: async () => redisDelay.setDelay(0) },
   ];
   const faultsDone = Promise.all(
     faults.map(async (fault) => {
@@ -235,13 +247,14 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
     stepsPerSecond: round(steps.length / loadSeconds, 2),
     errors: count(failures, (f) => f.failure!),
     errorsByWindow,
-    // A few of each kind that isn't a clear refusal, with what came back.
-    examples: Object.values(Object.groupBy(failures.filter((f) => f.detail), (f) => f.failure!)).flatMap((group) => (group ?? []).slice(0, 3).map((f) => ({ ...f, at: round((f.at - start) / 1000, 1) }))),
+    // Every failure that isn't a refusal, with its window and the start of what came back.
+    failures: failures.filter((f) => f.detail).map((f) => ({ ...f, at: round((f.at - start) / 1000, 1), window: windowOf(f.at + f.ms) })),
     faults: faults.map((f) => ({
       name: f.name,
       at: round((f.startedAt! - start) / 1000, 1),
       lifted: round((f.liftedAt! - start) / 1000, 1),
       journeysInFlight: f.journeysInFlight,
+      requestsCut: f.requestsCut,
       // Seconds from lifting until a step next succeeded on each instance (null: none before the end).
       recovery: Object.fromEntries(
         instances.map((instance) => {
@@ -335,7 +348,7 @@ export function formatSoak(r: SoakResults): string {
     "",
     pad(["fault", "at s", "lifted s", "in flight", "instance 1 back s", "instance 2 back s"], [22, 6, 8, 9, 17, 17]),
     ...r.faults.map((f) => pad([f.name, f.at, f.lifted, f.journeysInFlight ?? null, f.recovery["instance 1"] ?? null, f.recovery["instance 2"] ?? null], [22, 6, 8, 9, 17, 17])),
-    "(in flight: journeys under way when it began; back: seconds from lifting to the next success there)",
+    `(in flight: journeys under way when it began; the kill cut ${r.faults[2]?.requestsCut ?? 0} requests being answered there; back: seconds from lifting to the next success there)`,
     "",
     "Failed steps by window: " + (Object.entries(r.errorsByWindow).map(([w, kinds]) => `${w}: ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(", ")}`).join("; ") || "none"),
     `Audit: ${r.audit.users} users, ${r.audit.passkeys} passkeys, ${r.audit.sessions} sessions; lost ${r.audit.lost}, duplicated ${r.audit.duplicated}, halfMade ${r.audit.halfMade}, server500 ${r.audit.server500} (digest-only 500s during faults: ${r.audit.friendly500}), hung ${r.audit.hung}, unclear ${r.audit.unclear}`,
