@@ -80,6 +80,12 @@ export async function savePasskey(
   }
 }
 
+/** Takes back a passkey just saved whose step then failed: no session used it, so nothing else changes. */
+export async function forgetUnusedPasskey(userId: string, passkeyId: string): Promise<void> {
+  const db = await getDb();
+  await db.delete(passkeys).where(and(eq(passkeys.id, passkeyId), eq(passkeys.userId, userId)));
+}
+
 /** Renames one of the user's passkeys; returns the old and new names, or null if not theirs. */
 export async function renamePasskey(userId: string, passkeyId: string, name: string): Promise<{ from: string; to: string } | null> {
   const db = await getDb();

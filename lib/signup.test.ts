@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
 import { ORIGIN } from "@/test/factories";
@@ -82,6 +82,31 @@ describe("sign-up", () => {
     // Finished: the form again, and the link says it was used.
     expect(await browser.run(getPendingSignup)).toBeNull();
     expect(await browser.run(signupLinkState)).toEqual({ state: "used" });
+  });
+
+  // Found by `npm run soak`: with Redis stopped just after the passkey was saved, the browser was
+  // told the step failed, yet the passkey stayed on the account.
+  it("a store failure at the end of the passkey step takes the passkey back; the step then works again", async () => {
+    const { browser, input, code } = await started();
+    expect(await browser.run(() => proveSignupEmail("code", code))).toEqual({ ok: true });
+    const user = (await findUserByIdentifier(input.email))!;
+    const passkeyStep = async () => {
+      const begun = await browser.run(() => signupPasskeyOptions());
+      if (!begun.ok) throw new Error(begun.error);
+      return browser.run(() => signupPasskeyVerify(new SoftCredential(begun.options.user.id).register(begun.options, ORIGIN)));
+    };
+    const store = kv();
+    const take = store.take.bind(store);
+    const down = vi.spyOn(store, "take").mockImplementation((key) => (key.endsWith(":proven") ? Promise.reject(new Error("Upstash GETDEL failed")) : take(key)));
+    try {
+      await expect(passkeyStep()).rejects.toThrow("Upstash GETDEL failed");
+    } finally {
+      down.mockRestore();
+    }
+    expect(await listPasskeys(user.id)).toEqual([]);
+    const verified = await passkeyStep();
+    expect(verified.ok).toBe(true);
+    expect(await listPasskeys(user.id)).toHaveLength(1);
   });
 
   it("a proof from another tab of this browser counts: the code tab moves on instead of failing", async () => {

@@ -11,7 +11,7 @@ import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";
 import { passkeyUse } from "./passkey-offer";
-import { savePasskey } from "./passkeys";
+import { forgetUnusedPasskey, savePasskey } from "./passkeys";
 import { clientKey, hit } from "./rate-limit";
 import { completeSignIn, issueGrant } from "./sign-in";
 import { createVerifiedUser, findUserByEmail, findUserById, normalizeEmail, usernameTaken } from "./users";
@@ -185,9 +185,18 @@ export async function signupPasskeyVerify(response: unknown): Promise<Result<{ g
   if (!verified.ok) return verified;
   const saved = await savePasskey(user.id, verified.registration, { sessionId: null, userAgent: (await headers()).get("user-agent"), usedNow: true });
   if (!saved.ok) return saved;
-  if (!(await takeProven())) return fail("signup_expired");
-  const use = passkeyUse(verified.registration.attachment, verified.registration.transports);
-  return { ok: true, grant: await issueGrant({ userId: user.id, passkeyId: saved.passkey.id, firstSignIn: true, use }) };
+  // Ending the sign-up needs the store: if that fails, or another tab ended it first, the passkey
+  // goes again, so a browser told "try again" finds the account as it was.
+  try {
+    const use = passkeyUse(verified.registration.attachment, verified.registration.transports);
+    const grant = await issueGrant({ userId: user.id, passkeyId: saved.passkey.id, firstSignIn: true, use });
+    if (await takeProven()) return { ok: true, grant };
+  } catch (error) {
+    await forgetUnusedPasskey(user.id, saved.passkey.id);
+    throw error;
+  }
+  await forgetUnusedPasskey(user.id, saved.passkey.id);
+  return fail("signup_expired");
 }
 
 /** "Skip for now": signed in by the email proof alone. */

@@ -10,18 +10,19 @@
  * 4. e2e/services/ (two instances, faults, start-up configuration) and the journeys tagged @smoke
  *    or @services against instance 1 (`--all`: every journey); the fault specs stop and restart
  *    PostgreSQL and Redis through a small control server here.
+ * 5. A 30-second soak (scripts/soak/) with one fault of each kind, on two fresh instances behind
+ *    a round-robin front; fails if its audit finds anything lost, duplicated, half-made, a 500 or a hang.
  *
  * Everything it starts, it stops: on success, on failure, on Ctrl-C or SIGTERM.
  * Arguments go to Playwright, e.g. `npm run test:services -- -g "two instances"`.
  */
-import { randomBytes } from "node:crypto";
 import { rmSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { startMailRecorder } from "./mail-recorder";
 import { Cleanup, runToCompletion } from "./processes";
-import { freePort, listenOnLoopback, startNext, startPostgres, startRedis } from "./services";
-import { startUpstashRestServer } from "./upstash-rest-server";
+import { freePort, listenOnLoopback, startNext } from "./services";
+import { auditProblems, formatSoak, runSoak } from "./soak/soak";
+import { startBackends } from "./stack";
 import { target } from "../e2e/target";
 
 /** Clear of `npm test` (3100), `npm run dev` (3000) and the bench (3700-3799) on a shared machine. */
@@ -72,52 +73,13 @@ async function main(): Promise<void> {
 
   await step("vitest: *.services.test.ts (redis-server, PostgreSQL)", () => command(bin("vitest"), ["run"], { VITEST_SERVICES: "1" }));
 
-  const pg = await step("PostgreSQL", async () => {
-    const server = await startPostgres({ port: await freePort(PORTS), logFile: path.join(LOG_DIR, "postgres.log") });
-    if (!server) throw new Error("PostgreSQL not found: apt-get install postgresql (.ci/run does)");
-    cleanup.add("PostgreSQL", server.stop);
-    return server;
-  });
-  const redis = await step("redis-server", async () => {
-    const server = await startRedis({ port: await freePort(PORTS), logFile: path.join(LOG_DIR, "redis.log") });
-    if (!server) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
-    cleanup.add("redis-server", server.stop);
-    return server;
-  });
-  const upstashToken = randomBytes(16).toString("hex");
-  const upstash = await step("Upstash REST stand-in", async () => {
-    const server = await startUpstashRestServer({ redisPort: redis.port, token: upstashToken, port: await freePort(PORTS) });
-    cleanup.add("Upstash REST stand-in", server.close);
-    return server;
-  });
-  const resendKey = `re_${randomBytes(12).toString("hex")}`;
-  const mail = await step("Resend stand-in", async () => {
-    const server = await startMailRecorder({ apiKey: resendKey, port: await freePort(PORTS) });
-    cleanup.add("Resend stand-in", server.close);
-    return server;
-  });
-
+  const backends = await startBackends(cleanup, PORTS, LOG_DIR, step);
+  const { pg, redis, mailUrl } = backends;
   const [firstPort, secondPort] = [await freePort(PORTS), await freePort(PORTS)];
   // Both instances serve one public origin, as behind a load balancer: WebAuthn checks it.
   const appUrl = `http://localhost:${firstPort}`;
-  const appEnv: Record<string, string> = {
-    APP_URL: appUrl,
-    RP_ORIGINS: "https://passwordless.example,https://passwordless.example.de",
-    SESSION_SECRET: randomBytes(32).toString("base64url"),
-    DATABASE_URL: pg.url,
-    UPSTASH_REDIS_REST_URL: upstash.url,
-    UPSTASH_REDIS_REST_TOKEN: upstashToken,
-    RESEND_API_KEY: resendKey,
-    RESEND_BASE_URL: mail.url,
-    EMAIL_FROM: "Passwordless <auth@passwordless.test>",
-    RESEND_WEBHOOK_SECRET: target.webhookSecret,
-    ALLOW_EMBEDDED: "",
-    // As behind a proxy of your own; the e2e fixtures give each test its own X-Forwarded-For, so
-    // the run's many sign-ups don't share one rate-limit bucket.
-    TRUST_PROXY: "xff",
-  };
+  const appEnv: Record<string, string> = { ...backends.env, APP_URL: appUrl, RESEND_WEBHOOK_SECRET: target.webhookSecret };
 
-  await step("npm run db:migrate", () => command("npm", ["run", "db:migrate"], appEnv));
   await step("npm run build", () => command("npm", ["run", "build"], appEnv));
   const instance = async (port: number, n: number) => {
     const server = await startNext({ port, env: appEnv, logFile: path.join(LOG_DIR, `next-${n}.log`) });
@@ -142,13 +104,21 @@ async function main(): Promise<void> {
       E2E_WEB_SERVER: "0",
       E2E_SERVICES: "1",
       E2E_SERVICES_ALL: all ? "1" : "",
-      MAIL_RECORDER_URL: mail.url,
+      MAIL_RECORDER_URL: mailUrl,
       E2E_SECOND_URL: `http://localhost:${secondPort}`,
       E2E_CONTROL_URL: control.url,
       E2E_DATABASE_URL: pg.url,
       E2E_RP_ORIGINS: appEnv.RP_ORIGINS!,
     }),
   );
+
+  await step("soak: 30 s, one fault of each kind, then the audit", async () => {
+    await Promise.all([first.stop(), second.stop()]);
+    const results = await runSoak(backends, { seconds: 30, ports: PORTS, logDir: LOG_DIR });
+    console.log(formatSoak(results));
+    const problems = auditProblems(results);
+    if (problems.length) throw new Error(`the soak's audit found ${problems.join(", ")}`);
+  });
 }
 
 const report = () => timings.map(([name, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`).join("\n");

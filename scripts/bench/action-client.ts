@@ -1,7 +1,7 @@
 /**
  * Calls the app's server actions over HTTP the way Next's client router does (a POST to the page
  * URL with `Next-Action: <id>`, the arguments as the body, the cookies the server set), and reads
- * the returned value out of the React Flight (text/x-component) response. Bench tooling only.
+ * the returned value out of the React Flight (text/x-component) response. Bench and soak tooling only.
  */
 import http from "node:http";
 import type { Socket } from "node:net";
@@ -15,6 +15,17 @@ const USER_AGENT = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, l
 const ACCEPT_ENCODING = "gzip, deflate, br, zstd";
 const REQUEST_TIMEOUT_MS = 30_000;
 
+/** An action answered with another status than 200: the status and the start of the body. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly body: string,
+    what: string,
+  ) {
+    super(`${what}: HTTP ${status}: ${body.slice(0, 300)}`);
+  }
+}
+
 /** `wireBytes`: the response as it came off the socket (status line, headers, compressed body). */
 export type HttpResponse = { status: number; headers: http.IncomingHttpHeaders; body: string; wireBytes: number; headerBytes: number };
 
@@ -23,6 +34,8 @@ export class VirtualBrowser {
   private readonly cookies = new Map<string, string>();
   /** Bytes of every response this browser has received, as sent on the wire. */
   received = 0;
+  /** The headers of the last response (one request at a time per browser). */
+  lastHeaders?: http.IncomingHttpHeaders;
 
   constructor(readonly ip: string) {}
 
@@ -62,6 +75,8 @@ export class AppServer {
     maxSockets: number,
     /** CPU time the server process has used so far, in microseconds. */
     readonly cpuMicros: () => number,
+    /** A request with no answer for this long fails (a hang, for the soak). */
+    private readonly timeoutMs = REQUEST_TIMEOUT_MS,
   ) {
     this.origin = `http://localhost:${port}`;
     // Keep-alive, like a browser's connection reuse; one socket per concurrent client.
@@ -93,11 +108,12 @@ export class AppServer {
     const cookie = browser.cookieHeader();
     if (cookie) headers.Cookie = cookie;
     if (body !== undefined) headers["Content-Length"] = Buffer.byteLength(body);
+    browser.lastHeaders = undefined;
     const response = await new Promise<HttpResponse>((resolve, reject) => {
       // A keep-alive socket carries one request at a time: what it read meanwhile is this response.
       let readBefore = 0;
       let socket: Socket | undefined;
-      const req = http.request({ host: "127.0.0.1", port: this.port, method, path: urlPath, headers, agent: this.agent, timeout: REQUEST_TIMEOUT_MS }, (res) => {
+      const req = http.request({ host: "127.0.0.1", port: this.port, method, path: urlPath, headers, agent: this.agent, timeout: this.timeoutMs }, (res) => {
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
         res.on("error", reject);
@@ -118,11 +134,12 @@ export class AppServer {
         socket = assigned;
         readBefore = assigned.bytesRead;
       });
-      req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath} timed out after ${REQUEST_TIMEOUT_MS} ms`)));
+      req.on("timeout", () => req.destroy(new Error(`${method} ${urlPath} timed out after ${this.timeoutMs} ms`)));
       req.on("error", reject);
       req.end(body);
     });
     browser.store(response.headers["set-cookie"]);
+    browser.lastHeaders = response.headers;
     browser.received += response.wireBytes;
     return response;
   }
@@ -170,7 +187,7 @@ export class AppServer {
       },
       body,
     );
-    if (response.status !== 200) throw new Error(`${action}: HTTP ${response.status}: ${response.body.slice(0, 300)}`);
+    if (response.status !== 200) throw new HttpError(response.status, response.body, action);
     // "<path>;push": where the client router would go next.
     const redirect = response.headers["x-action-redirect"];
     if (typeof redirect === "string") return { redirect: redirect.split(";")[0] ?? redirect };
@@ -194,6 +211,11 @@ const ACTIONS = {
   submitSignupCode: "app/signup/actions.ts",
   signupPasskeyOptionsAction: "app/signup/actions.ts",
   signupPasskeyVerifyAction: "app/signup/actions.ts",
+  submitEmailCode: "app/login/code/actions.ts",
+  addPasskeyOptionsAction: "app/account/actions.ts",
+  addPasskeyVerifyAction: "app/account/actions.ts",
+  removePasskeyAction: "app/account/actions.ts",
+  signOutOthersAction: "app/account/actions.ts",
 } as const;
 export type ActionName = keyof typeof ACTIONS;
 

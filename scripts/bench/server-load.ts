@@ -1,7 +1,7 @@
 /**
  * The ceremonies against a running production server, driven as the browser drives them: server
  * actions over HTTP with the cookies the server sets, a software authenticator signing real
- * assertions. Every virtual browser has its own client IP (the server runs with TRUST_PROXY=xff),
+ * assertions (the soak reuses the steps). Every virtual browser has its own client IP (the server runs with TRUST_PROXY=xff),
  * as real visitors do, so per-client rate limits apply per browser. Bench tooling only.
  */
 import { z } from "zod";
@@ -19,10 +19,10 @@ export function nextIp(): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-const grantSchema = z.object({ ok: z.literal(true), grant: z.string() });
-const requestOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rpId: z.string() }) });
+export const grantSchema = z.object({ ok: z.literal(true), grant: z.string() });
+export const requestOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rpId: z.string() }) });
 const refusedSchema = z.object({ ok: z.literal(false), error: z.string() });
-const creationOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rp: z.object({ id: z.string() }), user: z.object({ id: z.string() }) }) });
+export const creationOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rp: z.object({ id: z.string() }), user: z.object({ id: z.string() }) }) });
 
 /** Times one step of a ceremony in `browser`, and counts the bytes it received. */
 async function step<T>(sample: Required<Sample>, name: string, browser: VirtualBrowser, run: () => Promise<T>): Promise<T> {
@@ -37,14 +37,14 @@ async function step<T>(sample: Required<Sample>, name: string, browser: VirtualB
 const newSample = (): Required<Sample> => ({ times: {}, bytes: {} });
 
 /** The action's value, checked against `schema`; a redirect or an error result fails loudly. */
-function valueOf<T>(result: ActionResult, schema: z.ZodType<T>, what: string): T {
+export function valueOf<T>(result: ActionResult, schema: z.ZodType<T>, what: string): T {
   if (!("value" in result)) throw new Error(`${what}: unexpected redirect to ${result.redirect}`);
   const parsed = schema.safeParse(result.value);
   if (!parsed.success) throw new Error(`${what}: unexpected result ${JSON.stringify(result.value).slice(0, 300)}`);
   return parsed.data;
 }
 
-function expectRedirect(result: ActionResult, to: string, what: string): void {
+export function expectRedirect(result: ActionResult, to: string, what: string): void {
   if (!("redirect" in result) || result.redirect !== to) throw new Error(`${what}: expected a redirect to ${to}, got ${JSON.stringify(result).slice(0, 300)}`);
 }
 
@@ -146,7 +146,7 @@ export async function signInOnce(server: AppServer, person: Person, browser: Vir
  * The browser's navigation after a verified passkey: the form POST to /login/complete that
  * redeems the grant, sets the session cookie and redirects (303) to the account page.
  */
-async function collect(server: AppServer, browser: VirtualBrowser, grant: string): Promise<void> {
+export async function collect(server: AppServer, browser: VirtualBrowser, grant: string): Promise<void> {
   const body = new URLSearchParams({ grant, next: "/account" }).toString();
   const response = await server.request("POST", "/login/complete", browser, { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin }, body);
   if (response.status !== 303 || response.headers.location !== "/account") throw new Error(`collect: HTTP ${response.status} to ${response.headers.location}`);

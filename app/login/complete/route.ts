@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { messageFor } from "@/lib/shared/errors";
 import { safeNextPath } from "@/lib/safe-next";
 import { redeemSignInGrant } from "@/lib/sign-in";
 
@@ -16,7 +17,20 @@ export async function POST(request: Request): Promise<Response> {
     // not a form: refused below
   }
   const parsed = formSchema.safeParse({ grant: form?.get("grant"), next: form?.get("next") ?? undefined });
-  const redeemed = parsed.success ? await redeemSignInGrant(parsed.data.grant) : null;
+  let redeemed: Awaited<ReturnType<typeof redeemSignInGrant>> | null;
+  try {
+    redeemed = parsed.success ? await redeemSignInGrant(parsed.data.grant) : null;
+  } catch (error) {
+    // A backend is down: a route handler's throw would be a bare 500 the browser shows as its own error page.
+    console.error("sign-in collection failed:", error);
+    return unavailable(safeNextPath(parsed.data?.next));
+  }
   const location = redeemed?.ok ? safeNextPath(parsed.data?.next) : "/login?error=challenge_expired";
   return new Response(null, { status: 303, headers: { Location: location, "Cache-Control": "no-store" } });
+}
+
+/** A 503 page that needs no backend: the message, and the way back to sign in. */
+function unavailable(next: string): Response {
+  const html = `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>Try again in a moment</title></head><body><main><h1>Try again in a moment</h1><p>${messageFor("unavailable")}</p><p><a href="/login?next=${encodeURIComponent(next)}">Back to sign in</a></p></main></body></html>`;
+  return new Response(html, { status: 503, headers: { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store", "Retry-After": "5" } });
 }
