@@ -204,6 +204,9 @@ test("after an email change: the old address's codes stop working, other devices
   await expect(page.getByTestId("account-email")).toHaveText(newEmail); // opening it changed nothing
   await undoPage.getByRole("button", { name: "Put my address back" }).click();
   await expect(undoPage.getByRole("heading", { name: "Your address is back" })).toBeVisible();
+  // Reopened, it names its case like every other link page.
+  await undoPage.goto(undo);
+  await expect(undoPage.getByRole("heading", { name: "This link was already used" })).toBeVisible();
   await anywhere.close();
   // This device signed in with the passkey the account had before the change: it stays.
   await page.goto("/account");
@@ -230,9 +233,9 @@ test("'I made this change': a change made with a passkey can be kept, and the ol
   await expect(pending).toHaveCount(0);
   await expect.poll(async () => (await readNewestMail(page.context(), newEmail)).subject).toBe("Your old address can no longer undo the change");
 
-  // Whoever holds the old inbox now finds a dead link, and the account keeps its new address.
+  // Whoever holds the old inbox now finds a dead link that says why, and the account keeps its new address.
   await page.goto(undo);
-  await expect(page.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "This change was kept" })).toBeVisible();
   await page.goto("/account");
   await expect(page.getByTestId("account-email")).toHaveText(newEmail);
   await expect(page.getByTestId("activity").first()).toContainText(`Kept the email change: ${person.email} can no longer undo it`);

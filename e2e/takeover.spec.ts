@@ -42,7 +42,7 @@ test("someone reading the owner's mail signs in; the alert's 'This wasn't me' si
 
   // Once: reopened, the link says so; the owner is still signed in and sees it in the activity.
   await page.goto(notMe);
-  await expect(page.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "This link was already used" })).toBeVisible();
   await page.goto("/account");
   await expect(page.getByTestId("activity").first()).toContainText("Sign-in reported as not you");
   await expect(page.getByTestId("device")).toHaveCount(1);
