@@ -7,7 +7,7 @@ test("rename and remove passkeys; a removed passkey no longer signs in", async (
   const item = page.getByTestId("passkey");
   await expect(item).toHaveCount(1);
   await expect(item).toContainText("Signed in with this");
-  await expect(item).toContainText("This device only");
+  await expect(item).toContainText("Not synced: kept on one device or key");
 
   await page.getByRole("button", { name: /^Rename / }).click();
   await page.getByLabel(/New name for/).fill("Work laptop");
@@ -275,4 +275,20 @@ test("removing a passkey signs out the devices that signed in with it; every act
   // This device stays signed in.
   await page.reload();
   await expect(page.getByTestId("account-username")).toHaveText(person.username);
+});
+
+test("the section chips fit a 360 px phone: wrapped, none cut off, nothing overflows sideways", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signUpWithPasskey(page, newPerson("chips"));
+  const chips = page.getByRole("navigation", { name: "Account sections" }).getByRole("link");
+  await expect(chips).toHaveCount(6);
+  for (const chip of await chips.all()) {
+    const box = (await chip.boundingBox())!;
+    expect(box.x, await chip.innerText()).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, await chip.innerText()).toBeLessThanOrEqual(360);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+  await chips.filter({ hasText: "Delete account" }).click();
+  await expect(page).toHaveURL(/#delete$/);
+  await expect(page.getByRole("heading", { name: "Delete account" })).toBeInViewport();
 });
