@@ -11,7 +11,7 @@ export function Section({ id, title, description, danger = false, children }: { 
       <h2 id={id ? `${id}-title` : undefined} className={`text-lg font-semibold ${danger ? "text-red-800 dark:text-red-300" : ""}`}>
         {title}
       </h2>
-      {description && <div className="mt-1 text-sm text-zinc-600 dark:text-zinc-400">{description}</div>}
+      {description && <div className="mt-1 text-zinc-600 dark:text-zinc-400">{description}</div>}
       <div className="mt-4 flex flex-col gap-4">{children}</div>
     </section>
   );

@@ -7,7 +7,7 @@ test("rename and remove passkeys; a removed passkey no longer signs in", async (
   const item = page.getByTestId("passkey");
   await expect(item).toHaveCount(1);
   await expect(item).toContainText("Signed in with this");
-  await expect(item).toContainText("This device only");
+  await expect(item).toContainText("Not synced: kept on one device or key");
 
   await page.getByRole("button", { name: /^Rename / }).click();
   await page.getByLabel(/New name for/).fill("Work laptop");
@@ -204,6 +204,9 @@ test("after an email change: the old address's codes stop working, other devices
   await expect(page.getByTestId("account-email")).toHaveText(newEmail); // opening it changed nothing
   await undoPage.getByRole("button", { name: "Put my address back" }).click();
   await expect(undoPage.getByRole("heading", { name: "Your address is back" })).toBeVisible();
+  // Reopened, it names its case like every other link page.
+  await undoPage.goto(undo);
+  await expect(undoPage.getByRole("heading", { name: "This link was already used" })).toBeVisible();
   await anywhere.close();
   // This device signed in with the passkey the account had before the change: it stays.
   await page.goto("/account");
@@ -230,9 +233,9 @@ test("'I made this change': a change made with a passkey can be kept, and the ol
   await expect(pending).toHaveCount(0);
   await expect.poll(async () => (await readNewestMail(page.context(), newEmail)).subject).toBe("Your old address can no longer undo the change");
 
-  // Whoever holds the old inbox now finds a dead link, and the account keeps its new address.
+  // Whoever holds the old inbox now finds a dead link that says why, and the account keeps its new address.
   await page.goto(undo);
-  await expect(page.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "This change was kept" })).toBeVisible();
   await page.goto("/account");
   await expect(page.getByTestId("account-email")).toHaveText(newEmail);
   await expect(page.getByTestId("activity").first()).toContainText(`Kept the email change: ${person.email} can no longer undo it`);
@@ -272,4 +275,20 @@ test("removing a passkey signs out the devices that signed in with it; every act
   // This device stays signed in.
   await page.reload();
   await expect(page.getByTestId("account-username")).toHaveText(person.username);
+});
+
+test("the section chips fit a 360 px phone: wrapped, none cut off, nothing overflows sideways", async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signUpWithPasskey(page, newPerson("chips"));
+  const chips = page.getByRole("navigation", { name: "Account sections" }).getByRole("link");
+  await expect(chips).toHaveCount(6);
+  for (const chip of await chips.all()) {
+    const box = (await chip.boundingBox())!;
+    expect(box.x, await chip.innerText()).toBeGreaterThanOrEqual(0);
+    expect(box.x + box.width, await chip.innerText()).toBeLessThanOrEqual(360);
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth)).toBeLessThanOrEqual(0);
+  await chips.filter({ hasText: "Delete account" }).click();
+  await expect(page).toHaveURL(/#delete$/);
+  await expect(page.getByRole("heading", { name: "Delete account" })).toBeInViewport();
 });

@@ -50,6 +50,13 @@ export async function switchUser(page: Page): Promise<void> {
   await expect(page.getByRole("heading", { name: "Sign in", exact: true })).toBeVisible();
 }
 
+/** Step 1's "Email me a sign-in link", under "Other ways to sign in" (opened first if it is closed). */
+export async function emailLinkFromStepOne(page: Page): Promise<void> {
+  const others = page.getByTestId("other-ways");
+  if (!(await others.evaluate((d) => (d as HTMLDetailsElement).open))) await others.getByText("Other ways to sign in").click();
+  await others.getByRole("button", { name: "Email me a sign-in link", exact: true }).click();
+}
+
 /** Username-first, then "Email me a sign-in link": lands on "Check your email". */
 export async function requestEmailSignIn(page: Page, identifier: string): Promise<void> {
   // Step 1, whoever this browser signed in as before.
@@ -57,7 +64,7 @@ export async function requestEmailSignIn(page: Page, identifier: string): Promis
   await page.goto("/login");
   await page.getByLabel("Username or email").fill(identifier);
   await page.getByRole("button", { name: "Continue" }).click();
-  // Step 1 has an "Email me a sign-in link" button of its own: wait for step 2's.
+  // Step 2 has its own "Email me a sign-in link" (step 1 keeps one under "Other ways to sign in"): wait for it.
   await expect(page.getByRole("heading", { name: `Hello, ${identifier}` })).toBeVisible();
   await page.getByRole("button", { name: "Email me a sign-in link" }).click();
   await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { addVirtualAuthenticator, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser } from "./flows";
+import { emailLinkFromStepOne, enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser } from "./flows";
 import { target } from "./target";
 
 const heading = (name: string) => ({ name, exact: true });
@@ -22,6 +22,24 @@ test("passkey autofill: the username field's passkey request signs in on its own
   await page.getByRole("button", { name: "Switch user" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByText("That took too long")).toHaveCount(0);
+});
+
+test("step 1: the passkey first, Continue for a name, the email link under “Other ways to sign in”", async ({ page }) => {
+  await page.goto("/login");
+  const passkey = page.getByRole("button", { name: "Sign in with a passkey" });
+  const email = page.getByRole("button", { name: "Email me a sign-in link", exact: true });
+  await expect(passkey).toBeVisible();
+  await expect(page.getByRole("button", { name: "Continue" })).toBeVisible();
+  // One way stands out: the passkey is the only filled button, and comes first.
+  await expect(passkey).toHaveClass(/bg-accent/);
+  await expect(page.getByRole("button", { name: "Continue" })).not.toHaveClass(/bg-accent/);
+  expect(await passkey.evaluate((b) => Boolean(b.compareDocumentPosition(document.querySelector("input[name=identifier]")!) & Node.DOCUMENT_POSITION_FOLLOWING))).toBe(true);
+  await expect(email).toBeHidden();
+  await page.getByText("Other ways to sign in").click();
+  await expect(email).toBeVisible();
+  await page.getByLabel("Username or email").fill(`nobody.${newPerson().username}@example.test`);
+  await email.click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
 });
 
 test("\"Sign in with a passkey\" button: a discoverable request with no username", async ({ page, authenticator }) => {
@@ -231,7 +249,7 @@ test("a new device can ask for a sign-in link from step 1; 'no passkey here' lea
   await other.setUserVerified(false);
   await device.goto("/login");
   // Empty field: a message, nothing sent.
-  await device.getByRole("button", { name: "Email me a sign-in link", exact: true }).click();
+  await emailLinkFromStepOne(device);
   await expect(device.getByText("Enter your username or email.")).toBeVisible();
 
   // No passkey here: the way on is the email link, for the name typed above.
@@ -240,7 +258,7 @@ test("a new device can ask for a sign-in link from step 1; 'no passkey here' lea
   await device.getByRole("button", { name: "Email me a sign-in link instead" }).click();
   await expect(device.getByLabel("Username or email")).toBeFocused();
   await device.keyboard.type(person.email);
-  await device.getByRole("button", { name: "Email me a sign-in link", exact: true }).click();
+  await emailLinkFromStepOne(device);
   await expect(device.getByRole("heading", { name: "Check your email" })).toBeVisible();
   const mail = await readNewestMail(context, person.email);
   await enterCode(device, mail.code!);

@@ -7,7 +7,7 @@ import { target } from "./target";
 /** 360 px: the narrowest phone people use (nothing may overflow); 390 px: a common phone; 1280 px: a laptop. */
 const WIDTHS = [360, 390, 1280];
 const SCHEMES = ["light", "dark"] as const;
-const ACCOUNT_SECTIONS = ["profile", "passkeys", "devices", "activity", "delete"];
+const ACCOUNT_SECTIONS = ["profile", "passkeys", "passkey-only", "devices", "activity", "delete"];
 
 /**
  * Checks a page as people meet it: no axe violations (WCAG 2.1 A and AA) in either theme, nothing
@@ -93,6 +93,8 @@ test("the account page and sign-in on a new device: accessible in both themes, f
   const otherPage = await other.newPage();
   await otherPage.goto("/login");
   await shoot(otherPage, "login");
+  await otherPage.getByText("Other ways to sign in").click();
+  await shoot(otherPage, "login-other-ways");
   await otherPage.getByLabel("Username or email").fill(person.username);
   await otherPage.getByRole("button", { name: "Continue" }).click();
   await shoot(otherPage, "login-hello");
@@ -106,6 +108,9 @@ test("the account page and sign-in on a new device: accessible in both themes, f
   await expect(otherPage).toHaveURL(/\/account$/);
   // Signed in by email on a second device: the prompt to add a passkey, two devices listed.
   await shoot(otherPage, "account-email", ACCOUNT_SECTIONS);
+  // The hold notice's "Why?", opened.
+  await otherPage.getByText("Why?").click();
+  await shoot(otherPage, "account-email-hold-why");
 
   await otherPage.goto("/account/confirm");
   await shoot(otherPage, "account-confirm");

@@ -6,7 +6,7 @@ import { actionId, callAction } from "./actions";
 import { SoftCredential } from "../test/soft-authenticator";
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";
-import { enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, startSignup } from "./flows";
+import { emailLinkFromStepOne, enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, startSignup } from "./flows";
 
 const PAGES = ["/", "/signup", "/login", "/login/code", "/signup/verify?token=x", "/login/email?token=x", "/account/confirm", "/dev/outbox", "/no-such-page"];
 
@@ -313,7 +313,7 @@ test("without a trusted proxy, limits key on the TCP peer: one client's flood lo
     await expect(page.getByRole("navigation", { name: "Account" }).getByRole("link", { name: "Sign in" })).toBeVisible();
     await openLoginWithoutAutofill(page, authenticator);
     await page.getByLabel("Username or email").fill(person.email);
-    await page.getByRole("button", { name: "Email me a sign-in link" }).click();
+    await emailLinkFromStepOne(page);
     await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
     await openLoginWithoutAutofill(page, authenticator);
     await page.getByRole("button", { name: "Sign in with a passkey" }).click();

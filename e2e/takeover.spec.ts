@@ -42,7 +42,7 @@ test("someone reading the owner's mail signs in; the alert's 'This wasn't me' si
 
   // Once: reopened, the link says so; the owner is still signed in and sees it in the activity.
   await page.goto(notMe);
-  await expect(page.getByRole("heading", { name: "This link can't be used" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "This link was already used" })).toBeVisible();
   await page.goto("/account");
   await expect(page.getByTestId("activity").first()).toContainText("Sign-in reported as not you");
   await expect(page.getByTestId("device")).toHaveCount(1);
@@ -178,8 +178,14 @@ test("passkey-only mode needs two passkeys; then an email sign-in is answered as
   test.setTimeout(120_000);
   const owner = newPerson("only");
   await signUpWithPasskey(page, owner);
-  await expect(page.getByTestId("passkey-only-status")).toContainText("Off");
+  const emailSignIn = page.getByRole("switch", { name: /^Sign-in by email/ });
+  await expect(emailSignIn).toHaveAccessibleName("Sign-in by email: allowed");
+  await expect(emailSignIn).toHaveAttribute("aria-checked", "true");
+  await expect(page.getByTestId("passkey-only-status")).toContainText("Sign-in by email: allowed");
   await expect(page.getByText("Add one more passkey first")).toBeVisible();
+  await expect(emailSignIn).toBeDisabled();
+  // The resilience check: one passkey on one authenticator is one thing to lose.
+  await expect(page.getByTestId("passkey-resilience")).toHaveText(/^Your only passkey is on one device or security key\./);
 
   // A second passkey, on a second authenticator (a security key, say).
   await authenticator.remove();
@@ -187,8 +193,14 @@ test("passkey-only mode needs two passkeys; then an email sign-in is answered as
   await page.getByRole("button", { name: "Add a passkey on this device" }).last().click();
   await expect(page.getByTestId("passkey")).toHaveCount(2);
 
-  await page.getByRole("button", { name: "Turn on passkey-only sign-in" }).click();
-  await expect(page.getByTestId("passkey-only-status")).toContainText("On: sign-in links and codes are not sent");
+  // Two authenticators: no longer one thing to lose, so the check says nothing.
+  await expect(page.getByTestId("passkey-resilience")).toHaveCount(0);
+
+  await emailSignIn.click();
+  await expect(page.getByTestId("passkey-only-status")).toContainText("Sign-in by email: off");
+  await expect(page.getByTestId("passkey-only-status")).toContainText("Links and codes are not sent; only your passkeys sign in.");
+  await expect(emailSignIn).toHaveAccessibleName("Sign-in by email: off");
+  await expect(emailSignIn).toHaveAttribute("aria-checked", "false");
   await expect.poll(async () => (await readNewestMail(page.context(), owner.email)).subject).toBe("Passkey-only sign-in is on");
 
   // Elsewhere, asking for a sign-in email looks exactly like asking for a name with no account.

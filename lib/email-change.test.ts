@@ -5,7 +5,7 @@ import { users } from "@/db/schema";
 import { addSoftPasskey, newUser, signedInBrowser } from "@/test/factories";
 import type { TestBrowser } from "@/test/browser";
 import { describeActivity, recentActivity } from "./activity";
-import { cancelEmailRevert, describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, pendingEmailRevert, revertEmailChange, startEmailChange } from "./email-change";
+import { cancelEmailRevert, describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, pendingEmailRevert, revertEmailChange, spentRevertState, startEmailChange } from "./email-change";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { getCurrentSession, insertSession, validateSessionToken } from "./session";
@@ -113,6 +113,9 @@ describe("This wasn't me", () => {
     // Once.
     expect(await revertEmailChange(id, token)).toMatchObject({ ok: false });
     expect(await describeRevert(id, token)).toBeNull();
+    expect(await spentRevertState(id, token)).toBe("used");
+    expect(await spentRevertState("B".repeat(43), token)).toBe("expired");
+    expect(await spentRevertState(id, undefined)).toBe("incomplete");
   });
 
   it("a change a passkey vouched for can be kept: 'I made this change' ends the old address's undo, only from a passkey-vouched device", async () => {
@@ -136,6 +139,7 @@ describe("This wasn't me", () => {
     expect(await describeRevert(link.searchParams.get("id")!, link.searchParams.get("token")!)).toBeNull();
     expect(await revertEmailChange(link.searchParams.get("id")!, link.searchParams.get("token")!)).toMatchObject({ ok: false });
     expect(await emailOf(user.id)).toBe(moved);
+    expect(await spentRevertState(link.searchParams.get("id")!, link.searchParams.get("token")!)).toBe("kept");
     expect(await owner.run(getCurrentSession)).not.toBeNull();
   });
 

@@ -4,6 +4,7 @@ import { z } from "zod";
 import { getDb, isUniqueViolation } from "@/db/client";
 import { passkeys, sessions, users } from "@/db/schema";
 import { recordActivity } from "./activity";
+import { readableDate } from "./dates";
 import { pointerCookie } from "./cookies";
 import { addressInUseEmail, emailChangeEmail } from "./emails";
 import { dropProof, issueProof, linkState, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
@@ -15,7 +16,7 @@ import { sendMailLater } from "./mail";
 import { sendSecurityNotice } from "./notices";
 import { passkeysAddedFrom } from "./passkeys";
 import { hit } from "./rate-limit";
-import { TOKEN_PATTERN } from "./secrets";
+import { TOKEN_PATTERN, sha256Hex } from "./secrets";
 import { requireSession, RISKY_CHANGE } from "./session";
 import { findUserByEmail, normalizeEmail } from "./users";
 
@@ -52,6 +53,8 @@ const REVERT_NAMESPACE = "emailrevert";
 const PROOF_ERRORS = { expired: "email_change_expired", badLink: "email_change_expired" } as const;
 const changeCookie = () => pointerCookie("email-change", COOKIE_TTL_SECONDS);
 const pendingRevertKey = (userId: string) => `emailrevert-pending:${userId}`;
+/** How an undo link ended, kept for as long as it would have worked: its page says so instead of "expired". */
+const revertOutcomeKey = (id: string) => `emailrevert-outcome:${sha256Hex(id)}`;
 
 /**
  * Starts a change: the new address gets a code and a link; nothing changes until one comes back
@@ -143,7 +146,7 @@ export async function finishEmailChange(kind: "code" | "link", value: string): P
     user.email,
     "Your email address was changed",
     [
-      `The email address for your account was changed from ${user.email} to ${spent.data.email} from ${session.userAgent}. We won't send mail to this address any more.`,
+      `The email address for your account was changed from ${user.email} to ${spent.data.email} from ${session.userAgent}, ${readableDate(new Date(at))}. We won't send mail to this address any more.`,
       `If you didn't do this, put your address back within ${REVERT_TTL_SECONDS / 86400} days: it also signs out every device that a passkey you already had doesn't vouch for.`,
     ],
     { label: "This wasn't me", url: link.href },
@@ -193,7 +196,7 @@ export async function revertEmailChange(id: string, token: string): Promise<Resu
       return { kept: keep.length };
     });
     if (!restored) return fail("link_invalid");
-    await kv().del(pendingRevertKey(userId));
+    await Promise.all([kv().del(pendingRevertKey(userId)), rememberRevertOutcome(id, at, "used")]);
     sendSecurityNotice(from, "Your email address is back", [
       `Your account's email address is ${from} again. ${restored.kept ? "Every device was signed out except those signed in with a passkey the account had before the change" : "Every device was signed out"}, and passkeys added by whoever changed it were removed.`,
       "Sign in, then check your passkeys and recent activity.",
@@ -204,6 +207,21 @@ export async function revertEmailChange(id: string, token: string): Promise<Resu
     throw error;
   }
   return { ok: true, email: from };
+}
+
+async function rememberRevertOutcome(id: string, at: number, outcome: "used" | "kept"): Promise<void> {
+  const remaining = Math.ceil((at + REVERT_TTL_SECONDS * 1000 - Date.now()) / 1000);
+  if (remaining > 0) await kv().set(revertOutcomeKey(id), outcome, remaining);
+}
+
+/**
+ * What an undo link that no longer works can truthfully say: used to put the address back, or
+ * kept by the owner ("I made this change"), or expired (or never issued), or cut short.
+ */
+export async function spentRevertState(id: string | undefined, token: string | undefined): Promise<"used" | "kept" | "expired" | "incomplete"> {
+  if (!id || !token || !TOKEN_PATTERN.test(id) || !TOKEN_PATTERN.test(token)) return "incomplete";
+  const outcome = await kv().get(revertOutcomeKey(id));
+  return outcome === "used" || outcome === "kept" ? outcome : "expired";
 }
 
 /** The account's undo link that still works, for its page: from, to, until when, and whether the owner may cancel it. */
@@ -229,7 +247,7 @@ export async function cancelEmailRevert(): Promise<Result<{ from: string }>> {
   if (!pending || !pending.byPasskey || pending.to !== user.email) return fail("link_invalid");
   const db = await getDb();
   if (!(await vouchingPasskey(db, session, new Date(pending.at)))) return fail("revert_cancel_needs_passkey");
-  await Promise.all([dropProof(REVERT_NAMESPACE, pending.id), kv().del(pendingRevertKey(user.id))]);
+  await Promise.all([dropProof(REVERT_NAMESPACE, pending.id), kv().del(pendingRevertKey(user.id)), rememberRevertOutcome(pending.id, pending.at, "kept")]);
   await recordActivity(user.id, "email_revert_cancelled", { from: pending.from });
   sendSecurityNotice(user.email, "Your old address can no longer undo the change", [
     `From ${session.userAgent}, you confirmed you changed your address from ${pending.from}. The link we sent there no longer works.`,

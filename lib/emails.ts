@@ -49,7 +49,7 @@ export function signupVerificationEmail(input: { to: string; code: string; link:
   return codeLayout(input, `Confirm your email for ${input.rpName}`, [
     paragraph(`Enter this code to confirm your email address and finish creating your ${input.rpName} account:`),
     code(input.code),
-    button("Or confirm with this link", input.link),
+    button("Confirm my email", input.link),
     paragraph(`The code and link expire in ${input.minutes} minutes and work only in the browser where you signed up.`),
     paragraph("If you didn't try to create an account, ignore this email: nothing happens without the code."),
   ]);

@@ -3,7 +3,7 @@ import { getDb } from "@/db/client";
 import { addSoftPasskey, newUser, ORIGIN, signedInBrowser } from "@/test/factories";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { describeActivity, recentActivity } from "./activity";
-import { defaultPasskeyName, deletePasskey, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey } from "./passkeys";
+import { defaultPasskeyName, deletePasskey, distinctPasskeyName, listPasskeys, MAX_PASSKEYS, renamePasskey, savePasskey } from "./passkeys";
 import { getCurrentSession, insertSession, validateSessionToken } from "./session";
 import { registrationOptions, verifyRegistration, type VerifiedRegistration } from "./webauthn";
 
@@ -23,6 +23,30 @@ describe("defaultPasskeyName", () => {
     expect(defaultPasskeyName(made(UNKNOWN, ["hybrid"], "cross-platform"), null)).toBe("Passkey on a phone");
     const chromeOnLinux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
     expect(defaultPasskeyName(made(UNKNOWN, ["internal"], "platform"), chromeOnLinux)).toBe("Chrome on Linux");
+  });
+});
+
+describe("distinctPasskeyName", () => {
+  it("keeps a free name, and numbers one the account already has from 2, in any letter case", () => {
+    expect(distinctPasskeyName("Chrome on Linux", [])).toBe("Chrome on Linux");
+    expect(distinctPasskeyName("Chrome on Linux", ["Security key"])).toBe("Chrome on Linux");
+    expect(distinctPasskeyName("Chrome on Linux", ["chrome on linux"])).toBe("Chrome on Linux 2");
+    expect(distinctPasskeyName("Security key", ["Security key", "Security key 2", "Security key 4"])).toBe("Security key 3");
+  });
+
+  it("two passkeys made alike are saved under names that differ", async () => {
+    const user = await newUser();
+    const chromeOnLinux = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/140.0.0.0 Safari/537.36";
+    const names: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const options = await registrationOptions(user, await listPasskeys(user.id));
+      const verified = await verifyRegistration(user.id, new SoftCredential(user.webauthnUserId).register(options, ORIGIN));
+      if (!verified.ok) throw new Error(verified.error);
+      const saved = await savePasskey(user.id, verified.registration, { sessionId: null, userAgent: chromeOnLinux });
+      if (!saved.ok) throw new Error(saved.error);
+      names.push(saved.passkey.name);
+    }
+    expect(names).toEqual(["Chrome on Linux", "Chrome on Linux 2", "Chrome on Linux 3"]);
   });
 });
 

@@ -36,7 +36,17 @@ export function defaultPasskeyName(registration: Pick<VerifiedRegistration, "cre
 }
 
 /**
- * Stores a verified new passkey for `userId`, named by defaultPasskeyName, remembering the session
+ * `name`, or, when the account already has a passkey called that, the same with the lowest free
+ * counter ("Chrome on Linux 2"), so two passkeys made alike can still be told apart in the list.
+ */
+export function distinctPasskeyName(name: string, taken: readonly string[]): string {
+  const used = new Set(taken.map((t) => t.trim().toLowerCase()));
+  if (!used.has(name.toLowerCase())) return name;
+  for (let n = 2; ; n++) if (!used.has(`${name} ${n}`.toLowerCase())) return `${name} ${n}`;
+}
+
+/**
+ * Stores a verified new passkey for `userId`, named by defaultPasskeyName (made distinct), remembering the session
  * that added it and the passkey that session signed in with (so what a sign-in did can be undone).
  * Within the limit; a credential id already registered (to anyone) is refused.
  */
@@ -50,6 +60,7 @@ export async function savePasskey(
   try {
     const passkey = await db.transaction(async (tx) => {
       if ((await lockPasskeyCount(tx, userId)).passkeys >= MAX_PASSKEYS) return null;
+      const taken = await tx.select({ name: passkeys.name }).from(passkeys).where(eq(passkeys.userId, userId));
       const [created] = await tx
         .insert(passkeys)
         .values({
@@ -61,7 +72,7 @@ export async function savePasskey(
           deviceType: credential.credentialDeviceType,
           backedUp: credential.credentialBackedUp,
           aaguid: credential.aaguid,
-          name: defaultPasskeyName(registration, context.userAgent),
+          name: distinctPasskeyName(defaultPasskeyName(registration, context.userAgent), taken.map((p) => p.name)),
           createdInSession: context.sessionId,
           createdWithPasskey: context.withPasskeyId ?? null,
           heldUntil: context.heldUntil ?? null,

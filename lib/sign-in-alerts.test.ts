@@ -8,7 +8,7 @@ import { finishSignInEmail, requestSignInEmail } from "./email-sign-in";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { endSession, getCurrentSession } from "./session";
-import { describeSignInReport, reportSignIn } from "./sign-in-alerts";
+import { describeSignInReport, reportSignIn, spentReportState } from "./sign-in-alerts";
 import { SoftCredential } from "@/test/soft-authenticator";
 import type { User } from "@/db/schema";
 
@@ -33,6 +33,8 @@ describe("new sign-in alerts", () => {
     const browser = await emailSignIn(user);
     expect(alerts(user.email)).toHaveLength(1);
     expect(alerts(user.email)[0]!.text).toContain("with a link or code sent to this address: Chrome on Linux");
+    // The date as people read it, not "Sat, 05 Dec 2026 16:46:15 GMT".
+    expect(alerts(user.email)[0]!.text).toMatch(/Chrome on Linux, [A-Z][a-z]+day \d{1,2} [A-Z][a-z]+( \d{4})?, \d{2}:\d{2} UTC\./);
 
     const key = await addKey(browser, user);
 
@@ -72,6 +74,10 @@ describe("new sign-in alerts", () => {
     expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: false, error: "link_invalid" });
     expect(await describeSignInReport(token)).toBeNull();
     expect(await reportSignIn("not-a-token")).toEqual({ ok: false, error: "link_invalid" });
+    // Its page names the case: this link was used; another never-issued one reads as expired; a cut one as incomplete.
+    expect(await spentReportState(token)).toBe("used");
+    expect(await spentReportState("A".repeat(43))).toBe("expired");
+    expect(await spentReportState(token.slice(0, 20))).toBe("incomplete");
   });
 
   it("an inbox thief can't use the owner's own alert to remove the owner's passkey and escape the hold", async () => {

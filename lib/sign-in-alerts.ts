@@ -4,6 +4,7 @@ import { getDb, type Db } from "@/db/client";
 import { knownDevices, passkeys, sessions, users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { pointerCookie } from "./cookies";
+import { readableDate } from "./dates";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
@@ -25,6 +26,8 @@ const DEVICE_COOKIE_SECONDS = 400 * 24 * 60 * 60;
 
 const deviceCookie = () => pointerCookie("device", DEVICE_COOKIE_SECONDS);
 const reportKey = (token: string) => `signin-report:${sha256Hex(token)}`;
+/** Remembers, for as long as the link would have worked, that it was pressed: its page then says "already used", not "expired". */
+const usedKey = (token: string) => `signin-report:${sha256Hex(token)}:used`;
 
 /** `sessionsEnded`: pressed once from a browser that couldn't remove its passkeys, which it kept. */
 type SignInReport = { userId: string; sessionId: string; method: "passkey" | "email"; device: string; deviceHash: string; at: number; sessionsEnded?: boolean };
@@ -55,7 +58,7 @@ export async function alertSignIn(user: User, signIn: Omit<SignInReport, "userId
     user.email,
     `New sign-in to ${config.rpName}`,
     [
-      `Someone signed in to your account ${user.username} ${how}: ${signIn.device}, ${new Date(report.at).toUTCString()}.`,
+      `Someone signed in to your account ${user.username} ${how}: ${signIn.device}, ${readableDate(new Date(report.at))}.`,
       ...(heldUntil ? ["Because it signed in by email, for 24 hours it can't remove passkeys, change your email address or delete the account."] : []),
       `If this was you, there's nothing to do. If it wasn't, press the button within ${REPORT_TTL_SECONDS / 86400} days: it signs that sign-in out and removes the passkeys it added, and any added with those. Then secure your email account.`,
     ],
@@ -80,6 +83,12 @@ export async function describeSignInReport(token: string): Promise<ReportPreview
 }
 
 export type ReportPreview = { method: SignInReport["method"]; device: string; at: Date; addedPasskeys: number; sessionsEnded: boolean; canRemovePasskeys: boolean };
+
+/** What a link that no longer describes a report can truthfully say: pressed already, or expired (or never issued), or cut short. */
+export async function spentReportState(token: string): Promise<"used" | "expired" | "incomplete"> {
+  if (!TOKEN_PATTERN.test(token)) return "incomplete";
+  return (await kv().get(usedKey(token))) ? "used" : "expired";
+}
 
 async function readReport(token: string): Promise<SignInReport | null> {
   const raw = TOKEN_PATTERN.test(token) ? await kv().get(reportKey(token)) : null;
@@ -136,9 +145,10 @@ export async function reportSignIn(token: string): Promise<Result<{ signedOut: n
     await kv().set(reportKey(token), raw, Math.max(1, Math.ceil(remaining / 1000)));
     return fail("report_needs_passkey");
   }
+  await kv().set(usedKey(token), "1", Math.max(1, Math.ceil(remaining / 1000)));
   // Kept passkeys: the link can still remove them, pressed where an older passkey vouches.
   if (undone.kept > 0 && remaining > 0) await kv().set(reportKey(token), JSON.stringify({ ...report, sessionsEnded: true } satisfies SignInReport), Math.ceil(remaining / 1000));
-  const when = new Date(report.at).toUTCString();
+  const when = readableDate(new Date(report.at));
   sendSecurityNotice(undone.owner.email, undone.removed.length ? "Passkeys were removed from your account" : "A sign-in to your account was ended", [
     `Someone pressed "This wasn't me" for the sign-in on ${report.device}, ${when}. ${undone.signedOut === 1 ? "1 device was" : `${undone.signedOut} devices were`} signed out.`,
     ...(undone.removed.length ? [`These passkeys it added were removed: ${undone.removed.join(", ")}.`] : []),

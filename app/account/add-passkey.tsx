@@ -54,7 +54,7 @@ export function AddPasskey() {
   return (
     <div id="add-passkey" className="flex scroll-mt-6 flex-col gap-3">
       {noPlatform && (
-        <p className="text-sm text-zinc-700 dark:text-zinc-300" data-testid="no-platform-passkey">
+        <p className="text-zinc-700 dark:text-zinc-300" data-testid="no-platform-passkey">
           This browser says this device can&apos;t make a passkey of its own.{" "}
           {noPhone ? "Add a security key, or add a passkey from your phone or another computer." : "Add one on your phone (you'll scan a QR code) or a security key."} Until then, keep signing in here with
           a link or code sent to your email.
@@ -68,11 +68,11 @@ export function AddPasskey() {
         )}
       </div>
       <div className="flex flex-col gap-2 sm:flex-row sm:flex-wrap">
-        {choices.map(({ choice, label }, i) => (
+        {choices.map(({ choice, label }) => (
           <Button
             key={choice}
             onClick={() => add(choice)}
-            variant={i === 0 ? "secondary" : "ghost"}
+            variant="secondary"
             className="sm:!w-auto"
             disabled={pending && running !== choice}
             pending={pending && running === choice}

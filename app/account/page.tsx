@@ -10,6 +10,7 @@ import { groupActivity, recentActivity } from "@/lib/activity";
 import { pendingEmailChange, pendingEmailRevert } from "@/lib/email-change";
 import { heldUntil } from "@/lib/hold";
 import { pendingPasskeyOffer } from "@/lib/passkey-offer";
+import { resilienceWarning } from "@/lib/passkey-resilience";
 import { listPasskeys, PASSKEY_ONLY_MIN_PASSKEYS } from "@/lib/passkeys";
 import { getCurrentSession, listSessions, RISKY_CHANGE, unmetNeed } from "@/lib/session";
 import { AddPasskey } from "./add-passkey";
@@ -49,6 +50,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
     pendingEmailRevert(user.id),
   ]);
   const offer = await pendingPasskeyOffer(current, passkeys);
+  const resilience = resilienceWarning(passkeys, user.emailSigninDisabled);
 
   return (
     <div className="mx-auto flex w-full max-w-3xl flex-col gap-6">
@@ -59,11 +61,12 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
           Signed in {session.method === "passkey" ? "with a passkey" : "with an email link or code"}.
         </p>
       </div>
-      <nav aria-label="Account sections" className="-mx-4 overflow-x-auto px-4 sm:mx-0 sm:px-0">
-        <ul className="flex gap-2 text-sm">
+      {/* Wrapping, not scrolling: every section is in sight on the narrowest phone. */}
+      <nav aria-label="Account sections">
+        <ul className="flex flex-wrap gap-2 text-sm">
           {SECTIONS.map(([id, label]) => (
             <li key={id}>
-              <a href={`#${id}`} className="inline-flex min-h-11 items-center whitespace-nowrap rounded-full border border-zinc-200 bg-white px-4 font-medium hover:bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:bg-zinc-800">
+              <a href={`#${id}`} className="inline-flex min-h-11 items-center whitespace-nowrap rounded-full border border-zinc-200 bg-white px-3.5 font-medium hover:bg-zinc-50 dark:border-zinc-800 dark:bg-zinc-900 dark:hover:bg-zinc-800">
                 {label}
               </a>
             </li>
@@ -89,9 +92,13 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       {held && (
         <Alert tone="info">
           <p data-testid="hold-notice">
-            This device signed in by email, so for now it can&apos;t remove passkeys, change the email address, delete the account or switch passkey-only sign-in: that keeps your account safe if
-            someone else can read your email. The hold ends <RelativeTime iso={held.toISOString()} />. <ReauthLink section="passkeys">Confirm with a passkey you already had</ReauthLink> to lift it now.
+            This device signed in by email, so until <RelativeTime iso={held.toISOString()} /> it can&apos;t remove passkeys, change the email address, delete the account or switch sign-in by email.{" "}
+            <ReauthLink section="passkeys">Confirm with a passkey you already had</ReauthLink> to lift it now.
           </p>
+          <details className="mt-2">
+            <summary className="inline-flex min-h-11 cursor-pointer items-center font-medium">Why?</summary>
+            <p>If someone else can read your email, they could sign in with it; the hold keeps them from locking you out of your own account.</p>
+          </details>
         </Alert>
       )}
       {offer && <PasskeyOffer reason={offer} />}
@@ -110,13 +117,18 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
         <NameForm name={user.name ?? ""} />
         <div id="email" className="scroll-mt-6 flex flex-col gap-2 border-t border-zinc-200 pt-4 dark:border-zinc-800">
           <h3 className="font-medium">Email address</h3>
-          <p className="text-sm text-zinc-600 dark:text-zinc-400">Your way in on a new device, and where we send security notices.</p>
+          <p className="text-zinc-600 dark:text-zinc-400">Your way in on a new device, and where security notices go.</p>
           {pendingRevert && <PendingRevert revert={{ from: pendingRevert.from, until: pendingRevert.until.toISOString(), cancellable: pendingRevert.cancellable }} />}
           <EmailChange pending={pendingEmail} fresh={fresh} />
         </div>
       </Section>
 
-      <Section id="passkeys" title="Passkeys" description={<span data-testid="account-passkeys-count">{passkeys.length === 0 ? "None yet." : `${passkeys.length} of 10.`} Synced passkeys work on your other devices too.</span>}>
+      <Section id="passkeys" title="Passkeys" description={<span data-testid="account-passkeys-count">{passkeys.length === 0 ? "None yet: you sign in with links or codes sent to your email." : `${passkeys.length} of 10. Sign in with your face, fingerprint or screen lock.`}</span>}>
+        {resilience && (
+          <Alert tone="info">
+            <p data-testid="passkey-resilience">{resilience}</p>
+          </Alert>
+        )}
         <PasskeyList
           fresh={fresh}
           passkeys={passkeys.map((p) => ({
@@ -136,7 +148,7 @@ export default async function AccountPage({ searchParams }: { searchParams: Prom
       <Section
         id="passkey-only"
         title="Passkey-only sign-in"
-        description="Turn off sign-in by email, so someone who gets into your email can't get into your account. Security notices still go to your email."
+        description="With email sign-in off, someone in your email can't get into your account. Notices still come by email."
       >
         <PasskeyOnly on={user.emailSigninDisabled} fresh={fresh} passkeyCount={passkeys.length} minimum={PASSKEY_ONLY_MIN_PASSKEYS} />
       </Section>

@@ -68,7 +68,7 @@ export function PasskeyList({ passkeys, fresh }: { passkeys: PasskeyItem[]; fres
     });
   }
 
-  if (passkeys.length === 0) return <p className="text-sm text-zinc-600 dark:text-zinc-400">No passkeys yet. You sign in with links or codes sent to your email.</p>;
+  if (passkeys.length === 0) return null;
 
   return (
     <>
@@ -97,8 +97,8 @@ export function PasskeyList({ passkeys, fresh }: { passkeys: PasskeyItem[]; fres
                   {p.signedInWith && <Badge>Signed in with this</Badge>}
                   {p.addedHere && <Badge>Added on this device</Badge>}
                 </p>
-                <p className="mt-0.5 text-sm text-zinc-600 dark:text-zinc-400">
-                  {p.synced ? "Synced" : "This device only"} · Created <RelativeTime iso={p.created} /> · {p.lastUsed ? <>Last used <RelativeTime iso={p.lastUsed} /></> : "Never used to sign in"}
+                <p className="mt-0.5 text-zinc-600 dark:text-zinc-400">
+                  {p.synced ? "Synced across your devices" : "Not synced: kept on one device or key"} · Added <RelativeTime iso={p.created} /> · {p.lastUsed ? <>Last used <RelativeTime iso={p.lastUsed} /></> : "Never used to sign in"}
                 </p>
               </div>
             </div>
@@ -141,11 +141,11 @@ export function PasskeyList({ passkeys, fresh }: { passkeys: PasskeyItem[]; fres
               </div>
             ) : (
               <div className="flex flex-wrap gap-2 sm:pl-11">
-                <Button variant="ghost" size="small" onClick={() => setEditing(p.id)} aria-label={`Rename ${p.name}`}>
+                <Button variant="secondary" size="small" onClick={() => setEditing(p.id)} aria-label={`Rename ${p.name}`}>
                   Rename
                 </Button>
                 {fresh ? (
-                  <Button variant="ghost" size="small" onClick={() => setConfirming(p.id)} aria-label={`Remove ${p.name}`}>
+                  <Button variant="secondary" size="small" onClick={() => setConfirming(p.id)} aria-label={`Remove ${p.name}`}>
                     Remove
                   </Button>
                 ) : (

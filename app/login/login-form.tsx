@@ -1,7 +1,7 @@
 "use client";
 
 import Link from "next/link";
-import { useActionState, useRef } from "react";
+import { useActionState, useRef, useState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
@@ -11,7 +11,10 @@ import { messageFor } from "@/lib/shared/errors";
 import { continueWithIdentifier, emailLinkForTyped, type StepOneState } from "./actions";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
-/** Step 1: a passkey from the username field's suggestions or the button; or a name, then Continue or a link by email. */
+/**
+ * Step 1: one primary way, the passkey (the button, or the username field's suggestions); a known
+ * name then Continue; the rest (a link and code by email) under "Other ways to sign in".
+ */
 export function LoginForm({ next }: { next: string }) {
   const [continued, continueAction] = useActionState<StepOneState, FormData>(continueWithIdentifier, {});
   const [emailed, emailAction] = useActionState<StepOneState, FormData>(emailLinkForTyped, {});
@@ -22,15 +25,37 @@ export function LoginForm({ next }: { next: string }) {
   // No passkey here: the email way in is the next step, right below the field.
   const noPasskeyHere = passkey.error === "prompt_closed_get" || passkey.error === "signin_failed" || passkey.error === "unknown_passkey";
 
+  // "Other ways to sign in" opens by itself where the passkey way can't work here.
+  const [othersOpen, setOthersOpen] = useState(false);
+  const showOthers = othersOpen || noPasskeyHere || !supported;
+
   return (
     <>
       <LiveMessage message={passkey.error ? messageFor(passkey.error) : state.failure ? messageFor(state.failure) : null} />
       {noPasskeyHere && (
-        <Button variant="secondary" onClick={() => field.current?.focus()}>
+        <Button
+          variant="secondary"
+          onClick={() => {
+            setOthersOpen(true);
+            field.current?.focus();
+          }}
+        >
           Email me a sign-in link instead
         </Button>
       )}
       <NoPasskeysHere />
+      {supported && (
+        <>
+          <Button onClick={() => passkey.signIn("discoverable")} variant={noPasskeyHere ? "secondary" : "primary"} pending={passkey.pending} pendingLabel="Waiting for your passkey…">
+            Sign in with a passkey
+          </Button>
+          <div className="flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400" aria-hidden>
+            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+            or with your username
+            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+          </div>
+        </>
+      )}
       <form action={continueAction} onSubmit={passkey.stopAutofill} className="flex flex-col gap-4">
         <input type="hidden" name="next" value={next} />
         <Field
@@ -45,27 +70,24 @@ export function LoginForm({ next }: { next: string }) {
           error={state.error}
           hint={noPasskeyHere ? "Type it, then choose “Email me a sign-in link”." : undefined}
         />
-        <div className="flex flex-col gap-3 sm:flex-row">
-          <SubmitButton formAction={continueAction} variant={supported ? "secondary" : "primary"} pendingLabel="Continuing…" className="sm:flex-1">
-            Continue
-          </SubmitButton>
-          <SubmitButton formAction={emailAction} variant="secondary" pendingLabel="Sending…" className="sm:flex-1">
-            Email me a sign-in link
-          </SubmitButton>
-        </div>
-      </form>
-      {supported && (
-        <>
-          <div className="flex items-center gap-3 text-sm text-zinc-600 dark:text-zinc-400" aria-hidden>
-            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
-            or
-            <span className="h-px flex-1 bg-zinc-200 dark:bg-zinc-800" />
+        <SubmitButton formAction={continueAction} variant={supported ? "secondary" : "primary"} pendingLabel="Continuing…">
+          Continue
+        </SubmitButton>
+        <details open={showOthers} onToggle={(e) => setOthersOpen(e.currentTarget.open)} className="group" data-testid="other-ways">
+          <summary className="flex min-h-11 cursor-pointer list-none items-center justify-center gap-1 rounded-lg text-sm font-medium text-zinc-700 hover:text-zinc-950 dark:text-zinc-300 dark:hover:text-white [&::-webkit-details-marker]:hidden">
+            Other ways to sign in
+            <svg viewBox="0 0 20 20" aria-hidden className="size-4 transition-transform group-open:rotate-180" fill="currentColor">
+              <path d="M5.2 7.7a.75.75 0 0 1 1.06.04L10 11.7l3.74-3.96a.75.75 0 1 1 1.09 1.03l-4.28 4.53a.75.75 0 0 1-1.1 0L5.16 8.77a.75.75 0 0 1 .04-1.06Z" />
+            </svg>
+          </summary>
+          <div className="mt-2 flex flex-col gap-2">
+            <SubmitButton formAction={emailAction} variant="secondary" pendingLabel="Sending…">
+              Email me a sign-in link
+            </SubmitButton>
+            <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">A link and a code, for the name above. Works on a device without your passkey.</p>
           </div>
-          <Button onClick={() => passkey.signIn("discoverable")} pending={passkey.pending} pendingLabel="Waiting for your passkey…">
-            Sign in with a passkey
-          </Button>
-        </>
-      )}
+        </details>
+      </form>
       <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">
         New here?{" "}
         <Link href="/signup" className="font-medium text-indigo-700 underline dark:text-indigo-300">

@@ -32,7 +32,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
     );
   }
   return (
-    <Card title="Sign in" description="Use your passkey: pick it from the username field, or press the button. New device? Get a link by email.">
+    <Card title="Sign in" description="Use your passkey, or type your username to continue.">
       {error && <Alert tone="error">{messageFor(error)}</Alert>}
       <LoginForm next={next} />
     </Card>

@@ -2,12 +2,18 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { Card } from "@/components/card";
 import { ConfirmTokenForm } from "@/components/confirm-token-form";
-import { describeSignInReport } from "@/lib/sign-in-alerts";
+import { readableDate } from "@/lib/dates";
+import { describeSignInReport, spentReportState } from "@/lib/sign-in-alerts";
 import { reportAction } from "./actions";
 
 export const metadata: Metadata = { title: "This wasn't me", robots: { index: false } };
 
 const linkClass = "text-center font-medium text-indigo-700 underline dark:text-indigo-300";
+const SPENT = {
+  used: { title: "This link was already used", description: "That sign-in was signed out when the link was pressed. If you still see a device you don't know, sign in and sign it out from your account page." },
+  expired: { title: "This link has expired", description: "These links work for 7 days. If you still see a device you don't know, sign in and sign it out from your account page." },
+  incomplete: { title: "This link is incomplete", description: "Copy the whole link from the email. If you still see a device you don't know, sign in and sign it out from your account page." },
+} as const;
 const passkeys = (n: number) => (n === 1 ? "a passkey" : `${n} passkeys`);
 
 /**
@@ -19,16 +25,18 @@ export default async function NotMePage({ searchParams }: { searchParams: Promis
   const { token } = await searchParams;
   const report = typeof token === "string" ? await describeSignInReport(token) : null;
   if (!report || typeof token !== "string") {
+    const state = typeof token === "string" ? await spentReportState(token) : "incomplete";
+    const copy = SPENT[state];
     return (
-      <Card title="This link can't be used" description="It has expired (they work for 7 days), was used already, or isn't complete. If you still see a device you don't know, sign in and sign it out from your account page.">
-        <Link href="/login" className={linkClass}>
+      <Card title={copy.title} description={copy.description}>
+        <Link href="/login" className={linkClass} data-state={state}>
           Sign in
         </Link>
       </Card>
     );
   }
   const how = report.method === "email" ? "with an emailed link or code" : "with a passkey";
-  const when = <time dateTime={report.at.toISOString()}>{report.at.toUTCString()}</time>;
+  const when = <time dateTime={report.at.toISOString()}>{readableDate(report.at)}</time>;
   const signInHere = `/login?next=${encodeURIComponent(`/not-me?token=${token}`)}`;
   const needsPasskey = report.addedPasskeys > 0 && !report.canRemovePasskeys;
 

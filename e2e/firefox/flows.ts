@@ -59,7 +59,7 @@ export async function requestEmailSignIn(device: Device, identifier: string): Pr
   await device.goto("/login");
   await device.getByLabel("Username or email").fill(identifier);
   await device.getByRole("button", { name: "Continue" }).click();
-  // Step 1 has an "Email me a sign-in link" button of its own: wait for step 2's.
+  // Step 2 has its own "Email me a sign-in link" (step 1 keeps one under "Other ways to sign in"): wait for it.
   await device.getByRole("heading", { name: `Hello, ${identifier}` }).waitFor();
   await device.getByRole("button", { name: "Email me a sign-in link" }).click();
   await device.getByRole("heading", { name: "Check your email" }).waitFor();
