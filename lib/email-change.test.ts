@@ -5,7 +5,7 @@ import { users } from "@/db/schema";
 import { addSoftPasskey, newUser, signedInBrowser } from "@/test/factories";
 import type { TestBrowser } from "@/test/browser";
 import { describeActivity, recentActivity } from "./activity";
-import { cancelEmailRevert, describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, pendingEmailRevert, revertEmailChange, spentRevertState, startEmailChange } from "./email-change";
+import { cancelEmailRevert, describeRevert, emailChangeLinkState, finishEmailChange, pendingEmailChange, pendingEmailRevert, resendEmailChange, revertEmailChange, spentRevertState, startEmailChange } from "./email-change";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { getCurrentSession, insertSession, validateSessionToken } from "./session";
@@ -53,6 +53,17 @@ describe("email change", () => {
     const notice = newest(user.email);
     expect(notice.subject).toBe("Your email address was changed");
     expect(notice.text).toContain("This wasn't me: http://localhost:3000/recover?id=");
+  });
+
+  it("'Send a new code' adds a code: two resends later the first code still changes the address", async () => {
+    const user = await newUser();
+    const browser = await signedInBrowser(user);
+    const newEmail = `again.${user.email}`;
+    await started(browser, newEmail);
+    const first = codeIn(newEmail);
+    for (let i = 0; i < 2; i++) expect(await browser.run(resendEmailChange)).toEqual({ ok: true });
+    expect(await browser.run(() => finishEmailChange("code", first))).toEqual({ ok: true, to: newEmail });
+    expect(await emailOf(user.id)).toBe(newEmail);
   });
 
   it("refuses the current address; answers one another account uses like a free one, and tells its owner", async () => {

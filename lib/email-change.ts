@@ -7,7 +7,7 @@ import { recordActivity } from "./activity";
 import { readableDate } from "./dates";
 import { pointerCookie } from "./cookies";
 import { addressInUseEmail, emailChangeEmail } from "./emails";
-import { dropProof, issueProof, linkState, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
+import { dropProof, issueProof, linkState, peekProof, proofState, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
@@ -71,16 +71,21 @@ export async function startEmailChange(newEmail: string): Promise<Result> {
   const owner = await findUserByEmail(email);
   const change: EmailChange = { userId: user.id, from: user.email, email, sentAt: Date.now() };
   const { id, code, secret } = await issueProof(NAMESPACE, change, EMAIL_CHANGE_TTL_SECONDS, { account: `user:${user.id}`, decoy: owner !== null });
+  mailEmailChange(email, owner !== null, code, secret);
+  await changeCookie().set(id);
+  return { ok: true };
+}
+
+/** The new address gets its code and link, or, when another account has it, a notice instead. */
+function mailEmailChange(email: string, taken: boolean, code: string, secret: string): void {
   const config = getConfig();
   const link = new URL("/account/email", config.appUrl);
   link.searchParams.set("token", secret);
   sendMailLater(
-    owner
+    taken
       ? addressInUseEmail({ to: email, rpName: config.rpName })
       : emailChangeEmail({ to: email, code, link: link.href, rpName: config.rpName, minutes: EMAIL_CHANGE_TTL_SECONDS / 60 }),
   );
-  await changeCookie().set(id);
-  return { ok: true };
 }
 
 /** The new address of this browser's pending change for the signed-in user, and when it was sent. */
@@ -89,14 +94,26 @@ export async function pendingEmailChange(userId: string): Promise<{ email: strin
   return data?.userId === userId ? { email: data.email, sentAt: data.sentAt } : null;
 }
 
-/** "Send a new code" to the same new address. */
+/**
+ * "Send a new code" to the same new address: one more code and link for this browser's change,
+ * under the same limit; the ones already mailed keep working (reissueProof). Past its codes, a new
+ * change replaces this one.
+ */
 export async function resendEmailChange(): Promise<Result> {
-  const guard = await requireSession();
+  const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
-  const pending = await pendingEmailChange(guard.current.user.id);
-  if (!pending) return fail("email_change_expired");
-  await dropProof(NAMESPACE, await changeCookie().get());
-  return startEmailChange(pending.email);
+  const id = await changeCookie().get();
+  const pending = await peekProof<EmailChange>(NAMESPACE, id);
+  if (!pending || pending.userId !== guard.current.user.id) return fail("email_change_expired");
+  if (!(await hit("verificationPerEmail", pending.email))) return fail("rate_limited");
+  const owner = await findUserByEmail(pending.email);
+  const added = await reissueProof<EmailChange>(NAMESPACE, id, EMAIL_CHANGE_TTL_SECONDS, (data) => ({ ...data, sentAt: Date.now() }), { decoy: owner !== null });
+  if (!added) {
+    await dropProof(NAMESPACE, id);
+    return startEmailChange(pending.email);
+  }
+  mailEmailChange(pending.email, owner !== null, added.code, added.secret);
+  return { ok: true };
 }
 
 export async function cancelEmailChange(): Promise<void> {

@@ -4,7 +4,7 @@ import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { addSoftPasskey, newUser, ORIGIN, signedInBrowser } from "@/test/factories";
 import { listOutbox } from "./mail";
-import { confirmLinkState, confirmOptions, confirmWithEmail, confirmWithPasskey, pendingConfirmEmail, requestConfirmEmail } from "./reauth";
+import { confirmLinkState, confirmOptions, confirmWithEmail, confirmWithPasskey, pendingConfirmEmail, requestConfirmEmail, resendConfirmEmail } from "./reauth";
 import { getCurrentSession, isFresh } from "./session";
 
 const STALE_MS = 11 * 60 * 1000;
@@ -88,5 +88,20 @@ describe("confirm it's you", () => {
     const db = await getDb();
     await db.update(users).set({ email: `moved.${user.email}` }).where(eq(users.id, user.id));
     expect(await browser.run(() => confirmWithEmail("code", code))).toEqual({ ok: false, error: "reauth_expired" });
+  });
+
+  it("'Send a new code' adds a code: two resends later the first code still confirms, once", async () => {
+    const user = await newUser();
+    const browser = await staleBrowser(user);
+    expect(await browser.run(requestConfirmEmail)).toEqual({ ok: true });
+    const codeIn = () => listOutbox().find((m) => m.to === user.email)!.text.match(/\b(\d{6})\b/)![1]!;
+    const first = codeIn();
+    const request = browser.cookie("reauth");
+    for (let i = 0; i < 2; i++) expect(await browser.run(resendConfirmEmail)).toEqual({ ok: true });
+    expect(browser.cookie("reauth")).toBe(request);
+    const third = codeIn();
+    expect(await browser.run(() => confirmWithEmail("code", first))).toEqual({ ok: true });
+    expect(await fresh(browser)).toBe(true);
+    expect((await browser.run(() => confirmWithEmail("code", third))).ok).toBe(false);
   });
 });

@@ -4,7 +4,7 @@ import { headers } from "next/headers";
 import { recordActivity } from "./activity";
 import { pointerCookie } from "./cookies";
 import { confirmItsYouEmail } from "./emails";
-import { issueProof, linkState, peekProof, spendProof, type LinkState } from "./emailed-proof";
+import { issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { sendMailLater } from "./mail";
@@ -55,13 +55,36 @@ export async function requestConfirmEmail(): Promise<Result> {
   if (!(await hit("emailPerClient", await clientKey())) || !(await hit("emailPerAddress", user.email))) return fail("rate_limited");
   const data: ReauthEmail = { userId: user.id, email: user.email, sentAt: Date.now() };
   const { id, code, secret } = await issueProof(NAMESPACE, data, REAUTH_EMAIL_TTL_SECONDS, { account: `user:${user.id}` });
+  await mailConfirm(user.email, code, secret);
+  await reauthCookie().set(id);
+  return { ok: true };
+}
+
+/**
+ * "Send a new code": one more code and link for this browser's request, under the same limits;
+ * the ones already mailed keep working (reissueProof). Past its codes, or for an address that has
+ * changed meanwhile, a new request replaces this one.
+ */
+export async function resendConfirmEmail(): Promise<Result> {
+  const guard = await requireSession();
+  if (!guard.ok) return guard;
+  const { user } = guard.current;
+  const id = await reauthCookie().get();
+  const pending = await peekProof<ReauthEmail>(NAMESPACE, id);
+  if (!pending || pending.userId !== user.id || pending.email !== user.email || user.emailSigninDisabled) return requestConfirmEmail();
+  if (!(await hit("emailPerClient", await clientKey())) || !(await hit("emailPerAddress", user.email))) return fail("rate_limited");
+  const added = await reissueProof<ReauthEmail>(NAMESPACE, id, REAUTH_EMAIL_TTL_SECONDS, (data) => ({ ...data, sentAt: Date.now() }));
+  if (!added) return requestConfirmEmail();
+  await mailConfirm(user.email, added.code, added.secret);
+  return { ok: true };
+}
+
+async function mailConfirm(to: string, code: string, secret: string): Promise<void> {
   const config = getConfig();
   const link = new URL("/account/confirm/email", config.appUrl);
   link.searchParams.set("token", secret);
   const requestedBy = summarizeUserAgent((await headers()).get("user-agent"));
-  sendMailLater(confirmItsYouEmail({ to: user.email, code, link: link.href, rpName: config.rpName, minutes: REAUTH_EMAIL_TTL_SECONDS / 60, requestedBy }));
-  await reauthCookie().set(id);
-  return { ok: true };
+  sendMailLater(confirmItsYouEmail({ to, code, link: link.href, rpName: config.rpName, minutes: REAUTH_EMAIL_TTL_SECONDS / 60, requestedBy }));
 }
 
 /** This browser's pending request for the signed-in user: where it went and when. */

@@ -4,7 +4,7 @@ import { redirect } from "next/navigation";
 import type { ResendState } from "@/components/resend-code";
 import { describeFailure, type ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
-import { confirmOptions, confirmWithEmail, confirmWithPasskey, requestConfirmEmail } from "@/lib/reauth";
+import { confirmOptions, confirmWithEmail, confirmWithPasskey, requestConfirmEmail, resendConfirmEmail as resendConfirm } from "@/lib/reauth";
 import { safeNextPath } from "@/lib/safe-next";
 
 export async function confirmOptionsAction() {
@@ -25,7 +25,7 @@ export async function requestConfirmEmailAction(_prev: ConfirmState, formData: F
 }
 
 export async function resendConfirmEmail(): Promise<ResendState> {
-  const result = await requestConfirmEmail();
+  const result = await resendConfirm();
   return result.ok ? { sent: true } : { error: result.error };
 }
 
