@@ -69,7 +69,7 @@ describe("new sign-in alerts", () => {
     expect(await owner.run(getCurrentSession)).not.toBeNull();
     expect(await listPasskeys(user.id)).toHaveLength(1);
     expect((await recentActivity(user.id, 1))[0]).toMatchObject({ type: "sign_in_reported", detail: { signedOut: "2", removedPasskeys: "1", keptPasskeys: "0" } });
-    expect(notices(user.email, "Passkeys were removed from your account")[0]!.text).toContain("These passkeys it added were removed: Chrome on Linux.");
+    expect(notices(user.email, "Passkeys were removed from your account")[0]!.text).toContain("These passkeys it added were removed: Chrome on Linux 2.");
 
     expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: false, error: "link_invalid" });
     expect(await describeSignInReport(token)).toBeNull();
