@@ -98,6 +98,8 @@ test("no CORS grants to foreign origins; route handlers refuse cross-site writes
 });
 
 test("a tampered or garbage session cookie is simply signed out, never an error", async ({ page, browser }) => {
+  // Six cookies, five pages each, every one in a context of its own.
+  test.setTimeout(120_000);
   await signUpWithPasskey(page, newPerson("tamper"));
   const session = (await page.context().cookies()).find((c) => c.name === "session")!;
   const variants = [`${session.value.slice(0, -4)}AAAA`, session.value.replace("Fe26.2*", "Fe26.2*9"), "garbage", "Fe26.2**", "%%%", "x".repeat(3000)];

@@ -153,12 +153,15 @@ export class Soak {
     if (await accepted().catch(() => false)) this.acceptedTwice.push(what);
   }
 
-  /** The newest code mailed to `email` since `since` with this subject (the mail may trail the answer a little). */
-  private async mailedCode(email: string, subject: string, since: number): Promise<string> {
+  /**
+   * The newest code mailed to `email` since `since` whose text has `marker` (every code mail's
+   * subject is "<code> is your … code"; the mail may trail the answer a little).
+   */
+  private async mailedCode(email: string, marker: string, since: number): Promise<string> {
     for (let tries = 0; tries < 50; tries++) {
       const res = await fetch(`${this.mailUrl}/messages?to=${encodeURIComponent(email)}`, { signal: AbortSignal.timeout(5000) });
       const mails = (await res.json()) as { subject: string; text: string; receivedAt: string }[];
-      const mail = mails.find((m) => m.subject.startsWith(subject) && Date.parse(m.receivedAt) >= since);
+      const mail = mails.find((m) => m.text.includes(marker) && Date.parse(m.receivedAt) >= since);
       const code = mail?.text.match(/\b(\d{6})\b/)?.[1];
       if (code) return code;
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -191,7 +194,7 @@ export class Soak {
     this.signUps.push(signUp);
     try {
       await this.step("signUp.form", browser, async () => redirectTo(await app.action("/signup", "submitSignup", browser, { form: { name: "", username, email }, prevState: {} }), "/signup", "submitSignup"));
-      const code = await this.mailedCode(email, "Confirm your email", since);
+      const code = await this.mailedCode(email, "confirm your email address", since);
       signUp.unsure = "code";
       await this.step("signUp.code", browser, async () => redirectTo(await app.action("/signup", "submitSignupCode", browser, { form: { code }, prevState: {} }), "/signup", "submitSignupCode"));
       signUp.proven = true;
@@ -252,7 +255,7 @@ export class Soak {
     await this.step("email.request", browser, async () =>
       redirectTo(await app.action("/login?next=%2Faccount", "emailLinkForTyped", browser, { form: { identifier: person.username, next: "/account" }, prevState: {} }), "/login/code?next=%2Faccount", "emailLinkForTyped"),
     );
-    const code = await this.mailedCode(person.email, "Sign in to", since);
+    const code = await this.mailedCode(person.email, "asked to sign in", since);
     person.sessions.hi++;
     await this.step("email.code", browser, async () => redirectTo(await app.action("/login/code?next=%2Faccount", "submitEmailCode", browser, { form: { code, next: "/account" }, prevState: {} }), "/account", "submitEmailCode"));
     person.sessions.lo++;
