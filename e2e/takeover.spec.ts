@@ -1,11 +1,19 @@
 import { addVirtualAuthenticator, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
 import { enterCode, requestEmailSignIn, signInByEmailElsewhere, signUpWithPasskey, startSignup } from "./flows";
-import type { BrowserContext } from "@playwright/test";
+import type { BrowserContext, Page } from "@playwright/test";
 
 /** The "This wasn't me" link of the newest mail to `email`, once it is a new sign-in alert. */
 async function newestAlertLink(context: BrowserContext, email: string): Promise<string> {
   await expect.poll(async () => (await readNewestMail(context, email)).subject).toBe("New sign-in to Passwordless");
   return (await readNewestMail(context, email)).links.find((l) => new URL(l).pathname === "/not-me")!;
+}
+
+/** Gives `page` an authenticator of its own and adds a passkey there from the account page. */
+async function addPasskeyHere(page: Page, expectedCount: number): Promise<void> {
+  await addVirtualAuthenticator(page);
+  await page.reload();
+  await page.getByRole("button", { name: "Add a passkey on this device" }).last().click();
+  await expect(page.getByTestId("passkey")).toHaveCount(expectedCount);
 }
 
 /** A stolen inbox is not a stolen account: sign-in alerts, the hold after an email sign-in, passkey-only mode. */
@@ -60,10 +68,7 @@ test("an inbox thief can't turn the owner's own alert against them: the owner's 
   // Later, on a laptop: signed in by email (an alert is mailed), and a passkey added there.
   const laptop = await signInByEmailElsewhere(browser, owner.username, owner.email);
   const laptopAlert = await newestAlertLink(laptop.context, owner.email);
-  await addVirtualAuthenticator(laptop.page);
-  await laptop.page.reload();
-  await laptop.page.getByRole("button", { name: "Add a passkey on this device" }).last().click();
-  await expect(laptop.page.getByTestId("passkey")).toHaveCount(1);
+  await addPasskeyHere(laptop.page, 1);
 
   // A thief reading the inbox signs in by email: held, as designed.
   const thief = await signInByEmailElsewhere(browser, owner.username, owner.email);
@@ -118,10 +123,7 @@ test("what an intruder's sign-in added goes only when the press comes from a bro
   // An intruder signs in by email (held) and adds a passkey of their own.
   const intruder = await signInByEmailElsewhere(browser, owner.username, owner.email);
   const alert = await newestAlertLink(intruder.context, owner.email);
-  await addVirtualAuthenticator(intruder.page);
-  await intruder.page.reload();
-  await intruder.page.getByRole("button", { name: "Add a passkey on this device" }).last().click();
-  await expect(intruder.page.getByTestId("passkey")).toHaveCount(2);
+  await addPasskeyHere(intruder.page, 2);
 
   // Opened in a browser that isn't signed in (a phone's mail app, say), the page says what it can't do there.
   const phone = await browser.newContext();

@@ -10,7 +10,7 @@ import { addressInUseEmail, emailChangeEmail } from "./emails";
 import { dropProof, issueProof, linkState, peekProof, proofState, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
-import { notePasskeysRemoved, vouchingPasskey } from "./hold";
+import { notePasskeysRemoved, passkeysThatVouch, vouchedBy, vouchingPasskey } from "./hold";
 import { kv } from "./kv";
 import { sendMailLater } from "./mail";
 import { sendSecurityNotice } from "./notices";
@@ -197,10 +197,8 @@ export async function revertEmailChange(id: string, token: string): Promise<Resu
       const added = await passkeysAddedFrom(tx, userId, sessionId);
       // A device vouched for by a passkey the account had before the change is the owner's: the
       // undo is the old address's word, and that address may be the one the owner moved off.
-      const keep: string[] = [];
-      for (const device of await tx.select().from(sessions).where(eq(sessions.userId, userId))) {
-        if (await vouchingPasskey(tx, device, new Date(at), { excluding: added })) keep.push(device.id);
-      }
+      const vouching = await passkeysThatVouch(tx, userId, new Date(at), { excluding: added });
+      const keep = (await tx.select().from(sessions).where(eq(sessions.userId, userId))).filter((device) => vouchedBy(device, vouching)).map((device) => device.id);
       const ended = await tx
         .delete(sessions)
         .where(and(eq(sessions.userId, userId), keep.length ? notInArray(sessions.id, keep) : undefined))

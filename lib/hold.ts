@@ -1,5 +1,5 @@
 import "server-only";
-import { and, count, eq, gt, inArray, isNull, lt, lte, or } from "drizzle-orm";
+import { and, count, eq, gt, isNull, lt, lte, or } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
 import { passkeys, sessions, users, type Passkey, type Session } from "@/db/schema";
 import { recordActivity } from "./activity";
@@ -42,11 +42,30 @@ export async function notePasskeysRemoved(tx: Pick<Db, "update">, userId: string
 }
 
 /**
+ * The account's passkeys that can vouch for a session: it had them before `before`, and they
+ * aren't held. `excluding`: passkeys that don't count (those about to be removed).
+ */
+export async function passkeysThatVouch(tx: Pick<Db, "select">, userId: string, before: Date, options: { excluding?: string[]; now?: Date } = {}): Promise<Set<string>> {
+  const now = options.now ?? new Date();
+  const rows = await tx
+    .select({ id: passkeys.id })
+    .from(passkeys)
+    .where(and(eq(passkeys.userId, userId), lt(passkeys.createdAt, before), or(isNull(passkeys.heldUntil), lte(passkeys.heldUntil, now))));
+  return new Set(rows.map((p) => p.id).filter((id) => !options.excluding?.includes(id)));
+}
+
+/** Which of `vouching` vouches for `session` (the passkey it signed in with or last confirmed with), unless the session is held. */
+export function vouchedBy(session: Pick<Session, "method" | "passkeyId" | "confirmedWithPasskey" | "heldUntil">, vouching: Set<string>, now = new Date()): string | null {
+  if (heldUntil(session, now)) return null;
+  const candidates = [session.method === "passkey" ? session.passkeyId : null, session.confirmedWithPasskey];
+  return candidates.find((id): id is string => id !== null && vouching.has(id)) ?? null;
+}
+
+/**
  * The passkey that vouches for a session: the one it signed in with or last confirmed with, if
  * the account had it before `before` and neither it nor the session is held. Only such a session
  * may take a mailed safety link's stronger steps (remove passkeys through a report, cancel an
- * email change's undo), so a mailbox alone never can. `excluding`: passkeys that don't count
- * (those about to be removed).
+ * email change's undo), so a mailbox alone never can.
  */
 export async function vouchingPasskey(
   tx: Pick<Db, "select">,
@@ -54,16 +73,7 @@ export async function vouchingPasskey(
   before: Date,
   options: { excluding?: string[]; now?: Date } = {},
 ): Promise<string | null> {
-  const now = options.now ?? new Date();
-  if (heldUntil(session, now)) return null;
-  const candidates = [session.method === "passkey" ? session.passkeyId : null, session.confirmedWithPasskey].filter((id): id is string => id !== null);
-  const counted = candidates.filter((id) => !options.excluding?.includes(id));
-  if (!counted.length) return null;
-  const [found] = await tx
-    .select({ id: passkeys.id })
-    .from(passkeys)
-    .where(and(eq(passkeys.userId, session.userId), inArray(passkeys.id, counted), lt(passkeys.createdAt, before), or(isNull(passkeys.heldUntil), lte(passkeys.heldUntil, now))));
-  return found?.id ?? null;
+  return vouchedBy(session, await passkeysThatVouch(tx, session.userId, before, options), options.now);
 }
 
 /** The moment a session's hold ends, if it is still on. */

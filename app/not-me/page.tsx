@@ -67,7 +67,7 @@ export default async function NotMePage({ searchParams }: { searchParams: Promis
               ? "."
               : report.canRemovePasskeys
                 ? `: ${passkeys(report.addedPasskeys)} it added ${report.addedPasskeys === 1 ? "is" : "are"} removed too, and every device using ${report.addedPasskeys === 1 ? "it" : "them"} is signed out.`
-                : `, and every device using the ${passkeys(report.addedPasskeys).replace(/^a /, "")} it added.`}
+                : `, and every device using the ${report.addedPasskeys === 1 ? "passkey" : `${report.addedPasskeys} passkeys`} it added.`}
           </p>
           {needsPasskey && (
             <p className="mt-2" data-testid="report-kept-note">
