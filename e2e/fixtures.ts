@@ -44,6 +44,52 @@ export async function addVirtualAuthenticator(page: Page, transport: "internal" 
   };
 }
 
+/** A WebAuthn call a page made: a credential request (with its mediation, then how it ended) or a signal. */
+export type WebAuthnCall = { method: "get" | "create" | "signal"; mediation?: string; name?: string; settled?: "resolved" | "rejected" };
+
+const recorders = new WeakMap<BrowserContext, WebAuthnCall[]>();
+
+/**
+ * Records what this context's pages ask of WebAuthn (requests with their mediation and how they
+ * ended, Signal API calls), so a test can wait for the call that matters, or show that one never
+ * happened, instead of sleeping. Installed once per context; applies to pages loaded after it.
+ */
+export async function recordWebAuthnCalls(context: BrowserContext): Promise<WebAuthnCall[]> {
+  const known = recorders.get(context);
+  if (known) return known;
+  const calls: WebAuthnCall[] = [];
+  recorders.set(context, calls);
+  await context.exposeBinding("__recordWebAuthnCall", (_source, call: WebAuthnCall) => void calls.push(call));
+  await context.addInitScript(() => {
+    const record = (call: unknown) => (globalThis as unknown as { __recordWebAuthnCall(call: unknown): Promise<void> }).__recordWebAuthnCall(call);
+    const container = navigator.credentials as CredentialsContainer | undefined;
+    for (const method of ["get", "create"] as const) {
+      const real = container?.[method]?.bind(container);
+      if (!container || !real) continue;
+      container[method] = (options?: CredentialRequestOptions & CredentialCreationOptions) => {
+        const mediation = options?.mediation ?? "optional";
+        void record({ method, mediation });
+        const request = real(options);
+        request.then(
+          () => record({ method, mediation, settled: "resolved" }),
+          () => record({ method, mediation, settled: "rejected" }),
+        );
+        return request;
+      };
+    }
+    const api = globalThis.PublicKeyCredential as unknown as Record<string, unknown> | undefined;
+    for (const name of ["signalAllAcceptedCredentials", "signalCurrentUserDetails", "signalUnknownCredential"]) {
+      const real = api?.[name];
+      if (typeof real !== "function") continue;
+      api![name] = (...args: unknown[]) => {
+        void record({ method: "signal", name });
+        return (real as (...a: unknown[]) => unknown).apply(api, args);
+      };
+    }
+  });
+  return calls;
+}
+
 /**
  * What this context's pages say they can do: `PublicKeyCredential.getClientCapabilities()` answers
  * with the browser's own capabilities overridden by `capabilities`, or, with null, doesn't exist

@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from "@playwright/test";
-import { countMail, expect, readNewestMail, type Mail, type VirtualAuthenticator } from "./fixtures";
+import { countMail, expect, readNewestMail, recordWebAuthnCalls, type Mail, type VirtualAuthenticator } from "./fixtures";
 
 type Person = { name: string; username: string; email: string };
 
@@ -35,12 +35,14 @@ export async function signOut(page: Page): Promise<void> {
  * attempt must fail user verification.
  */
 export async function openLoginWithoutAutofill(page: Page, authenticator: VirtualAuthenticator, path = "/login"): Promise<void> {
+  const calls = await recordWebAuthnCalls(page.context());
+  const from = calls.length;
   await authenticator.setUserVerified(false);
   await page.context().clearCookies({ name: "remember" });
-  const options = page.waitForResponse((r) => r.request().method() === "POST" && Boolean(r.request().headers()["next-action"]));
   await page.goto(path);
-  await options;
-  await page.waitForTimeout(1000);
+  // This page's autofill request was refused, and none is waiting any more.
+  const autofill = () => calls.slice(from).filter((call) => call.method === "get" && call.mediation === "conditional");
+  await expect.poll(() => autofill().filter((call) => call.settled).length >= autofill().filter((call) => !call.settled).length && autofill().length > 0).toBe(true);
   await authenticator.setUserVerified(true);
 }
 
