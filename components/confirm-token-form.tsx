@@ -5,7 +5,9 @@ import { useActionState } from "react";
 import { LiveMessage } from "./alert";
 import { SubmitButton } from "./button";
 
-export type TokenState = { error?: string; restart?: boolean };
+import type { FormState } from "@/lib/shared/form-state";
+
+export type TokenState = FormState;
 
 /**
  * The button on an emailed link's page: pressing it (a POST) spends the link, opening the page

@@ -7,11 +7,13 @@ import { deleteAccount, nameSchema, updateName } from "@/lib/account";
 import { addPasskeyOptions, addPasskeyVerify, removeAccountPasskey, renameAccountPasskey } from "@/lib/account-passkeys";
 import { signOutDevice, signOutOtherDevices } from "@/lib/devices";
 import { cancelEmailChange, cancelEmailRevert, emailSchema, finishEmailChange, resendEmailChange, startEmailChange } from "@/lib/email-change";
-import { describeFailure, messageFor, type ErrorCode } from "@/lib/shared/errors";
+import { messageFor } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
 import { formText } from "@/lib/form-data";
 import { setPasskeyOnly } from "@/lib/passkey-only";
 import { answerPasskeyOffer } from "@/lib/passkey-offer";
-import { passkeyNameSchema } from "@/lib/passkeys";
+import { passkeyNameSchema, type Signals } from "@/lib/passkeys";
+import { failed, formAction } from "../form-action";
 
 /**
  * The account page's actions. Each parses its input, calls one lib function (which checks the
@@ -50,44 +52,42 @@ export async function removePasskeyAction(passkeyId: unknown) {
   return id.success ? removeAccountPasskey(id.data) : { ok: false as const, error: "invalid_input" as const };
 }
 
-export type FormState = { done?: string; error?: string; failure?: ErrorCode };
-
 /** Signs one device out; this device's own "Sign out" ends this session. */
-export async function signOutDeviceAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export const signOutDeviceAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const id = idSchema.safeParse(formText(formData, "sessionId"));
   if (!id.success) return { failure: "invalid_input" };
   const result = await signOutDevice(id.data);
   if (!result.ok) return { failure: result.error };
   if (result.thisDevice) redirect("/");
   return { done: `Signed out ${result.device}.` };
-}
+});
 
-export async function signOutOthersAction(): Promise<FormState> {
+export const signOutOthersAction = formAction(async (): Promise<FormState> => {
   const result = await signOutOtherDevices();
   if (!result.ok) return { failure: result.error };
   return { done: `Signed out ${result.count} other ${result.count === 1 ? "device" : "devices"}.` };
-}
+});
 
-export async function updateNameAction(_prev: FormState & { signals?: unknown }, formData: FormData) {
+export const updateNameAction = formAction(async (_prev: FormState & { signals?: Signals }, formData: FormData): Promise<FormState & { signals?: Signals }> => {
   const parsed = nameSchema.safeParse(formText(formData, "name"));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message };
   const result = await updateName(parsed.data);
   return result.ok ? { done: "Name saved.", signals: result.signals } : { failure: result.error };
-}
+});
 
-export async function startEmailChangeAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export const startEmailChangeAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const parsed = emailSchema.safeParse(formText(formData, "email"));
   if (!parsed.success) return { error: parsed.error.issues[0]?.message };
   const started = await startEmailChange(parsed.data);
   if (!started.ok) return { failure: started.error };
   redirect("/account#email");
-}
+});
 
-export async function submitEmailChangeCode(_prev: FormState, formData: FormData): Promise<FormState> {
+export const submitEmailChangeCode = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await finishEmailChange("code", formText(formData, "code"));
-  if (!result.ok) return { error: describeFailure(result), failure: result.error };
+  if (!result.ok) return failed(result);
   redirect("/account?notice=email-changed#email");
-}
+});
 
 export async function resendEmailChangeCode(): Promise<ResendState> {
   const result = await resendEmailChange();
@@ -100,23 +100,23 @@ export async function cancelEmailChangeAction(): Promise<void> {
 }
 
 /** "I made this change": the old address's undo link stops working. */
-export async function cancelEmailRevertAction(): Promise<FormState> {
+export const cancelEmailRevertAction = formAction(async (): Promise<FormState> => {
   const result = await cancelEmailRevert();
   return result.ok ? { done: `${result.from} can no longer undo the change.` } : { failure: result.error };
-}
+});
 
 /** Deletes the account after a typed confirmation; the home page then tells the browser's passkey manager. */
-export async function deleteAccountAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export const deleteAccountAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await deleteAccount(formText(formData, "confirm"));
   if (!result.ok) return result.message ? { error: result.message } : { failure: result.error, error: messageFor(result.error) };
   redirect("/?deleted=1");
-}
+});
 
 /** Passkey-only sign-in on or off. */
-export async function setPasskeyOnlyAction(_prev: FormState, formData: FormData): Promise<FormState> {
+export const setPasskeyOnlyAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const on = z.enum(["on", "off"]).safeParse(formText(formData, "mode"));
   if (!on.success) return { failure: "invalid_input" };
   const result = await setPasskeyOnly(on.data === "on");
   if (!result.ok) return { failure: result.error };
   return { done: result.on ? "Passkey-only sign-in is on." : "Sign-in by email is back on." };
-}
+});

@@ -4,7 +4,8 @@ import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { Field } from "@/components/field";
-import { deleteAccountAction, type FormState } from "./actions";
+import { deleteAccountAction } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
 import { needsReauth, ReauthLink } from "./reauth-link";
 
 export function DeleteAccount({ username, fresh }: { username: string; fresh: boolean }) {

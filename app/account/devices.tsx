@@ -5,7 +5,8 @@ import { Alert } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { RelativeTime } from "@/components/relative-time";
 import { messageFor } from "@/lib/shared/errors";
-import { signOutDeviceAction, signOutOthersAction, type FormState } from "./actions";
+import { signOutDeviceAction, signOutOthersAction } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
 import { useDone } from "./use-done";
 
 export type DeviceItem = { id: string; name: string; method: "passkey" | "email"; signedIn: string; lastSeen: string; thisDevice: boolean; heldUntil: string | null };

@@ -4,7 +4,8 @@ import { useActionState } from "react";
 import { useFormStatus } from "react-dom";
 import { Alert } from "@/components/alert";
 import { messageFor } from "@/lib/shared/errors";
-import { setPasskeyOnlyAction, type FormState } from "./actions";
+import { setPasskeyOnlyAction } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
 import { needsReauth, ReauthLink } from "./reauth-link";
 import { useDone } from "./use-done";
 

@@ -1,0 +1,42 @@
+import { redirect } from "next/navigation";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { fail } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
+import { failed, formAction } from "./form-action";
+
+vi.mock("server-only", () => ({}));
+
+describe("formAction", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("hands the body's state through, with the arguments it was given", async () => {
+    const action = formAction(async (prev: { done?: string }, name: string) => ({ done: `${prev.done ?? ""}${name}` }));
+    await expect(action({ done: "a" }, "b")).resolves.toEqual({ done: "ab" });
+  });
+
+  // Found by `npm run soak`: with PostgreSQL or Redis down, a throwing action was Next's
+  // digest-only 500, and the form gave way to the error page.
+  it("answers a body that throws (a backend out of reach) as an 'unavailable' failure, without its details", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const action = formAction(async (): Promise<FormState> => {
+      throw new Error("Failed query: select ... [cause]: connect ECONNREFUSED 127.0.0.1:5432");
+    });
+    const state = await action();
+    expect(state).toEqual({ failure: "unavailable", error: "We can't reach one of our services right now. Please try again in a moment." });
+    expect(state.restart).toBeUndefined();
+    expect(logged).toHaveBeenCalledOnce();
+  });
+
+  it("lets Next's redirect through", async () => {
+    const action = formAction(async () => redirect("/account"));
+    await expect(action()).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_REDIRECT;/) });
+  });
+
+  it("maps a failure to its code and words, tries left included", () => {
+    expect(failed({ ...fail("wrong_code"), attemptsLeft: 2 }, { restart: false })).toEqual({
+      failure: "wrong_code",
+      error: "That code isn't right. Check the email and try again. 2 tries left.",
+      restart: false,
+    });
+  });
+});

@@ -1,0 +1,28 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { describeFailure, fail, type Failure } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
+
+/** A lib failure as its form shows it. */
+export function failed(failure: Failure, extra: Omit<FormState, "failure" | "error"> = {}): FormState {
+  return { failure: failure.error, error: describeFailure(failure), ...extra };
+}
+
+/**
+ * Every form action's body runs through this. A body that throws (PostgreSQL or Redis out of
+ * reach) answers the form "We can't reach one of our services right now" like any failure, where
+ * Next.js would answer a digest-only 500 and swap the page for the error page; the form stays, so
+ * the person can press again. Next's own redirect and not-found signals pass through.
+ */
+export function formAction<A extends unknown[], S extends FormState>(body: (...args: A) => Promise<S>): (...args: A) => Promise<S> {
+  return async (...args) => {
+    try {
+      return await body(...args);
+    } catch (error) {
+      unstable_rethrow(error);
+      console.error("form action failed:", error instanceof Error ? error.message : error);
+      // S only adds optional fields to FormState (e.g. the signals a saved name sends).
+      return failed(fail("unavailable")) as S;
+    }
+  };
+}
