@@ -30,9 +30,11 @@ const CLAIM_GRACE_SECONDS = 60;
 
 /**
  * QR codes are typed by hand sometimes: 12 characters from a 32-letter alphabet without look-alikes
- * (0/o, 1/l/i, u), 60 bits. A request lives 2 minutes and approvals are rate-limited per client and
- * per account (lib/rate-limit.ts), so even a million live requests and a million guesses would hit
- * one with odds of about 1 in a million.
+ * (0/o, 1/l/i, u), 60 bits. A request lives 2 minutes. Approval attempts are rate-limited per client
+ * and per account (lib/rate-limit.ts, 20 per 15 minutes), and only a device signed in to the account
+ * the request names learns whether a code is live: with a million live requests, even a million
+ * guesses hit one with odds of about 1 in a million (10^12 / 2^60), and even odds would take about
+ * 5 * 10^11 guesses within the 2 minutes.
  */
 const SHORT_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 const SHORT_LENGTH = 12;
