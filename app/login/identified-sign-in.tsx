@@ -8,6 +8,7 @@ import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
 import { emailLinkForGreeted, switchUser, type StepTwoState } from "./actions";
+import { QrSignIn } from "./qr-sign-in";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
 /**
@@ -65,6 +66,7 @@ export function IdentifiedSignIn({ next }: { next: string }) {
           Email me a sign-in link
         </SubmitButton>
       </form>
+      <QrSignIn next={next} />
       <form action={switchUser}>
         <input type="hidden" name="next" value={next} />
         <SubmitButton variant="ghost" pendingLabel="Switching…">

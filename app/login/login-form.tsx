@@ -9,6 +9,7 @@ import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
 import { continueWithIdentifier, emailLinkForTyped, type StepOneState } from "./actions";
+import { QrSignIn } from "./qr-sign-in";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
 /**
@@ -85,6 +86,7 @@ export function LoginForm({ next }: { next: string }) {
               Email me a sign-in link
             </SubmitButton>
             <p className="text-center text-sm text-zinc-600 dark:text-zinc-400">A link and a code, for the name above. Works on a device without your passkey.</p>
+            <QrSignIn next={next} inForm />
           </div>
         </details>
       </form>

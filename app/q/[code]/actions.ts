@@ -1,0 +1,18 @@
+"use server";
+
+import { z } from "zod";
+import { SHORT_CODE_PATTERN } from "@/lib/pending-sign-in";
+import { approveQrSignIn, qrApprovalOptions } from "@/lib/qr-sign-in";
+import { fail } from "@/lib/shared/errors";
+
+const codeSchema = z.string().regex(SHORT_CODE_PATTERN);
+
+export async function approvalOptions(code: unknown) {
+  const parsed = codeSchema.safeParse(code);
+  return parsed.success ? qrApprovalOptions(parsed.data) : fail("sign_in_request_expired");
+}
+
+export async function approve(code: unknown, response: unknown) {
+  const parsed = codeSchema.safeParse(code);
+  return parsed.success ? approveQrSignIn(parsed.data, response) : fail("sign_in_request_expired");
+}
