@@ -2,9 +2,9 @@ import "server-only";
 import { headers } from "next/headers";
 import { signInEmail } from "./emails";
 import { getConfig } from "./env";
-import { issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
+import { defineEmailedFlow } from "./emailed-flow";
+import type { LinkState } from "./emailed-proof";
 import { fail, type Result } from "./shared/errors";
-import { pointerCookie } from "./cookies";
 import { sendMailLater } from "./mail";
 import { clientKey, hit } from "./rate-limit";
 import { completeSignIn } from "./sign-in";
@@ -17,8 +17,6 @@ import { findUserById, findUserByIdentifier } from "./users";
  * minutes. Opening the link spends nothing; pressing its page's button does.
  */
 export const EMAIL_SIGNIN_TTL_SECONDS = 10 * 60;
-/** The cookie outlives the request, so its link page can still say "used" or "expired". */
-const COOKIE_TTL_SECONDS = 60 * 60;
 
 /**
  * What a request unlocks, and what was typed to ask for it (the only thing pages echo). Requests
@@ -28,9 +26,26 @@ const COOKIE_TTL_SECONDS = 60 * 60;
  */
 type EmailSignIn = { userId: string | null; email: string | null; typed: string; sentAt: number };
 
-const NAMESPACE = "emailsignin";
-const PROOF_ERRORS = { expired: "email_signin_expired", badLink: "link_invalid" } as const;
-const requestCookie = () => pointerCookie("email-signin", COOKIE_TTL_SECONDS);
+export const signInFlow = defineEmailedFlow<EmailSignIn>({
+  namespace: "emailsignin",
+  ttlSeconds: EMAIL_SIGNIN_TTL_SECONDS,
+  cookie: "email-signin",
+  errors: { expired: "email_signin_expired", badLink: "link_invalid" },
+  linkPath: "/login/email",
+  page: (minutes) => ({
+    used: { title: "This link was already used", description: "It signed this browser in earlier. To sign in again, ask for a new link or use your passkey.", action: { href: "/login", label: "Sign in" } },
+    expired: { title: "This link has expired", description: `Sign-in links work for ${minutes} minutes, once. Ask for a new one.`, action: { href: "/login", label: "Ask for a new link" } },
+    ended: { title: "This link no longer works", description: "Too many wrong codes were typed for this request, so it was ended. Ask for a new link.", action: { href: "/login", label: "Ask for a new link" } },
+    elsewhere: {
+      title: "Open this link where you asked for it",
+      description: `A sign-in link works only in the browser where it was asked for: open it there, or type the code from the email in that browser. Links also expire after ${minutes} minutes and work once.`,
+      action: { href: "/login", label: "Sign in here instead" },
+    },
+    moved_on: { title: "You're signed in", description: "This link was used to sign you in.", action: { href: "/account", label: "Go to your account" } },
+    signed_in: { title: "You're already signed in", description: "This browser is signed in, so the link isn't needed.", action: { href: "/account", label: "Go to your account" } },
+    incomplete: { title: "This link is incomplete", description: "Copy the whole link from the email, or type the code in the browser where you asked for it.", action: { href: "/login", label: "Sign in" } },
+  }),
+});
 
 /**
  * "Email me a sign-in link": whatever the name, the same answer and the same page; mail goes out
@@ -40,7 +55,7 @@ export async function requestSignInEmail(identifier: string): Promise<Result> {
   const requestedBy = summarizeUserAgent((await headers()).get("user-agent"));
   const issued = await issueSignInEmail(identifier, { client: await clientKey(), requestedBy });
   if (!issued.ok) return issued;
-  await requestCookie().set(issued.id);
+  await signInFlow.keep(issued.id);
   return { ok: true };
 }
 
@@ -59,8 +74,8 @@ async function newRequest(typed: string, requestedBy: string): Promise<string> {
   const user = await signInUser(typed);
   const data: EmailSignIn = { userId: user?.id ?? null, email: user?.email ?? null, typed, sentAt: Date.now() };
   const account = user ? `user:${user.id}` : `name:${typed.toLowerCase()}`;
-  const { id, code, secret } = await issueProof(NAMESPACE, data, EMAIL_SIGNIN_TTL_SECONDS, { account, decoy: !user });
-  if (user) mailSignIn(user.email, code, secret, requestedBy);
+  const { id, code, link } = await signInFlow.issue(data, { account, decoy: !user });
+  if (user) mailSignIn(user.email, code, link, requestedBy);
   return id;
 }
 
@@ -70,16 +85,13 @@ async function signInUser(typed: string) {
   return found?.emailSigninDisabled ? null : found;
 }
 
-function mailSignIn(to: string, code: string, secret: string, requestedBy: string): void {
-  const config = getConfig();
-  const link = new URL("/login/email", config.appUrl);
-  link.searchParams.set("token", secret);
-  sendMailLater(signInEmail({ to, code, link: link.href, rpName: config.rpName, minutes: EMAIL_SIGNIN_TTL_SECONDS / 60, requestedBy }));
+function mailSignIn(to: string, code: string, link: string, requestedBy: string): void {
+  sendMailLater(signInEmail({ to, code, link, rpName: getConfig().rpName, minutes: EMAIL_SIGNIN_TTL_SECONDS / 60, requestedBy }));
 }
 
 /** This browser's pending request: what it was typed as and when it was sent (real or decoy alike). */
 export async function pendingSignInEmail(): Promise<{ typed: string; sentAt: number } | null> {
-  const data = await peekProof<EmailSignIn>(NAMESPACE, await requestCookie().get());
+  const data = await signInFlow.pending();
   return data ? { typed: data.typed, sentAt: data.sentAt } : null;
 }
 
@@ -90,8 +102,7 @@ export async function pendingSignInEmail(): Promise<{ typed: string; sentAt: num
  * request replaces this one.
  */
 export async function resendSignInEmail(): Promise<Result> {
-  const id = await requestCookie().get();
-  const pending = await peekProof<EmailSignIn>(NAMESPACE, id);
+  const pending = await signInFlow.pending();
   if (!pending) return fail("email_signin_expired");
   const client = await clientKey();
   if (!(await hit("emailPerClient", client))) return fail("rate_limited");
@@ -100,25 +111,24 @@ export async function resendSignInEmail(): Promise<Result> {
   // Still the account and address the request was made for; otherwise nothing is mailed.
   const user = found && found.id === pending.userId && found.email === pending.email ? found : null;
   const requestedBy = summarizeUserAgent((await headers()).get("user-agent"));
-  const added = await reissueProof<EmailSignIn>(NAMESPACE, id, EMAIL_SIGNIN_TTL_SECONDS, (data) => ({ ...data, sentAt: Date.now() }), { decoy: !user });
+  const added = await signInFlow.resend((data) => ({ ...data, sentAt: Date.now() }), { decoy: !user });
   if (!added) {
-    await requestCookie().set(await newRequest(pending.typed, requestedBy));
+    await signInFlow.keep(await newRequest(pending.typed, requestedBy));
     return { ok: true };
   }
-  if (user) mailSignIn(user.email, added.code, added.secret, requestedBy);
+  if (user) mailSignIn(user.email, added.code, added.link, requestedBy);
   return { ok: true };
 }
 
 /** What the emailed link's page can say in this browser (see LinkState); signed in or not is the page's. */
 export async function signInLinkState(): Promise<{ state: LinkState; typed?: string }> {
-  const id = await requestCookie().get();
-  const state = await linkState(NAMESPACE, id);
-  return state === "ready" ? { state, typed: (await peekProof<EmailSignIn>(NAMESPACE, id))?.typed } : { state };
+  const { state, data } = await signInFlow.linkState();
+  return state === "ready" ? { state, typed: data?.typed } : { state };
 }
 
 /** Spends this browser's request with the typed code or the link's secret, and signs in. */
 export async function finishSignInEmail(kind: "code" | "link", value: string): Promise<Result> {
-  const spent = await spendProof<EmailSignIn>(NAMESPACE, await requestCookie().get(), kind, value, PROOF_ERRORS, EMAIL_SIGNIN_TTL_SECONDS);
+  const spent = await signInFlow.finish(kind, value);
   if (!spent.ok) return spent;
   const { userId, email } = spent.data;
   const user = userId ? await findUserById(userId) : null;

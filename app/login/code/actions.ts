@@ -2,8 +2,7 @@
 
 import { redirect } from "next/navigation";
 import type { ResendState } from "@/components/resend-code";
-import { finishSignInEmail, resendSignInEmail } from "@/lib/email-sign-in";
-import { describeFailure } from "@/lib/shared/errors";
+import { finishSignInEmail, resendSignInEmail, signInFlow } from "@/lib/email-sign-in";
 import { formText } from "@/lib/form-data";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
@@ -16,7 +15,7 @@ export async function submitEmailCode(_prev: EmailCodeState, formData: FormData)
   const result = await finishSignInEmail("code", formText(formData, "code").replace(/\s/g, ""));
   // Signed in already: by this code, or by the link in another tab of this browser.
   if (result.ok || (await getCurrentSession())) redirect(next);
-  return { error: describeFailure(result), restart: result.error === "too_many_attempts" || result.error === "email_signin_expired" };
+  return signInFlow.failureState(result, "code");
 }
 
 export async function resendCode(): Promise<ResendState> {

@@ -2,8 +2,7 @@
 
 import { redirect } from "next/navigation";
 import type { TokenState } from "@/components/confirm-token-form";
-import { finishSignInEmail } from "@/lib/email-sign-in";
-import { describeFailure } from "@/lib/shared/errors";
+import { finishSignInEmail, signInFlow } from "@/lib/email-sign-in";
 import { formText } from "@/lib/form-data";
 import { getCurrentSession } from "@/lib/session";
 
@@ -12,5 +11,5 @@ export async function confirmEmailLink(_prev: TokenState, formData: FormData): P
   const result = await finishSignInEmail("link", formText(formData, "token"));
   // The redirect drops the token from the address bar and history.
   if (result.ok || (await getCurrentSession())) redirect("/account");
-  return { error: describeFailure(result), restart: result.error !== "link_invalid" || result.attemptsLeft === undefined };
+  return signInFlow.failureState(result, "link");
 }

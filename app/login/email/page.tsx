@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { ConfirmTokenForm } from "@/components/confirm-token-form";
 import { LinkStatePage } from "@/components/link-state-page";
-import { signInLinkState } from "@/lib/email-sign-in";
+import { signInFlow, signInLinkState } from "@/lib/email-sign-in";
 import { getCurrentSession } from "@/lib/session";
 import { confirmEmailLink } from "./actions";
 
@@ -19,7 +19,7 @@ export default async function EmailLinkPage({ searchParams }: { searchParams: Pr
   const [current, link] = await Promise.all([getCurrentSession(), signInLinkState()]);
   return (
     <LinkStatePage
-      kind="sign-in"
+      copy={signInFlow.pageCopy}
       state={current ? (link.state === "used" ? "moved_on" : "signed_in") : typeof token !== "string" ? "incomplete" : link.state}
       signedInAs={current?.user.username}
       ready={{
