@@ -18,6 +18,7 @@ export type ActivityType =
   | "reauthenticated"
   | "sign_in_reported"
   | "hold_lifted"
+  | "qr_approved"
   | "passkey_only_on"
   | "passkey_only_off"
   | "counter_regression"
@@ -64,6 +65,8 @@ export function describeActivity(type: string, detail: Record<string, string>): 
       return `Sign-in reported as not you: ${detail.device ?? "a device"} signed out${detail.removedPasskeys && detail.removedPasskeys !== "0" ? `, ${detail.removedPasskeys} passkey(s) it added removed` : ""}${detail.keptPasskeys && detail.keptPasskeys !== "0" ? `, ${detail.keptPasskeys} passkey(s) it added kept (removing them needs a passkey you had before)` : ""}`;
     case "hold_lifted":
       return `Hold lifted on ${detail.device ?? "a device"} by confirming with ${detail.passkey ? `"${detail.passkey}"` : "a passkey"}`;
+    case "qr_approved":
+      return `Approved a sign-in on ${detail.device || "another device"} with ${detail.passkey ? `"${detail.passkey}"` : "a passkey"}`;
     case "passkey_only_on":
       return "Passkey-only sign-in turned on: email no longer signs in";
     case "passkey_only_off":

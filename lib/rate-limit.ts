@@ -22,6 +22,11 @@ export const LIMITS = {
   emailPerClient: { limit: 30, windowSeconds: 15 * 60 },
   /** WebAuthn options from one client (flooding the challenge store). */
   optionsPerClient: { limit: 600, windowSeconds: 60 },
+  /** "Sign in with your phone" QR codes made from one client (each is a stored request). */
+  qrPerClient: { limit: 20, windowSeconds: 15 * 60 },
+  /** QR approvals tried from one client, and for one account (each starts a passkey ceremony). */
+  qrApprovalPerClient: { limit: 20, windowSeconds: 15 * 60 },
+  qrApprovalPerAccount: { limit: 20, windowSeconds: 15 * 60 },
 } as const;
 
 export type LimitName = keyof typeof LIMITS;

@@ -35,6 +35,8 @@ export const messages = {
   passkey_only_minimum: "Passkey-only sign-in needs at least two passkeys. Add another one, or turn passkey-only sign-in off, before removing this one.",
   not_signed_in: "Please sign in to continue.",
   reauth_required: "For your security, please sign in again to do that.",
+  sign_in_request_expired: "That sign-in request has expired or was already answered. Start again on the device that's asking.",
+  not_this_account: "This device is signed in to a different account than the one asking to sign in. Sign in here to that account, or start again.",
   unavailable: "We can't reach one of our services right now. Please try again in a moment.",
   // What a browser's passkey prompt can end in (components/passkey-errors.ts maps them).
   prompt_closed_create: "The passkey wasn't created: the prompt was closed, timed out, or couldn't verify it's you. Try again when you're ready.",
