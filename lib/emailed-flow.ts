@@ -1,6 +1,6 @@
 import "server-only";
 import { pointerCookie, type ValueCookie } from "./cookies";
-import { dropProof, issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
+import { dropProof, issueProof, linkState, peekProof, proofState, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { describeFailure, type ErrorCode, type Failure, type Result } from "./shared/errors";
 
@@ -78,9 +78,20 @@ export function defineEmailedFlow<T>(spec: EmailedFlowSpec<T>) {
       if (data !== null && !mine(data, userId)) return { state: "elsewhere", data: null };
       return { state: await linkState(spec.namespace, id), data };
     },
-    /** Spends this browser's proof with the typed code or the link's secret (see spendProof). */
-    async finish(kind: "code" | "link", value: string): Promise<Result<{ data: T }>> {
-      return spendProof<T>(spec.namespace, await cookie().get(), kind, value, spec.errors, spec.ttlSeconds);
+    /**
+     * Spends this browser's proof with the typed code or the link's secret (see spendProof); `id`
+     * names another browser's proof instead (a link approving that browser's request).
+     */
+    async finish(kind: "code" | "link", value: string, id?: string): Promise<Result<{ data: T }>> {
+      return spendProof<T>(spec.namespace, id ?? (await cookie().get()), kind, value, spec.errors, spec.ttlSeconds);
+    },
+    /** Where a proof named by id stands (see proofState), for a page in a browser without its cookie. */
+    async stateOf(id: string): Promise<"pending" | "used" | "ended" | "gone"> {
+      return proofState(spec.namespace, id);
+    },
+    /** Reads a proof named by id without spending it. */
+    async peek(id: string): Promise<T | null> {
+      return peekProof<T>(spec.namespace, id);
     },
     /** Withdraws this browser's proof (the person started over or cancelled). */
     async drop(): Promise<void> {
