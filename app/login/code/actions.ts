@@ -2,7 +2,8 @@
 
 import { redirect } from "next/navigation";
 import type { ResendState } from "@/components/resend-code";
-import { finishSignInEmail, resendSignInEmail, signInFlow } from "@/lib/email-sign-in";
+import { claimSignInApproval, finishSignInEmail, resendSignInEmail, signInApprovalStatus, signInFlow } from "@/lib/email-sign-in";
+import type { ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
@@ -21,4 +22,16 @@ export async function submitEmailCode(_prev: EmailCodeState, formData: FormData)
 export async function resendCode(): Promise<ResendState> {
   const result = await resendSignInEmail();
   return result.ok ? { sent: true } : { error: result.error };
+}
+
+/** Polled by the waiting tab: where its request stands for approval from another device. */
+export async function approvalStatusAction() {
+  return signInApprovalStatus();
+}
+
+/** Collects an approval made on another device: signs this browser in, then goes on. */
+export async function claimApprovalAction(nextPath: unknown): Promise<{ ok: false; error: ErrorCode } | void> {
+  const result = await claimSignInApproval();
+  if (!result.ok) return { ok: false, error: result.error };
+  redirect(safeNextPath(nextPath));
 }
