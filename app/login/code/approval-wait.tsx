@@ -24,7 +24,7 @@ export function ApprovalWait({ number, next }: { number: number; next: string })
   return (
     <div className="rounded-lg border border-zinc-200 p-4 text-center dark:border-zinc-700">
       <p>Reading the email on another device? Open the link there and choose</p>
-      <p className="my-2 text-4xl font-semibold tabular-nums" data-testid="approval-number" aria-label={`the number ${number}`}>
+      <p className="my-2 text-4xl font-semibold tabular-nums" data-testid="approval-number">
         {number}
       </p>
       {stopped ? <LiveMessage message={stopped} /> : <p className="text-sm text-zinc-600 dark:text-zinc-400">{state.status === "claiming" || state.status === "approved" ? "Approved: signing in…" : "This page moves on by itself once you do."}</p>}
