@@ -18,11 +18,11 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   const link = mail.links.find((l) => l.startsWith(`${appOrigin()}/login/email?token=`))!;
   expect(link).toBeTruthy();
 
-  // A third browser opening B's link is told where it works; nothing is spent.
+  // A third browser opening B's link is offered to approve B by its number (e2e/approve.spec.ts); opening it spends nothing.
   const contextC = await browser.newContext();
   const deviceC = await contextC.newPage();
   await deviceC.goto(link);
-  await expect(deviceC.getByRole("heading", { name: "Open this link where you asked for it" })).toBeVisible();
+  await expect(deviceC.getByRole("heading", { name: "Approve this sign-in?" })).toBeVisible();
   await deviceC.goto("/account");
   await expect(deviceC).toHaveURL(/\/login/);
   await contextC.close();

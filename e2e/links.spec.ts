@@ -29,7 +29,8 @@ test("sign-in link: ready, elsewhere, used (signed in, then out), ended, incompl
   // Signed in elsewhere (the first browser): the link isn't needed there.
   await page.goto(link);
   await heading(page, "You're already signed in");
-  await heading(await otherBrowser(browser, link), "Open this link where you asked for it");
+  // Another (signed-out) browser is offered to approve this one by its number (e2e/approve.spec.ts).
+  await heading(await otherBrowser(browser, link), "Approve this sign-in?");
 
   await device.goto(link.split("?")[0]!);
   await heading(device, "This link is incomplete");

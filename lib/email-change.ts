@@ -5,9 +5,9 @@ import { getDb, isUniqueViolation } from "@/db/client";
 import { passkeys, sessions, users } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { readableDate } from "./dates";
-import { pointerCookie } from "./cookies";
 import { addressInUseEmail, emailChangeEmail } from "./emails";
-import { dropProof, issueProof, linkState, peekProof, proofState, reissueProof, spendProof, type LinkState } from "./emailed-proof";
+import { defineEmailedFlow } from "./emailed-flow";
+import { dropProof, issueProof, peekProof, proofState, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, passkeysThatVouch, vouchedBy, vouchingPasskey } from "./hold";
@@ -28,7 +28,6 @@ import { findUserByEmail, normalizeEmail } from "./users";
 const EMAIL_CHANGE_TTL_SECONDS = 15 * 60;
 /** How long the old address can undo the change. */
 const REVERT_TTL_SECONDS = 7 * 24 * 60 * 60;
-const COOKIE_TTL_SECONDS = 60 * 60;
 
 export const emailSchema = z
   .string()
@@ -48,10 +47,28 @@ type Revert = { userId: string; from: string; to: string; sessionId: string; at?
 /** The account's latest undo link, so the account page can show it and its owner cancel it. */
 type PendingRevert = { id: string; from: string; to: string; at: number; byPasskey: boolean };
 
-const NAMESPACE = "emailchange";
+export const emailChangeFlow = defineEmailedFlow<EmailChange>({
+  namespace: "emailchange",
+  ttlSeconds: EMAIL_CHANGE_TTL_SECONDS,
+  cookie: "email-change",
+  errors: { expired: "email_change_expired", badLink: "email_change_expired" },
+  linkPath: "/account/email",
+  owner: (data) => data.userId,
+  page: (minutes) => ({
+    used: { title: "This link was already used", description: "The change it confirmed is done: your account shows your current address.", action: { href: "/account#email", label: "Go to your account" } },
+    expired: { title: "This email change has expired", description: `Links work for ${minutes} minutes. Start the change again from your account; your address hasn't changed.`, action: { href: "/account#email", label: "Go to your account" } },
+    ended: { title: "This link no longer works", description: "Too many wrong codes were typed, so the change was ended; your address hasn't changed. Start it again from your account.", action: { href: "/account#email", label: "Go to your account" } },
+    elsewhere: {
+      title: "Open this link where you asked for it",
+      description: "This link works only in the browser where you asked to change your email: open it there, or type the code from the email in that browser.",
+      action: { href: "/account#email", label: "Go to your account" },
+    },
+    moved_on: { title: "Your email address was changed", description: "Your account shows your new address.", action: { href: "/account#email", label: "Go to your account" } },
+    signed_in: { title: "You're signed in", description: "Your account shows your current address.", action: { href: "/account#email", label: "Go to your account" } },
+    incomplete: { title: "This link is incomplete", description: "Copy the whole link from the email, or type the code in your account page.", action: { href: "/account#email", label: "Go to your account" } },
+  }),
+});
 const REVERT_NAMESPACE = "emailrevert";
-const PROOF_ERRORS = { expired: "email_change_expired", badLink: "email_change_expired" } as const;
-const changeCookie = () => pointerCookie("email-change", COOKIE_TTL_SECONDS);
 const pendingRevertKey = (userId: string) => `emailrevert-pending:${userId}`;
 /** How an undo link ended, kept for as long as it would have worked: its page says so instead of "expired". */
 const revertOutcomeKey = (id: string) => `emailrevert-outcome:${sha256Hex(id)}`;
@@ -70,28 +87,26 @@ export async function startEmailChange(newEmail: string): Promise<Result> {
   if (!(await hit("verificationPerEmail", email))) return fail("rate_limited");
   const owner = await findUserByEmail(email);
   const change: EmailChange = { userId: user.id, from: user.email, email, sentAt: Date.now() };
-  const { id, code, secret } = await issueProof(NAMESPACE, change, EMAIL_CHANGE_TTL_SECONDS, { account: `user:${user.id}`, decoy: owner !== null });
-  mailEmailChange(email, owner !== null, code, secret);
-  await changeCookie().set(id);
+  const { id, code, link } = await emailChangeFlow.issue(change, { account: `user:${user.id}`, decoy: owner !== null });
+  mailEmailChange(email, owner !== null, code, link);
+  await emailChangeFlow.keep(id);
   return { ok: true };
 }
 
 /** The new address gets its code and link, or, when another account has it, a notice instead. */
-function mailEmailChange(email: string, taken: boolean, code: string, secret: string): void {
+function mailEmailChange(email: string, taken: boolean, code: string, link: string): void {
   const config = getConfig();
-  const link = new URL("/account/email", config.appUrl);
-  link.searchParams.set("token", secret);
   sendMailLater(
     taken
       ? addressInUseEmail({ to: email, rpName: config.rpName })
-      : emailChangeEmail({ to: email, code, link: link.href, rpName: config.rpName, minutes: EMAIL_CHANGE_TTL_SECONDS / 60 }),
+      : emailChangeEmail({ to: email, code, link, rpName: config.rpName, minutes: EMAIL_CHANGE_TTL_SECONDS / 60 }),
   );
 }
 
 /** The new address of this browser's pending change for the signed-in user, and when it was sent. */
 export async function pendingEmailChange(userId: string): Promise<{ email: string; sentAt: number } | null> {
-  const data = await peekProof<EmailChange>(NAMESPACE, await changeCookie().get());
-  return data?.userId === userId ? { email: data.email, sentAt: data.sentAt } : null;
+  const data = await emailChangeFlow.pending(userId);
+  return data ? { email: data.email, sentAt: data.sentAt } : null;
 }
 
 /**
@@ -102,31 +117,27 @@ export async function pendingEmailChange(userId: string): Promise<{ email: strin
 export async function resendEmailChange(): Promise<Result> {
   const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
-  const id = await changeCookie().get();
-  const pending = await peekProof<EmailChange>(NAMESPACE, id);
-  if (!pending || pending.userId !== guard.current.user.id) return fail("email_change_expired");
+  const pending = await emailChangeFlow.pending(guard.current.user.id);
+  if (!pending) return fail("email_change_expired");
   if (!(await hit("verificationPerEmail", pending.email))) return fail("rate_limited");
   const owner = await findUserByEmail(pending.email);
-  const added = await reissueProof<EmailChange>(NAMESPACE, id, EMAIL_CHANGE_TTL_SECONDS, (data) => ({ ...data, sentAt: Date.now() }), { decoy: owner !== null });
+  const added = await emailChangeFlow.resend((data) => ({ ...data, sentAt: Date.now() }), { decoy: owner !== null });
   if (!added) {
-    await dropProof(NAMESPACE, id);
+    await emailChangeFlow.drop();
     return startEmailChange(pending.email);
   }
-  mailEmailChange(pending.email, owner !== null, added.code, added.secret);
+  mailEmailChange(pending.email, owner !== null, added.code, added.link);
   return { ok: true };
 }
 
 export async function cancelEmailChange(): Promise<void> {
-  await dropProof(NAMESPACE, await changeCookie().get());
-  await changeCookie().clear();
+  await emailChangeFlow.drop();
+  await emailChangeFlow.cookie().clear();
 }
 
 /** What the emailed link's page can say in this browser. */
 export async function emailChangeLinkState(userId: string): Promise<{ state: LinkState; email?: string }> {
-  const id = await changeCookie().get();
-  const data = await peekProof<EmailChange>(NAMESPACE, id);
-  if (data && data.userId !== userId) return { state: "elsewhere" };
-  const state = await linkState(NAMESPACE, id);
+  const { state, data } = await emailChangeFlow.linkState(userId);
   return { state, email: data?.email };
 }
 
@@ -138,7 +149,7 @@ export async function finishEmailChange(kind: "code" | "link", value: string): P
   const guard = await requireSession(...RISKY_CHANGE);
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
-  const spent = await spendProof<EmailChange>(NAMESPACE, await changeCookie().get(), kind, value.replace(/\s/g, ""), PROOF_ERRORS, EMAIL_CHANGE_TTL_SECONDS);
+  const spent = await emailChangeFlow.finish(kind, value.replace(/\s/g, ""));
   if (!spent.ok) return spent;
   if (spent.data.userId !== user.id || spent.data.from !== user.email) return fail("email_change_expired");
   const db = await getDb();

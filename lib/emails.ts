@@ -60,7 +60,7 @@ export function signInEmail(input: { to: string; code: string; link: string; rpN
     paragraph(`Someone (hopefully you) asked to sign in to ${input.rpName} from ${input.requestedBy}. Enter this code in that browser:`),
     code(input.code),
     button("Or sign in with this link", input.link),
-    paragraph(`The code and link expire in ${input.minutes} minutes, work once, and only in the browser that asked.`),
+    paragraph(`The code and link expire in ${input.minutes} minutes, work once, and sign in only the browser that asked. Reading this on another device? Open the link here and choose the number that browser shows.`),
     paragraph("If this wasn't you, ignore this email: nobody can sign in without the code or link, and your account is unchanged."),
   ]);
 }

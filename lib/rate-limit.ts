@@ -20,6 +20,9 @@ export const LIMITS = {
   emailPerAddress: { limit: 5, windowSeconds: 15 * 60 },
   /** Sign-in email requests from one client. */
   emailPerClient: { limit: 30, windowSeconds: 15 * 60 },
+  /** Number choices on email sign-in approval pages, from one client and for one account (each costs argon2 work). */
+  emailApprovalPerClient: { limit: 30, windowSeconds: 15 * 60 },
+  emailApprovalPerAccount: { limit: 10, windowSeconds: 15 * 60 },
   /** WebAuthn options from one client (flooding the challenge store). */
   optionsPerClient: { limit: 600, windowSeconds: 60 },
   /** "Sign in with your phone" QR codes made from one client (each is a stored request). */

@@ -2,9 +2,9 @@ import "server-only";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
 import { recordActivity } from "./activity";
-import { pointerCookie } from "./cookies";
 import { confirmItsYouEmail } from "./emails";
-import { issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
+import { defineEmailedFlow } from "./emailed-flow";
+import type { LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { sendMailLater } from "./mail";
@@ -20,13 +20,30 @@ import { authenticationOptions, verifyAuthentication } from "./webauthn";
  * passkeys, changing the address or deleting the account. Restarts the 10-minute fresh window.
  */
 const REAUTH_EMAIL_TTL_SECONDS = 10 * 60;
-const COOKIE_TTL_SECONDS = 60 * 60;
 
 type ReauthEmail = { userId: string; email: string; sentAt: number };
 
-const NAMESPACE = "reauth";
-const PROOF_ERRORS = { expired: "reauth_expired", badLink: "link_invalid" } as const;
-const reauthCookie = () => pointerCookie("reauth", COOKIE_TTL_SECONDS);
+export const reauthFlow = defineEmailedFlow<ReauthEmail>({
+  namespace: "reauth",
+  ttlSeconds: REAUTH_EMAIL_TTL_SECONDS,
+  cookie: "reauth",
+  errors: { expired: "reauth_expired", badLink: "link_invalid" },
+  linkPath: "/account/confirm/email",
+  owner: (data) => data.userId,
+  page: (minutes) => ({
+    used: { title: "You've confirmed it's you", description: "This link was used already. You can make your change now.", action: { href: "/account", label: "Go to your account" } },
+    expired: { title: "This link has expired", description: `Links work for ${minutes} minutes, once. Ask for a new one.`, action: { href: "/account/confirm", label: "Ask for a new code" } },
+    ended: { title: "This link no longer works", description: "Too many wrong codes were typed, so the request was ended. Ask for a new one.", action: { href: "/account/confirm", label: "Ask for a new code" } },
+    elsewhere: {
+      title: "Open this link where you asked for it",
+      description: "This link works only in the browser where you asked to confirm it's you: open it there, or type the code from the email in that browser.",
+      action: { href: "/account/confirm", label: "Confirm it's you here" },
+    },
+    moved_on: { title: "You've confirmed it's you", description: "You can make your change now.", action: { href: "/account", label: "Go to your account" } },
+    signed_in: { title: "You're signed in", description: "You can carry on in your account.", action: { href: "/account", label: "Go to your account" } },
+    incomplete: { title: "This link is incomplete", description: "Copy the whole link from the email, or type the code where you asked for it.", action: { href: "/account/confirm", label: "Confirm it's you" } },
+  }),
+});
 
 export async function confirmOptions(): Promise<Result<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
   const guard = await requireSession();
@@ -54,9 +71,9 @@ export async function requestConfirmEmail(): Promise<Result> {
   if (user.emailSigninDisabled) return fail("passkey_only");
   if (!(await hit("emailPerClient", await clientKey())) || !(await hit("emailPerAddress", user.email))) return fail("rate_limited");
   const data: ReauthEmail = { userId: user.id, email: user.email, sentAt: Date.now() };
-  const { id, code, secret } = await issueProof(NAMESPACE, data, REAUTH_EMAIL_TTL_SECONDS, { account: `user:${user.id}` });
-  await mailConfirm(user.email, code, secret);
-  await reauthCookie().set(id);
+  const { id, code, link } = await reauthFlow.issue(data, { account: `user:${user.id}` });
+  await mailConfirm(user.email, code, link);
+  await reauthFlow.keep(id);
   return { ok: true };
 }
 
@@ -69,42 +86,36 @@ export async function resendConfirmEmail(): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user } = guard.current;
-  const id = await reauthCookie().get();
-  const pending = await peekProof<ReauthEmail>(NAMESPACE, id);
-  if (!pending || pending.userId !== user.id || pending.email !== user.email || user.emailSigninDisabled) return requestConfirmEmail();
+  const pending = await reauthFlow.pending(user.id);
+  if (!pending || pending.email !== user.email || user.emailSigninDisabled) return requestConfirmEmail();
   if (!(await hit("emailPerClient", await clientKey())) || !(await hit("emailPerAddress", user.email))) return fail("rate_limited");
-  const added = await reissueProof<ReauthEmail>(NAMESPACE, id, REAUTH_EMAIL_TTL_SECONDS, (data) => ({ ...data, sentAt: Date.now() }));
+  const added = await reauthFlow.resend((data) => ({ ...data, sentAt: Date.now() }));
   if (!added) return requestConfirmEmail();
-  await mailConfirm(user.email, added.code, added.secret);
+  await mailConfirm(user.email, added.code, added.link);
   return { ok: true };
 }
 
-async function mailConfirm(to: string, code: string, secret: string): Promise<void> {
+async function mailConfirm(to: string, code: string, link: string): Promise<void> {
   const config = getConfig();
-  const link = new URL("/account/confirm/email", config.appUrl);
-  link.searchParams.set("token", secret);
   const requestedBy = summarizeUserAgent((await headers()).get("user-agent"));
-  sendMailLater(confirmItsYouEmail({ to, code, link: link.href, rpName: config.rpName, minutes: REAUTH_EMAIL_TTL_SECONDS / 60, requestedBy }));
+  sendMailLater(confirmItsYouEmail({ to, code, link, rpName: config.rpName, minutes: REAUTH_EMAIL_TTL_SECONDS / 60, requestedBy }));
 }
 
 /** This browser's pending request for the signed-in user: where it went and when. */
 export async function pendingConfirmEmail(userId: string): Promise<{ email: string; sentAt: number } | null> {
-  const data = await peekProof<ReauthEmail>(NAMESPACE, await reauthCookie().get());
-  return data?.userId === userId ? { email: data.email, sentAt: data.sentAt } : null;
+  const data = await reauthFlow.pending(userId);
+  return data ? { email: data.email, sentAt: data.sentAt } : null;
 }
 
 export async function confirmLinkState(userId: string): Promise<LinkState> {
-  const id = await reauthCookie().get();
-  const data = await peekProof<ReauthEmail>(NAMESPACE, id);
-  if (data && data.userId !== userId) return "elsewhere";
-  return linkState(NAMESPACE, id);
+  return (await reauthFlow.linkState(userId)).state;
 }
 
 export async function confirmWithEmail(kind: "code" | "link", value: string): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return guard;
   const { user, session } = guard.current;
-  const spent = await spendProof<ReauthEmail>(NAMESPACE, await reauthCookie().get(), kind, value.replace(/\s/g, ""), PROOF_ERRORS, REAUTH_EMAIL_TTL_SECONDS);
+  const spent = await reauthFlow.finish(kind, value.replace(/\s/g, ""));
   if (!spent.ok) return spent;
   if (spent.data.userId !== user.id || spent.data.email !== user.email || user.emailSigninDisabled) return fail("reauth_expired");
   await markReauthenticated(session.id, null);

@@ -2,10 +2,10 @@ import "server-only";
 import type { PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
 import { z } from "zod";
-import { pointerCookie } from "./cookies";
 import { accountExistsEmail, signupVerificationEmail } from "./emails";
 import { undeliverableSince } from "./delivery";
-import { dropProof, issueProof, linkState, peekProof, reissueProof, spendProof, type LinkState } from "./emailed-proof";
+import { defineEmailedFlow } from "./emailed-flow";
+import type { LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
@@ -23,8 +23,6 @@ import { registrationOptions, verifyRegistration, type AuthenticatorChoice } fro
  * sign-up is found through its "signup" cookie, a random id.
  */
 export const SIGNUP_TTL_SECONDS = 15 * 60;
-/** The cookie outlives the sign-up, so its link page can still say "used" or "expired". */
-const COOKIE_TTL_SECONDS = 60 * 60;
 
 export const signupInputSchema = z.object({
   name: z
@@ -56,17 +54,36 @@ type Details = SignupInput & { sentAt: number };
 export type PendingSignup = ({ stage: "email" } & Details) | { stage: "passkey"; userId: string; email: string };
 type Proven = Extract<PendingSignup, { stage: "passkey" }>;
 
-const NAMESPACE = "signup";
+export const signupFlow = defineEmailedFlow<Details>({
+  namespace: "signup",
+  ttlSeconds: SIGNUP_TTL_SECONDS,
+  cookie: "signup",
+  errors: { expired: "signup_expired", badLink: "signup_expired" },
+  linkPath: "/signup/verify",
+  codeEnds: ["username_taken", "email_taken"],
+  page: (minutes) => ({
+    used: { title: "This link was already used", description: "Your email was confirmed and your account exists. Sign in to use it.", action: { href: "/login", label: "Sign in" } },
+    expired: { title: "This sign-up link has expired", description: `Sign-up links work for ${minutes} minutes, and nothing is created until one is used. Start again.`, action: { href: "/signup", label: "Start again" } },
+    ended: { title: "This link no longer works", description: "Too many wrong codes were typed, so this sign-up was ended and nothing was created. Start again.", action: { href: "/signup", label: "Start again" } },
+    elsewhere: {
+      title: "Open this link where you signed up",
+      description: "This link works only in the browser where you started signing up: open it there, or type the code from the email in that browser.",
+      action: { href: "/signup", label: "Go to sign-up" },
+    },
+    moved_on: { title: "Your email is confirmed", description: "Carry on where you left off: create your passkey.", action: { href: "/signup", label: "Continue" } },
+    signed_in: { title: "You're already signed in", description: "This browser is signed in, so the link isn't needed.", action: { href: "/account", label: "Go to your account" } },
+    incomplete: { title: "This link is incomplete", description: "Copy the whole link from the email, or type the code where you signed up.", action: { href: "/signup", label: "Go to sign-up" } },
+  }),
+});
 // The proven stage lives under its own key, so a parallel proof that loses the race can never
 // take the record the winner just wrote.
 const provenKey = (id: string) => `signup:${id}:proven`;
-const PROOF_ERRORS = { expired: "signup_expired", badLink: "signup_expired" } as const;
-const signupCookie = () => pointerCookie("signup", COOKIE_TTL_SECONDS);
+const signupCookie = signupFlow.cookie;
 
 export async function getPendingSignup(): Promise<PendingSignup | null> {
   const id = await signupCookie().get();
   if (!id) return null;
-  const [proven, details] = await Promise.all([kv().get(provenKey(id)), peekProof<Details>(NAMESPACE, id)]);
+  const [proven, details] = await Promise.all([kv().get(provenKey(id)), signupFlow.pending()]);
   if (proven) return JSON.parse(proven) as Proven;
   return details ? { stage: "email", ...details } : null;
 }
@@ -88,19 +105,17 @@ export async function startSignup(input: SignupInput): Promise<Result> {
 async function newSignup(input: SignupInput): Promise<void> {
   const owner = await findUserByEmail(input.email);
   const details: Details = { ...input, sentAt: Date.now() };
-  const { id, code, secret } = await issueProof(NAMESPACE, details, SIGNUP_TTL_SECONDS, { account: `email:${input.email}`, decoy: owner !== null });
-  mailSignup(input.email, owner !== null, code, secret);
-  await signupCookie().set(id);
+  const { id, code, link } = await signupFlow.issue(details, { account: `email:${input.email}`, decoy: owner !== null });
+  mailSignup(input.email, owner !== null, code, link);
+  await signupFlow.keep(id);
 }
 
-function mailSignup(email: string, taken: boolean, code: string, secret: string): void {
+function mailSignup(email: string, taken: boolean, code: string, link: string): void {
   const config = getConfig();
-  const link = new URL("/signup/verify", config.appUrl);
-  link.searchParams.set("token", secret);
   sendMailLater(
     taken
       ? accountExistsEmail({ to: email, rpName: config.rpName, signInUrl: new URL("/login", config.appUrl).href })
-      : signupVerificationEmail({ to: email, code, link: link.href, rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 }),
+      : signupVerificationEmail({ to: email, code, link, rpName: config.rpName, minutes: SIGNUP_TTL_SECONDS / 60 }),
   );
 }
 
@@ -115,14 +130,13 @@ export async function resendSignupEmail(): Promise<Result> {
   const { name, username, email } = pending;
   if (!(await hit("signupPerClient", await clientKey()))) return fail("rate_limited");
   if (!(await hit("verificationPerEmail", email))) return fail("rate_limited");
-  const id = await signupCookie().get();
   const taken = (await findUserByEmail(email)) !== null;
-  const added = await reissueProof<Details>(NAMESPACE, id, SIGNUP_TTL_SECONDS, (details) => ({ ...details, sentAt: Date.now() }), { decoy: taken });
+  const added = await signupFlow.resend((details) => ({ ...details, sentAt: Date.now() }), { decoy: taken });
   if (added) {
-    mailSignup(email, taken, added.code, added.secret);
+    mailSignup(email, taken, added.code, added.link);
     return { ok: true };
   }
-  await dropProof(NAMESPACE, id);
+  await signupFlow.drop();
   await newSignup({ name, username, email });
   return { ok: true };
 }
@@ -134,7 +148,7 @@ export async function resendSignupEmail(): Promise<Result> {
 export async function proveSignupEmail(kind: "code" | "link", value: string): Promise<Result> {
   const id = await signupCookie().get();
   if (id && (await kv().get(provenKey(id)))) return { ok: true };
-  const spent = await spendProof<Details>(NAMESPACE, id, kind, value, PROOF_ERRORS, SIGNUP_TTL_SECONDS);
+  const spent = await signupFlow.finish(kind, value);
   if (!spent.ok) return spent;
   const { name, username, email } = spent.data;
   const created = await createVerifiedUser({ name, username, email });
@@ -159,7 +173,7 @@ export async function signupLinkState(): Promise<{ state: LinkState; email?: str
   const pending = await getPendingSignup();
   if (pending?.stage === "email") return { state: "ready", email: pending.email };
   if (pending?.stage === "passkey") return { state: "used", proven: true };
-  return { state: await linkState(NAMESPACE, await signupCookie().get()) };
+  return { state: (await signupFlow.linkState()).state };
 }
 
 async function provenUser() {
@@ -220,6 +234,6 @@ export async function abandonSignup(): Promise<{ name: string | null; username: 
   const id = await signupCookie().get();
   if (!id) return null;
   const pending = await getPendingSignup();
-  await Promise.all([dropProof(NAMESPACE, id), kv().del(provenKey(id)), signupCookie().clear()]);
+  await Promise.all([signupFlow.drop(), kv().del(provenKey(id)), signupCookie().clear()]);
   return pending?.stage === "email" ? { name: pending.name, username: pending.username } : null;
 }

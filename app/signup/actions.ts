@@ -3,9 +3,9 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import type { ResendState } from "@/components/resend-code";
-import { describeFailure, type ErrorCode } from "@/lib/shared/errors";
+import type { ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
-import { abandonSignup, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
+import { abandonSignup, signupFlow, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
 
 export type SignupFormState = {
   values?: { name: string; username: string; email: string };
@@ -32,19 +32,17 @@ export async function submitSignup(_prev: SignupFormState, formData: FormData): 
 
 export type CodeState = { error?: string; restart?: boolean };
 
-const RESTART_ERRORS: ErrorCode[] = ["signup_expired", "too_many_attempts", "username_taken", "email_taken"];
-
 /** Step 2: the code from the email, typed in this browser. */
 export async function submitSignupCode(_prev: CodeState, formData: FormData): Promise<CodeState> {
   const result = await proveSignupEmail("code", formText(formData, "code").replace(/\s/g, ""));
-  if (!result.ok) return { error: describeFailure(result), restart: RESTART_ERRORS.includes(result.error) };
+  if (!result.ok) return signupFlow.failureState(result, "code");
   redirect("/signup");
 }
 
 /** Step 2, by link: the press of "Confirm" on the link's page (opening the link spent nothing). */
 export async function confirmSignupLink(_prev: CodeState, formData: FormData): Promise<CodeState> {
   const result = await proveSignupEmail("link", formText(formData, "token"));
-  if (!result.ok) return { error: describeFailure(result), restart: true };
+  if (!result.ok) return signupFlow.failureState(result, "link");
   redirect("/signup");
 }
 

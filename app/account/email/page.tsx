@@ -3,7 +3,7 @@ import { redirect } from "next/navigation";
 import { ConfirmTokenForm } from "@/components/confirm-token-form";
 import { EmailAddress } from "@/components/email-address";
 import { LinkStatePage } from "@/components/link-state-page";
-import { emailChangeLinkState } from "@/lib/email-change";
+import { emailChangeFlow, emailChangeLinkState } from "@/lib/email-change";
 import { getCurrentSession } from "@/lib/session";
 import { confirmEmailChangeLink } from "./actions";
 
@@ -17,7 +17,7 @@ export default async function EmailChangeLinkPage({ searchParams }: { searchPara
   const link = await emailChangeLinkState(current.user.id);
   return (
     <LinkStatePage
-      kind="email-change"
+      copy={emailChangeFlow.pageCopy}
       state={typeof token !== "string" && link.state === "ready" ? "incomplete" : link.state}
       ready={{
         title: "Confirm your new email",

@@ -2,8 +2,8 @@
 
 import { redirect } from "next/navigation";
 import type { ResendState } from "@/components/resend-code";
-import { finishSignInEmail, resendSignInEmail } from "@/lib/email-sign-in";
-import { describeFailure } from "@/lib/shared/errors";
+import { claimSignInApproval, finishSignInEmail, resendSignInEmail, signInApprovalStatus, signInFlow } from "@/lib/email-sign-in";
+import type { ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
@@ -16,10 +16,22 @@ export async function submitEmailCode(_prev: EmailCodeState, formData: FormData)
   const result = await finishSignInEmail("code", formText(formData, "code").replace(/\s/g, ""));
   // Signed in already: by this code, or by the link in another tab of this browser.
   if (result.ok || (await getCurrentSession())) redirect(next);
-  return { error: describeFailure(result), restart: result.error === "too_many_attempts" || result.error === "email_signin_expired" };
+  return signInFlow.failureState(result, "code");
 }
 
 export async function resendCode(): Promise<ResendState> {
   const result = await resendSignInEmail();
   return result.ok ? { sent: true } : { error: result.error };
+}
+
+/** Polled by the waiting tab: where its request stands for approval from another device. */
+export async function approvalStatusAction() {
+  return signInApprovalStatus();
+}
+
+/** Collects an approval made on another device: signs this browser in, then goes on. */
+export async function claimApprovalAction(nextPath: unknown): Promise<{ ok: false; error: ErrorCode } | void> {
+  const result = await claimSignInApproval();
+  if (!result.ok) return { ok: false, error: result.error };
+  redirect(safeNextPath(nextPath));
 }

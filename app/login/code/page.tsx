@@ -11,6 +11,7 @@ import { EMAIL_SIGNIN_TTL_SECONDS, pendingSignInEmail } from "@/lib/email-sign-i
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
 import { resendCode } from "./actions";
+import { ApprovalWait } from "./approval-wait";
 import { EmailCodeForm } from "./email-code-form";
 
 export const metadata: Metadata = { title: "Check your email" };
@@ -27,11 +28,12 @@ export default async function CheckEmailPage({ searchParams }: { searchParams: P
       title="Check your email"
       description={
         <>
-          If an account exists for <EmailAddress value={pending.typed} />, we sent it a sign-in link and code. They expire in {EMAIL_SIGNIN_TTL_SECONDS / 60} minutes and work only in this browser.
+          If an account exists for <EmailAddress value={pending.typed} />, we sent it a sign-in link and code. They expire in {EMAIL_SIGNIN_TTL_SECONDS / 60} minutes and sign in only this browser.
         </>
       }
     >
       <FollowProgress />
+      {pending.number !== undefined && <ApprovalWait number={pending.number} next={next} />}
       <EmailCodeForm next={next} />
       <ResendCode action={resendCode} sentAt={pending.sentAt} />
       <OpenInbox address={pending.typed} />

@@ -1,25 +1,33 @@
 import type { Metadata } from "next";
+import Link from "next/link";
+import { Card } from "@/components/card";
 import { ConfirmTokenForm } from "@/components/confirm-token-form";
 import { LinkStatePage } from "@/components/link-state-page";
-import { signInLinkState } from "@/lib/email-sign-in";
+import { readableDate } from "@/lib/dates";
+import { approvalView, signInFlow, signInLinkState, type ApprovalView } from "@/lib/email-sign-in";
 import { getCurrentSession } from "@/lib/session";
 import { confirmEmailLink } from "./actions";
+import { ApproveForm } from "./approve-form";
 
 export const metadata: Metadata = { title: "Sign in", robots: { index: false } };
 
 /**
  * Where the emailed sign-in link lands. Opening it (GET, HEAD, a mail scanner) spends nothing, sets
- * no session and counts no attempt: only the "Sign in" button's server action does, and only in
- * the browser that asked. The page says truthfully where the link stands in this browser, and
- * echoes only what was typed, never an account's address. (Referrer-Policy: same-origin is set
- * for this path in next.config.ts.)
+ * no session and counts no attempt: only a button's server action does. In the browser that asked,
+ * "Sign in" signs it in; in any other (signed-out) browser, the link's request code (`r`) shows
+ * what is asking and three numbers, and choosing the asking tab's number signs that tab in. The
+ * page echoes only what was typed, never an account's address. (Referrer-Policy: same-origin is
+ * set for this path in next.config.ts.)
  */
 export default async function EmailLinkPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { token } = await searchParams;
+  const { token, r } = await searchParams;
   const [current, link] = await Promise.all([getCurrentSession(), signInLinkState()]);
+  if (!current && typeof token === "string" && typeof r === "string" && link.state === "elsewhere") {
+    return <ApprovalPage view={await approvalView(r)} token={token} request={r} />;
+  }
   return (
     <LinkStatePage
-      kind="sign-in"
+      copy={signInFlow.pageCopy}
       state={current ? (link.state === "used" ? "moved_on" : "signed_in") : typeof token !== "string" ? "incomplete" : link.state}
       signedInAs={current?.user.username}
       ready={{
@@ -28,5 +36,42 @@ export default async function EmailLinkPage({ searchParams }: { searchParams: Pr
         form: <ConfirmTokenForm action={confirmEmailLink} token={typeof token === "string" ? token : ""} label="Sign in" pendingLabel="Signing in…" fallback={{ href: "/login/code", text: "Type the code instead" }} />,
       }}
     />
+  );
+}
+
+const ENDED: Record<Exclude<ApprovalView["state"], "ready">, { title: string; description: string }> = {
+  approved: { title: "This link was already used", description: "It approved a sign-in on the device that asked for it. Nothing more is needed here." },
+  refused: { title: "This sign-in was stopped", description: "A number that wasn't the asking device's was chosen, so that sign-in was ended and nobody was signed in. To sign in, ask for a new link on your device." },
+  ended: signInFlow.pageCopy("ended"),
+  expired: signInFlow.pageCopy("expired"),
+};
+
+/** The link opened in another browser: approve the sign-in that asked for it, by its number. */
+function ApprovalPage({ view, token, request }: { view: ApprovalView; token: string; request: string }) {
+  if (view.state !== "ready") {
+    const copy = ENDED[view.state];
+    return (
+      <Card title={copy.title} description={copy.description}>
+        <Link href="/login" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300" data-state={view.state}>
+          Sign in here instead
+        </Link>
+      </Card>
+    );
+  }
+  return (
+    <Card
+      title="Approve this sign-in?"
+      description={
+        <>
+          <p>
+            {view.requestedBy} asked to sign in, {readableDate(new Date(view.askedAt))}: from the sign-in you started a moment ago. Choose the number that device
+            shows. This browser won&apos;t be signed in.
+          </p>
+          <p className="mt-2">If you didn&apos;t just ask to sign in, close this page: nothing happens until a number is chosen.</p>
+        </>
+      }
+    >
+      <ApproveForm token={token} request={request} choices={view.choices} />
+    </Card>
   );
 }

@@ -3,7 +3,7 @@ import { ConfirmTokenForm } from "@/components/confirm-token-form";
 import { EmailAddress } from "@/components/email-address";
 import { LinkStatePage } from "@/components/link-state-page";
 import { getCurrentSession } from "@/lib/session";
-import { signupLinkState } from "@/lib/signup";
+import { signupFlow, signupLinkState } from "@/lib/signup";
 import { confirmSignupLink } from "../actions";
 
 export const metadata: Metadata = { title: "Confirm your email", robots: { index: false } };
@@ -19,7 +19,7 @@ export default async function VerifyLinkPage({ searchParams }: { searchParams: P
   const state = current ? "signed_in" : link.proven ? "moved_on" : typeof token !== "string" && link.state === "ready" ? "incomplete" : link.state;
   return (
     <LinkStatePage
-      kind="sign-up"
+      copy={signupFlow.pageCopy}
       state={state}
       signedInAs={current?.user.username}
       ready={{

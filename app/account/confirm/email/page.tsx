@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { ConfirmTokenForm } from "@/components/confirm-token-form";
 import { LinkStatePage } from "@/components/link-state-page";
-import { confirmLinkState } from "@/lib/reauth";
+import { confirmLinkState, reauthFlow } from "@/lib/reauth";
 import { getCurrentSession } from "@/lib/session";
 import { confirmLinkAction } from "./actions";
 
@@ -16,7 +16,7 @@ export default async function ConfirmLinkPage({ searchParams }: { searchParams: 
   const state = await confirmLinkState(current.user.id);
   return (
     <LinkStatePage
-      kind="confirm"
+      copy={reauthFlow.pageCopy}
       state={typeof token !== "string" && state === "ready" ? "incomplete" : state}
       ready={{
         title: "Confirm it's you",
