@@ -27,6 +27,17 @@ describe("formAction", () => {
     expect(logged).toHaveBeenCalledOnce();
   });
 
+  it("puts back what was typed, so the reset form keeps it", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    const action = formAction(
+      async (_prev: FormState, typed: string): Promise<FormState> => {
+        throw new Error(`connect ECONNREFUSED, typed ${typed}`);
+      },
+      (_prev, typed) => ({ value: typed }),
+    );
+    await expect(action({}, "ada")).resolves.toMatchObject({ value: "ada", failure: "unavailable" });
+  });
+
   it("lets Next's redirect through", async () => {
     const action = formAction(async () => redirect("/account"));
     await expect(action()).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_REDIRECT;/) });

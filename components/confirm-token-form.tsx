@@ -7,8 +7,6 @@ import { SubmitButton } from "./button";
 
 import type { FormState } from "@/lib/shared/form-state";
 
-export type TokenState = FormState;
-
 /**
  * The button on an emailed link's page: pressing it (a POST) spends the link, opening the page
  * never does. After an error, `fallback` offers the way on; once the flow has ended (`restart`),
@@ -22,7 +20,7 @@ export function ConfirmTokenForm({
   fallback,
   extra = {},
 }: {
-  action: (state: TokenState, formData: FormData) => Promise<TokenState>;
+  action: (state: FormState, formData: FormData) => Promise<FormState>;
   token: string;
   /** Other fields the action needs besides the token. */
   extra?: Record<string, string>;

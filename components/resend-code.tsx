@@ -1,17 +1,15 @@
 "use client";
 
 import { useActionState, useEffect, useState } from "react";
-import { messageFor, type ErrorCode } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
 import { LiveMessage } from "./alert";
 import { SubmitButton } from "./button";
 
 /** How long after a message was sent before another may be asked for. */
 const RESEND_COOLDOWN_SECONDS = 60;
 
-export type ResendState = { sent?: boolean; error?: ErrorCode };
-
 /** "Send a new code", with the wait until it may be pressed shown, counting down. */
-export function ResendCode({ action, sentAt, hidden = {} }: { action: (state: ResendState, formData: FormData) => Promise<ResendState>; sentAt: number; hidden?: Record<string, string> }) {
+export function ResendCode({ action, sentAt, hidden = {} }: { action: (state: FormState, formData: FormData) => Promise<FormState>; sentAt: number; hidden?: Record<string, string> }) {
   const [state, formAction] = useActionState(action, {});
   const left = useSecondsLeft(sentAt + RESEND_COOLDOWN_SECONDS * 1000, RESEND_COOLDOWN_SECONDS);
   return (
@@ -19,7 +17,7 @@ export function ResendCode({ action, sentAt, hidden = {} }: { action: (state: Re
       {Object.entries(hidden).map(([name, value]) => (
         <input key={name} type="hidden" name={name} value={value} />
       ))}
-      <LiveMessage tone={state.error ? "error" : "success"} message={state.error ? messageFor(state.error) : state.sent ? "We sent a new code and link. Use the newest email." : null} />
+      <LiveMessage tone={state.failure ? "error" : "success"} message={state.error ?? state.done ?? null} />
       <SubmitButton variant="ghost" disabled={left > 0} pendingLabel="Sending…">
         {left > 0 ? `Send a new code (in ${left} s)` : "Send a new code"}
       </SubmitButton>

@@ -61,7 +61,7 @@ describe("defineEmailedFlow", () => {
     expect(flow.failureState({ ok: false, error: "link_invalid", attemptsLeft: 3 }, "link").restart).toBe(false);
     expect(flow.failureState({ ok: false, error: "link_invalid" }, "link").restart).toBe(true);
     expect(flow.failureState({ ok: false, error: "reauth_expired" }, "link").restart).toBe(true);
-    expect(flow.failureState({ ok: false, error: "wrong_code", attemptsLeft: 2 }, "code")).toEqual({ error: expect.any(String), restart: false });
+    expect(flow.failureState({ ok: false, error: "wrong_code", attemptsLeft: 2 }, "code")).toEqual({ failure: "wrong_code", error: expect.any(String), restart: false });
     expect(flow.failureState({ ok: false, error: "too_many_attempts" }, "code").restart).toBe(true);
     expect(flow.failureState({ ok: false, error: "email_taken" }, "code").restart).toBe(true);
     // Where a wrong link reads as expired, no wrong link is worth pressing again.

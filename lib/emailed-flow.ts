@@ -3,6 +3,7 @@ import { pointerCookie, type ValueCookie } from "./cookies";
 import { dropProof, issueProof, linkState, peekProof, proofState, reissueProof, spendProof, type LinkState } from "./emailed-proof";
 import { getConfig } from "./env";
 import { describeFailure, type ErrorCode, type Failure, type Result } from "./shared/errors";
+import type { FormState } from "./shared/form-state";
 
 /**
  * One definition of a flow that proves an address by a mailed code and link, in the browser that
@@ -33,9 +34,6 @@ export type EmailedFlowSpec<T> = {
 
 /** What was mailed: the code, the link carrying the secret, and for how long both work. */
 export type Mailable = { code: string; link: string; minutes: number };
-
-/** A link or code form's answer after a failure; `restart`: the proof is over, only starting again helps. */
-export type FlowFailureState = { error: string; restart: boolean };
 
 /** The cookie outlives the proof, so its link page can still say "used" or "expired". */
 const COOKIE_TTL_SECONDS = 60 * 60;
@@ -102,12 +100,12 @@ export function defineEmailedFlow<T>(spec: EmailedFlowSpec<T>) {
      * where a wrong link is told apart from an expired proof. By code: expired, too many tries and
      * the flow's own `codeEnds` end it.
      */
-    failureState(failure: Failure, via: "code" | "link"): FlowFailureState {
+    failureState(failure: Failure, via: "code" | "link"): FormState {
       const retry =
         via === "link"
           ? failure.error === spec.errors.badLink && spec.errors.badLink !== spec.errors.expired && failure.attemptsLeft !== undefined
           : ![spec.errors.expired, "too_many_attempts", ...(spec.codeEnds ?? [])].includes(failure.error);
-      return { error: describeFailure(failure), restart: !retry };
+      return { failure: failure.error, error: describeFailure(failure), restart: !retry };
     },
     /** Its link page's copy for a state other than "ready". */
     pageCopy(state: Exclude<LinkPageState, "ready">): LinkPageCopy {

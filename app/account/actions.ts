@@ -2,7 +2,6 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ResendState } from "@/components/resend-code";
 import { deleteAccount, nameSchema, updateName } from "@/lib/account";
 import { addPasskeyOptions, addPasskeyVerify, removeAccountPasskey, renameAccountPasskey } from "@/lib/account-passkeys";
 import { signOutDevice, signOutOtherDevices } from "@/lib/devices";
@@ -13,7 +12,7 @@ import { formText } from "@/lib/form-data";
 import { setPasskeyOnly } from "@/lib/passkey-only";
 import { answerPasskeyOffer } from "@/lib/passkey-offer";
 import { passkeyNameSchema, type Signals } from "@/lib/passkeys";
-import { failed, formAction } from "../form-action";
+import { failed, formAction, resent } from "../form-action";
 
 /**
  * The account page's actions. Each parses its input, calls one lib function (which checks the
@@ -89,10 +88,7 @@ export const submitEmailChangeCode = formAction(async (_prev: FormState, formDat
   redirect("/account?notice=email-changed#email");
 });
 
-export async function resendEmailChangeCode(): Promise<ResendState> {
-  const result = await resendEmailChange();
-  return result.ok ? { sent: true } : { error: result.error };
-}
+export const resendEmailChangeCode = formAction(async (): Promise<FormState> => resent(await resendEmailChange()));
 
 export async function cancelEmailChangeAction(): Promise<void> {
   await cancelEmailChange();

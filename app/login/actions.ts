@@ -4,8 +4,9 @@ import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requestSignInEmail } from "@/lib/email-sign-in";
 import { formText } from "@/lib/form-data";
-import { type ErrorCode } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
 import { safeNextPath } from "@/lib/safe-next";
+import { formAction } from "../form-action";
 import { MAX_IDENTIFIER_LENGTH, forgetSignInName, passkeySignInOptions, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "@/lib/sign-in";
 
 const identifierSchema = z.string().trim().min(1, "Enter your username or email.").max(MAX_IDENTIFIER_LENGTH, "That's too long for a username or email.");
@@ -17,37 +18,36 @@ function withNext(path: string, next: unknown): string {
   return safe ? `${path}?next=${encodeURIComponent(safe)}` : path;
 }
 
-export type StepOneState = { error?: string; value?: string; failure?: ErrorCode };
+/** What was typed, put back in the field after a failure. */
+const keepTyped = (_prev: FormState, formData: FormData): FormState => ({ value: formText(formData, "identifier").slice(0, MAX_IDENTIFIER_LENGTH) });
 
 /** Step 1, "Continue": remember what was typed; step 2 looks the same whether or not it exists. */
-export async function continueWithIdentifier(_prev: StepOneState, formData: FormData): Promise<StepOneState> {
+export const continueWithIdentifier = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const raw = formText(formData, "identifier");
   const parsed = identifierSchema.safeParse(raw);
   if (!parsed.success) return { error: parsed.error.issues[0]?.message, value: raw.slice(0, MAX_IDENTIFIER_LENGTH) };
   await setTypedIdentifier(parsed.data);
   redirect(withNext("/login", formText(formData, "next")));
-}
+}, keepTyped);
 
 /** Step 1, "Email me a sign-in link": for the name typed in the same field. */
-export async function emailLinkForTyped(_prev: StepOneState, formData: FormData): Promise<StepOneState> {
+export const emailLinkForTyped = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const raw = formText(formData, "identifier");
   const parsed = identifierSchema.safeParse(raw);
   if (!parsed.success) return { error: parsed.error.issues[0]?.message, value: raw.slice(0, MAX_IDENTIFIER_LENGTH) };
   const requested = await requestSignInEmail(parsed.data);
   if (!requested.ok) return { failure: requested.error, value: raw };
   redirect(withNext("/login/code", formText(formData, "next")));
-}
-
-export type StepTwoState = { failure?: ErrorCode };
+}, keepTyped);
 
 /** Step 2, "Email me a sign-in link": for the remembered or typed name. */
-export async function emailLinkForGreeted(_prev: StepTwoState, formData: FormData): Promise<StepTwoState> {
+export const emailLinkForGreeted = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const identifier = (await rememberedUser())?.username ?? (await typedIdentifier());
   if (!identifier) redirect(withNext("/login", formText(formData, "next")));
   const requested = await requestSignInEmail(identifier);
   if (!requested.ok) return { failure: requested.error };
   redirect(withNext("/login/code", formText(formData, "next")));
-}
+});
 
 /** Forget the remembered user and the typed name; back to step 1. */
 export async function switchUser(formData: FormData): Promise<void> {

@@ -7,7 +7,8 @@ import { useClientCapabilities } from "@/components/capabilities";
 import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
-import { emailLinkForGreeted, switchUser, type StepTwoState } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
+import { emailLinkForGreeted, switchUser } from "./actions";
 import { QrSignIn } from "./qr-sign-in";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
@@ -18,7 +19,7 @@ import { usePasskeySignIn } from "./use-passkey-sign-in";
  */
 export function IdentifiedSignIn({ next }: { next: string }) {
   const passkey = usePasskeySignIn({ next, autofill: false });
-  const [emailed, emailAction] = useActionState<StepTwoState, FormData>(emailLinkForGreeted, {});
+  const [emailed, emailAction] = useActionState<FormState, FormData>(emailLinkForGreeted, {});
   const emailForm = useRef<HTMLFormElement>(null);
   const [running, setRunning] = useState<"continue" | "passkey" | null>(null);
   const supported = useWebAuthnSupported();

@@ -8,7 +8,8 @@ import { Field } from "@/components/field";
 import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
-import { continueWithIdentifier, emailLinkForTyped, type StepOneState } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
+import { continueWithIdentifier, emailLinkForTyped } from "./actions";
 import { QrSignIn } from "./qr-sign-in";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
 
@@ -17,8 +18,8 @@ import { usePasskeySignIn } from "./use-passkey-sign-in";
  * name then Continue; the rest (a link and code by email) under "Other ways to sign in".
  */
 export function LoginForm({ next }: { next: string }) {
-  const [continued, continueAction] = useActionState<StepOneState, FormData>(continueWithIdentifier, {});
-  const [emailed, emailAction] = useActionState<StepOneState, FormData>(emailLinkForTyped, {});
+  const [continued, continueAction] = useActionState<FormState, FormData>(continueWithIdentifier, {});
+  const [emailed, emailAction] = useActionState<FormState, FormData>(emailLinkForTyped, {});
   const state = emailed.error || emailed.failure ? emailed : continued;
   const supported = useWebAuthnSupported();
   const passkey = usePasskeySignIn({ next, autofill: true });
@@ -68,7 +69,7 @@ export function LoginForm({ next }: { next: string }) {
           spellCheck={false}
           maxLength={254}
           defaultValue={state.value}
-          error={state.error}
+          error={state.failure ? undefined : state.error}
           hint={noPasskeyHere ? "Type it, then choose “Email me a sign-in link”." : undefined}
         />
         <SubmitButton formAction={continueAction} variant={supported ? "secondary" : "primary"} pendingLabel="Continuing…">

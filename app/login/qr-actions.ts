@@ -3,23 +3,25 @@
 import { z } from "zod";
 import { formText } from "@/lib/form-data";
 import { claimQrSignIn, qrSignInStatus, startQrSignIn } from "@/lib/qr-sign-in";
-import type { ErrorCode, Result } from "@/lib/shared/errors";
+import type { Result } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
 import type { PendingStatus } from "@/lib/shared/pending";
 import { MAX_IDENTIFIER_LENGTH } from "@/lib/sign-in";
+import { formAction } from "../form-action";
 
 /** The QR code on show, or why there is none. A new code each press. */
-export type QrState = { shown?: { url: string; svg: string; expiresAt: number }; failure?: ErrorCode };
+export type QrState = FormState & { shown?: { url: string; svg: string; expiresAt: number } };
 
 const identifierSchema = z.string().trim().max(MAX_IDENTIFIER_LENGTH).optional();
 
 /** "Sign in with your phone": a POST, so crawlers and prefetches make no requests. */
-export async function showQrCode(_prev: QrState, formData: FormData): Promise<QrState> {
+export const showQrCode = formAction(async (_prev: QrState, formData: FormData): Promise<QrState> => {
   const parsed = identifierSchema.safeParse(formText(formData, "identifier"));
   if (!parsed.success) return { failure: "invalid_input" };
   const started = await startQrSignIn(parsed.data || undefined);
   if (!started.ok) return { failure: started.error };
   return { shown: { url: started.url, svg: started.svg, expiresAt: started.expiresAt } };
-}
+});
 
 export async function qrStatus(): Promise<PendingStatus> {
   return qrSignInStatus();

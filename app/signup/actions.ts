@@ -2,20 +2,21 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import type { ResendState } from "@/components/resend-code";
-import type { ErrorCode } from "@/lib/shared/errors";
 import { formText } from "@/lib/form-data";
+import type { FormState } from "@/lib/shared/form-state";
 import { abandonSignup, signupFlow, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
+import { failed, formAction, resent } from "../form-action";
 
-export type SignupFormState = {
+export type SignupFormState = FormState & {
   values?: { name: string; username: string; email: string };
   fieldErrors?: Partial<Record<"name" | "username" | "email", string>>;
-  error?: ErrorCode;
 };
 
+const typedValues = (formData: FormData) => ({ name: formText(formData, "name"), username: formText(formData, "username"), email: formText(formData, "email") });
+
 /** Step 1: details. Nothing is created; a code and a link go to the address. */
-export async function submitSignup(_prev: SignupFormState, formData: FormData): Promise<SignupFormState> {
-  const values = { name: formText(formData, "name"), username: formText(formData, "username"), email: formText(formData, "email") };
+export const submitSignup = formAction(async (_prev: SignupFormState, formData: FormData): Promise<SignupFormState> => {
+  const values = typedValues(formData);
   const parsed = signupInputSchema.safeParse(values);
   if (!parsed.success) {
     const fieldErrors: SignupFormState["fieldErrors"] = {};
@@ -26,30 +27,25 @@ export async function submitSignup(_prev: SignupFormState, formData: FormData): 
     return { values, fieldErrors };
   }
   const result = await startSignup(parsed.data);
-  if (!result.ok) return result.error === "username_taken" ? { values, fieldErrors: { username: "That username is taken. Try another." } } : { values, error: result.error };
+  if (!result.ok) return result.error === "username_taken" ? { values, fieldErrors: { username: "That username is taken. Try another." } } : { values, ...failed(result) };
   redirect("/signup");
-}
-
-export type CodeState = { error?: string; restart?: boolean };
+}, (_prev, formData) => ({ values: typedValues(formData) }));
 
 /** Step 2: the code from the email, typed in this browser. */
-export async function submitSignupCode(_prev: CodeState, formData: FormData): Promise<CodeState> {
+export const submitSignupCode = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await proveSignupEmail("code", formText(formData, "code").replace(/\s/g, ""));
   if (!result.ok) return signupFlow.failureState(result, "code");
   redirect("/signup");
-}
+});
 
 /** Step 2, by link: the press of "Confirm" on the link's page (opening the link spent nothing). */
-export async function confirmSignupLink(_prev: CodeState, formData: FormData): Promise<CodeState> {
+export const confirmSignupLink = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await proveSignupEmail("link", formText(formData, "token"));
   if (!result.ok) return signupFlow.failureState(result, "link");
   redirect("/signup");
-}
+});
 
-export async function resendSignupCode(): Promise<ResendState> {
-  const result = await resendSignupEmail();
-  return result.ok ? { sent: true } : { error: result.error };
-}
+export const resendSignupCode = formAction(async (): Promise<FormState> => resent(await resendSignupEmail()));
 
 /** Polled by the waiting page: did the mail bounce? */
 export async function signupDeliveryAction(): Promise<boolean> {

@@ -7,7 +7,6 @@ import { SubmitButton } from "@/components/button";
 import { EmailSuggestion, useEmailSuggestion } from "@/components/email-suggestion";
 import { Field } from "@/components/field";
 import { NoPasskeysHere } from "@/components/no-passkeys-here";
-import { messageFor } from "@/lib/shared/errors";
 import { submitSignup, type SignupFormState } from "./actions";
 
 /** `initial`: what was typed before "Use a different email", kept. */
@@ -17,7 +16,7 @@ export function SignupForm({ initial }: { initial: { name: string; username: str
   return (
     <form action={action} onSubmit={email.onSubmit} className="flex flex-col gap-4" noValidate>
       <NoPasskeysHere />
-      <LiveMessage message={state.error ? messageFor(state.error) : null} />
+      <LiveMessage message={state.error ?? null} />
       <Field label="Name (optional)" name="name" autoComplete="name" maxLength={64} defaultValue={state.values?.name ?? initial.name} error={state.fieldErrors?.name} />
       <Field
         label="Username"

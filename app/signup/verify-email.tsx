@@ -4,10 +4,11 @@ import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { CodeField } from "@/components/code-field";
-import { restartSignup, submitSignupCode, type CodeState } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
+import { restartSignup, submitSignupCode } from "./actions";
 
 export function VerifyEmail() {
-  const [state, action] = useActionState<CodeState, FormData>(submitSignupCode, {});
+  const [state, action] = useActionState<FormState, FormData>(submitSignupCode, {});
   return (
     <>
       {!state.restart && (

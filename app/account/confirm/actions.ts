@@ -1,11 +1,11 @@
 "use server";
 
 import { redirect } from "next/navigation";
-import type { ResendState } from "@/components/resend-code";
-import { describeFailure, type ErrorCode } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
 import { formText } from "@/lib/form-data";
 import { confirmOptions, confirmWithEmail, confirmWithPasskey, requestConfirmEmail, resendConfirmEmail as resendConfirm } from "@/lib/reauth";
 import { safeNextPath } from "@/lib/safe-next";
+import { failed, formAction, resent } from "../../form-action";
 
 export async function confirmOptionsAction() {
   return confirmOptions();
@@ -15,22 +15,17 @@ export async function confirmWithPasskeyAction(response: unknown) {
   return confirmWithPasskey(response);
 }
 
-export type ConfirmState = { error?: string; failure?: ErrorCode };
-
-export async function requestConfirmEmailAction(_prev: ConfirmState, formData: FormData): Promise<ConfirmState> {
+export const requestConfirmEmailAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await requestConfirmEmail();
   if (!result.ok) return { failure: result.error };
   const next = safeNextPath(formText(formData, "next"), "");
   redirect(next ? `/account/confirm?next=${encodeURIComponent(next)}` : "/account/confirm");
-}
+});
 
-export async function resendConfirmEmail(): Promise<ResendState> {
-  const result = await resendConfirm();
-  return result.ok ? { sent: true } : { error: result.error };
-}
+export const resendConfirmEmail = formAction(async (): Promise<FormState> => resent(await resendConfirm()));
 
-export async function confirmCodeAction(_prev: ConfirmState, formData: FormData): Promise<ConfirmState> {
+export const confirmCodeAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await confirmWithEmail("code", formText(formData, "code"));
-  if (!result.ok) return { error: describeFailure(result), failure: result.error };
+  if (!result.ok) return failed(result);
   redirect(safeNextPath(formText(formData, "next")));
-}
+});

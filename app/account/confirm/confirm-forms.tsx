@@ -10,7 +10,8 @@ import { ResendCode } from "@/components/resend-code";
 import { usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
-import { confirmCodeAction, confirmOptionsAction, confirmWithPasskeyAction, requestConfirmEmailAction, resendConfirmEmail, type ConfirmState } from "./actions";
+import { confirmCodeAction, confirmOptionsAction, confirmWithPasskeyAction, requestConfirmEmailAction, resendConfirmEmail } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
 
 /** `secondary` once a code was sent: then the code is the page's main way on. */
 export function ConfirmWithPasskey({ next, hasPasskeys, secondary = false }: { next: string; hasPasskeys: boolean; secondary?: boolean }) {
@@ -35,8 +36,8 @@ export function ConfirmWithPasskey({ next, hasPasskeys, secondary = false }: { n
 }
 
 export function ConfirmWithEmail({ next, pending }: { next: string; pending: { email: string; sentAt: number } | null }) {
-  const [requestState, request] = useActionState<ConfirmState, FormData>(requestConfirmEmailAction, {});
-  const [codeState, submitCode] = useActionState<ConfirmState, FormData>(confirmCodeAction, {});
+  const [requestState, request] = useActionState<FormState, FormData>(requestConfirmEmailAction, {});
+  const [codeState, submitCode] = useActionState<FormState, FormData>(confirmCodeAction, {});
   if (!pending) {
     return (
       <form action={request} className="flex flex-col gap-2">

@@ -5,10 +5,11 @@ import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { CodeField } from "@/components/code-field";
-import { submitEmailCode, type EmailCodeState } from "./actions";
+import type { FormState } from "@/lib/shared/form-state";
+import { submitEmailCode } from "./actions";
 
 export function EmailCodeForm({ next }: { next: string }) {
-  const [state, action] = useActionState<EmailCodeState, FormData>(submitEmailCode, {});
+  const [state, action] = useActionState<FormState, FormData>(submitEmailCode, {});
   if (state.restart) {
     return (
       <>
