@@ -12,7 +12,7 @@ import { formText } from "@/lib/form-data";
 import { setPasskeyOnly } from "@/lib/passkey-only";
 import { answerPasskeyOffer } from "@/lib/passkey-offer";
 import { passkeyNameSchema, type Signals } from "@/lib/passkeys";
-import { failed, formAction, resent } from "../form-action";
+import { failed, formAction, resent, resultAction } from "@/app/action-adapter";
 
 /**
  * The account page's actions. Each parses its input, calls one lib function (which checks the
@@ -21,35 +21,35 @@ import { failed, formAction, resent } from "../form-action";
 const idSchema = z.string().min(1).max(2048);
 const choiceSchema = z.enum(["localDevice", "remoteDevice", "securityKey"]).optional();
 
-export async function addPasskeyOptionsAction(choice: unknown) {
+export const addPasskeyOptionsAction = resultAction(async (choice: unknown) => {
   const parsed = choiceSchema.safeParse(choice);
   return parsed.success ? addPasskeyOptions(parsed.data) : { ok: false as const, error: "invalid_input" as const };
-}
+});
 
-export async function addPasskeyVerifyAction(response: unknown) {
+export const addPasskeyVerifyAction = resultAction(async (response: unknown) => {
   return addPasskeyVerify(response);
-}
+});
 
 const offerAnswerSchema = z.enum(["later", "never"]);
 
 /** The passkey offer's "Not now" or "Don't ask on this device". */
-export async function answerPasskeyOfferAction(answer: unknown) {
+export const answerPasskeyOfferAction = resultAction(async (answer: unknown) => {
   const parsed = offerAnswerSchema.safeParse(answer);
   return parsed.success ? answerPasskeyOffer(parsed.data) : { ok: false as const, error: "invalid_input" as const };
-}
+});
 
-export async function renamePasskeyAction(passkeyId: unknown, name: unknown) {
+export const renamePasskeyAction = resultAction(async (passkeyId: unknown, name: unknown) => {
   const id = idSchema.safeParse(passkeyId);
   const parsed = passkeyNameSchema.safeParse(name);
   if (!id.success) return { ok: false as const, error: "invalid_input" as const };
   if (!parsed.success) return { ok: false as const, error: "invalid_input" as const, message: parsed.error.issues[0]?.message };
   return renameAccountPasskey(id.data, parsed.data);
-}
+});
 
-export async function removePasskeyAction(passkeyId: unknown) {
+export const removePasskeyAction = resultAction(async (passkeyId: unknown) => {
   const id = idSchema.safeParse(passkeyId);
   return id.success ? removeAccountPasskey(id.data) : { ok: false as const, error: "invalid_input" as const };
-}
+});
 
 /** Signs one device out; this device's own "Sign out" ends this session. */
 export const signOutDeviceAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {

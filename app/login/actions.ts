@@ -6,7 +6,7 @@ import { requestSignInEmail } from "@/lib/email-sign-in";
 import { formText } from "@/lib/form-data";
 import type { FormState } from "@/lib/shared/form-state";
 import { safeNextPath } from "@/lib/safe-next";
-import { formAction } from "../form-action";
+import { formAction, resultAction } from "@/app/action-adapter";
 import { MAX_IDENTIFIER_LENGTH, forgetSignInName, passkeySignInOptions, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "@/lib/sign-in";
 
 const identifierSchema = z.string().trim().min(1, "Enter your username or email.").max(MAX_IDENTIFIER_LENGTH, "That's too long for a username or email.");
@@ -56,13 +56,13 @@ export async function switchUser(formData: FormData): Promise<void> {
 }
 
 /** Options for a passkey sign-in. Sets no cookie, so Next re-renders nothing. */
-export async function passkeyOptions(mode: unknown) {
+export const passkeyOptions = resultAction(async (mode: unknown) => {
   const parsed = modeSchema.safeParse(mode);
   if (!parsed.success) return { ok: false as const, error: "invalid_input" as const };
   return passkeySignInOptions(parsed.data);
-}
+});
 
 /** Verifies the browser's assertion; the browser then collects the sign-in at /login/complete. */
-export async function passkeyVerify(response: unknown) {
+export const passkeyVerify = resultAction(async (response: unknown) => {
   return verifyPasskeySignIn(response);
-}
+});

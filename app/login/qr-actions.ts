@@ -7,7 +7,7 @@ import type { Result } from "@/lib/shared/errors";
 import type { FormState } from "@/lib/shared/form-state";
 import type { PendingStatus } from "@/lib/shared/pending";
 import { MAX_IDENTIFIER_LENGTH } from "@/lib/sign-in";
-import { formAction } from "../form-action";
+import { formAction, resultAction } from "@/app/action-adapter";
 
 /** The QR code on show, or why there is none. A new code each press. */
 export type QrState = FormState & { shown?: { url: string; svg: string; expiresAt: number } };
@@ -27,6 +27,6 @@ export async function qrStatus(): Promise<PendingStatus> {
   return qrSignInStatus();
 }
 
-export async function qrClaim(): Promise<Result<{ grant: string }>> {
+export const qrClaim = resultAction(async (): Promise<Result<{ grant: string }>> => {
   return claimQrSignIn();
-}
+});

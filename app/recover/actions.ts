@@ -5,7 +5,7 @@ import { z } from "zod";
 import { revertEmailChange } from "@/lib/email-change";
 import { formText } from "@/lib/form-data";
 import type { FormState } from "@/lib/shared/form-state";
-import { failed, formAction } from "../form-action";
+import { failed, formAction } from "@/app/action-adapter";
 
 const idSchema = z.string().max(64);
 

@@ -5,7 +5,7 @@ import { z } from "zod";
 import { formText } from "@/lib/form-data";
 import type { FormState } from "@/lib/shared/form-state";
 import { abandonSignup, signupFlow, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
-import { failed, formAction, resent } from "../form-action";
+import { failed, formAction, resent, resultAction } from "@/app/action-adapter";
 
 export type SignupFormState = FormState & {
   values?: { name: string; username: string; email: string };
@@ -62,15 +62,15 @@ export async function restartSignup(): Promise<void> {
 const choiceSchema = z.enum(["localDevice", "remoteDevice"]).optional();
 
 /** Step 3: options for the new account's first passkey, on this device or (where it can't make one) a phone. */
-export async function signupPasskeyOptionsAction(choice?: unknown) {
+export const signupPasskeyOptionsAction = resultAction(async (choice?: unknown) => {
   const parsed = choiceSchema.safeParse(choice);
   return parsed.success ? signupPasskeyOptions(parsed.data) : { ok: false as const, error: "invalid_input" as const };
-}
+});
 
 /** Step 3: the browser's registration response; the browser then collects the sign-in. */
-export async function signupPasskeyVerifyAction(response: unknown) {
+export const signupPasskeyVerifyAction = resultAction(async (response: unknown) => {
   return signupPasskeyVerify(response);
-}
+});
 
 /** Step 3, "Skip for now": signed in by the email proof alone. */
 export async function skipPasskey(): Promise<void> {

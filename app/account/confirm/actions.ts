@@ -5,15 +5,15 @@ import type { FormState } from "@/lib/shared/form-state";
 import { formText } from "@/lib/form-data";
 import { confirmOptions, confirmWithEmail, confirmWithPasskey, requestConfirmEmail, resendConfirmEmail as resendConfirm } from "@/lib/reauth";
 import { safeNextPath } from "@/lib/safe-next";
-import { failed, formAction, resent } from "../../form-action";
+import { failed, formAction, resent, resultAction } from "@/app/action-adapter";
 
-export async function confirmOptionsAction() {
+export const confirmOptionsAction = resultAction(async () => {
   return confirmOptions();
-}
+});
 
-export async function confirmWithPasskeyAction(response: unknown) {
+export const confirmWithPasskeyAction = resultAction(async (response: unknown) => {
   return confirmWithPasskey(response);
-}
+});
 
 export const requestConfirmEmailAction = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {
   const result = await requestConfirmEmail();

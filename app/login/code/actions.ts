@@ -7,7 +7,7 @@ import { formText } from "@/lib/form-data";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
 import type { FormState } from "@/lib/shared/form-state";
-import { formAction, resent } from "../../form-action";
+import { formAction, resent } from "@/app/action-adapter";
 
 /** The code from the email, typed in the browser that asked. */
 export const submitEmailCode = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {

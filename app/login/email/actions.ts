@@ -7,7 +7,7 @@ import { fail } from "@/lib/shared/errors";
 import type { FormState } from "@/lib/shared/form-state";
 import { formText } from "@/lib/form-data";
 import { getCurrentSession } from "@/lib/session";
-import { failed, formAction } from "../../form-action";
+import { failed, formAction } from "@/app/action-adapter";
 
 /** The "Sign in" press on the link's page: only this spends the link, never opening it. */
 export const confirmEmailLink = formAction(async (_prev: FormState, formData: FormData): Promise<FormState> => {

@@ -1,5 +1,6 @@
 "use server";
 
+import { resultAction } from "@/app/action-adapter";
 import { z } from "zod";
 import { SHORT_CODE_PATTERN } from "@/lib/pending-sign-in";
 import { approveQrSignIn, qrApprovalOptions } from "@/lib/qr-sign-in";
@@ -7,12 +8,12 @@ import { fail } from "@/lib/shared/errors";
 
 const codeSchema = z.string().regex(SHORT_CODE_PATTERN);
 
-export async function approvalOptions(code: unknown) {
+export const approvalOptions = resultAction(async (code: unknown) => {
   const parsed = codeSchema.safeParse(code);
   return parsed.success ? qrApprovalOptions(parsed.data) : fail("sign_in_request_expired");
-}
+});
 
-export async function approve(code: unknown, response: unknown) {
+export const approve = resultAction(async (code: unknown, response: unknown) => {
   const parsed = codeSchema.safeParse(code);
   return parsed.success ? approveQrSignIn(parsed.data, response) : fail("sign_in_request_expired");
-}
+});

@@ -3,7 +3,7 @@
 import { redirect } from "next/navigation";
 import { formText } from "@/lib/form-data";
 import type { FormState } from "@/lib/shared/form-state";
-import { formAction } from "../../../form-action";
+import { formAction } from "@/app/action-adapter";
 import { confirmWithEmail, reauthFlow } from "@/lib/reauth";
 
 /** The button on the "Confirm it's you" link's page: only pressing it spends the link. */

@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fail } from "@/lib/shared/errors";
 import type { FormState } from "@/lib/shared/form-state";
-import { failed, formAction } from "./form-action";
+import { failed, formAction, resultAction } from "./action-adapter";
 
 vi.mock("server-only", () => ({}));
 
@@ -49,5 +49,22 @@ describe("formAction", () => {
       error: "That code isn't right. Check the email and try again. 2 tries left.",
       restart: false,
     });
+  });
+});
+
+describe("resultAction", () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it("hands the body's result through, and answers a throw as the 'unavailable' failure", async () => {
+    vi.spyOn(console, "error").mockImplementation(() => {});
+    await expect(resultAction(async (n: number) => ({ ok: true as const, n }))(2)).resolves.toEqual({ ok: true, n: 2 });
+    const outage = resultAction(async (): Promise<{ ok: true }> => {
+      throw new Error("UpstashError: fetch failed");
+    });
+    await expect(outage()).resolves.toEqual({ ok: false, error: "unavailable" });
+  });
+
+  it("lets Next's redirect through", async () => {
+    await expect(resultAction(async () => redirect("/account"))()).rejects.toMatchObject({ digest: expect.stringMatching(/^NEXT_REDIRECT;/) });
   });
 });

@@ -1,0 +1,52 @@
+import "server-only";
+import { unstable_rethrow } from "next/navigation";
+import { describeFailure, fail, type Failure, type Result } from "@/lib/shared/errors";
+import type { FormState } from "@/lib/shared/form-state";
+
+/** A lib failure as its form shows it. */
+export function failed(failure: Failure, extra: Omit<FormState, "failure" | "error"> = {}): FormState {
+  return { failure: failure.error, error: describeFailure(failure), ...extra };
+}
+
+/** "Send a new code": what its form says either way. */
+export function resent(result: Result): FormState {
+  return result.ok ? { done: "We sent a new code and link. Use the newest email." } : failed(result);
+}
+
+/**
+ * The one place an action's throw becomes an answer. A body that throws (PostgreSQL or Redis out
+ * of reach) would be Next.js's digest-only 500: for a form, the page swapped for the error page.
+ * Instead the caller answers "We can't reach one of our services right now" like any failure, so
+ * the person can press again. Next's own redirect and not-found signals pass through.
+ */
+function answeredThrow(error: unknown): Failure {
+  unstable_rethrow(error);
+  console.error("action failed:", error instanceof Error ? error.message : error);
+  return fail("unavailable");
+}
+
+/**
+ * Every form action's body runs through this (see answeredThrow), with what the person typed put
+ * back by `kept`, as React resets a form after its action.
+ */
+export function formAction<A extends unknown[], S extends FormState>(body: (...args: A) => Promise<S>, kept?: (...args: A) => Partial<S>): (...args: A) => Promise<S> {
+  return async (...args) => {
+    try {
+      return await body(...args);
+    } catch (error) {
+      // S only adds optional fields to FormState (e.g. the signals a saved name sends).
+      return { ...kept?.(...args), ...failed(answeredThrow(error)) } as S;
+    }
+  };
+}
+
+/** Every action a client component calls for a Result (ceremony options and verify, passkey edits) runs through this. */
+export function resultAction<A extends unknown[], R extends { ok: boolean }>(body: (...args: A) => Promise<R>): (...args: A) => Promise<R | Failure> {
+  return async (...args) => {
+    try {
+      return await body(...args);
+    } catch (error) {
+      return answeredThrow(error);
+    }
+  };
+}
