@@ -2,7 +2,7 @@ import { redirect } from "next/navigation";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { fail } from "@/lib/shared/errors";
 import type { FormState } from "@/lib/shared/form-state";
-import { failed, formAction, resultAction } from "./action-adapter";
+import { failed, formAction, loggable, resultAction } from "./action-adapter";
 
 vi.mock("server-only", () => ({}));
 
@@ -25,6 +25,19 @@ describe("formAction", () => {
     expect(state).toEqual({ failure: "unavailable", error: "We can't reach one of our services right now. Please try again in a moment." });
     expect(state.restart).toBeUndefined();
     expect(logged).toHaveBeenCalledOnce();
+  });
+
+  it("logs a failed query's first line and its cause's code, never its parameters", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const query = new Error('Failed query: select "id" from "users" where lower("users"."username") = $1\nparams: alice,1', { cause: Object.assign(new Error("connect"), { code: "ECONNREFUSED" }) });
+    await formAction(async (): Promise<FormState> => {
+      throw query;
+    })();
+    const line = logged.mock.calls.flat().join(" ");
+    expect(line).toContain("Failed query: select");
+    expect(line).toContain("(ECONNREFUSED)");
+    expect(line).not.toContain("alice");
+    expect(loggable("a string")).toBe("(not an Error)");
   });
 
   it("puts back what was typed, so the reset form keeps it", async () => {

@@ -14,6 +14,18 @@ export function resent(result: Result): FormState {
 }
 
 /**
+ * What the log gets of a throw: its first line and its cause's code (ECONNREFUSED, 57P01...).
+ * Drizzle puts a failed query's parameters (usernames, addresses, credential ids) on the lines
+ * after, and those stay out of the logs.
+ */
+export function loggable(error: unknown): string {
+  if (!(error instanceof Error)) return "(not an Error)";
+  const cause: unknown = error.cause;
+  const code = cause && typeof cause === "object" && "code" in cause && typeof cause.code === "string" ? ` (${cause.code})` : "";
+  return `${error.message.split("\n")[0]}${code}`;
+}
+
+/**
  * The one place an action's throw becomes an answer. A body that throws (PostgreSQL or Redis out
  * of reach) would be Next.js's digest-only 500: for a form, the page swapped for the error page.
  * Instead the caller answers "We can't reach one of our services right now" like any failure, so
@@ -21,7 +33,7 @@ export function resent(result: Result): FormState {
  */
 function answeredThrow(error: unknown): Failure {
   unstable_rethrow(error);
-  console.error("action failed:", error instanceof Error ? error.message : error);
+  console.error("action failed:", loggable(error));
   return fail("unavailable");
 }
 

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { messageFor } from "@/lib/shared/errors";
 import { safeNextPath } from "@/lib/safe-next";
 import { redeemSignInGrant } from "@/lib/sign-in";
+import { loggable } from "@/app/action-adapter";
 
 const formSchema = z.object({ grant: z.string().max(64), next: z.string().max(2048).optional() });
 
@@ -22,7 +23,7 @@ export async function POST(request: Request): Promise<Response> {
     redeemed = parsed.success ? await redeemSignInGrant(parsed.data.grant) : null;
   } catch (error) {
     // A backend is down: a route handler's throw would be a bare 500 the browser shows as its own error page.
-    console.error("sign-in collection failed:", error);
+    console.error("sign-in collection failed:", loggable(error));
     return unavailable(safeNextPath(parsed.data?.next));
   }
   const location = redeemed?.ok ? safeNextPath(parsed.data?.next) : "/login?error=challenge_expired";
