@@ -13,7 +13,7 @@ import { messageFor } from "@/lib/shared/errors";
 import type { Signals } from "@/lib/passkeys";
 import { RelativeTime } from "@/components/relative-time";
 import { cancelEmailChangeAction, cancelEmailRevertAction, resendEmailChangeCode, startEmailChangeAction, submitEmailChangeCode, updateNameAction } from "./actions";
-import type { FormState } from "@/lib/shared/form-state";
+import { fieldError, type FormState } from "@/lib/shared/form-state";
 import { needsReauth, ReauthLink } from "./reauth-link";
 
 function Failure({ state, section }: { state: FormState; section: string }) {
@@ -40,7 +40,7 @@ export function NameForm({ name }: { name: string }) {
   return (
     <form action={action} className="flex flex-col gap-3 sm:flex-row sm:items-end">
       <div className="flex-1">
-        <Field label="Name" id="profile-name" name="name" autoComplete="name" maxLength={64} defaultValue={name} hint="Optional. Shown in your passkey manager." error={state.failure ? undefined : state.error} />
+        <Field label="Name" id="profile-name" name="name" autoComplete="name" maxLength={64} defaultValue={name} hint="Optional. Shown in your passkey manager." error={fieldError(state)} />
       </div>
       <SubmitButton variant="secondary" className="sm:mb-7 sm:!w-auto" pendingLabel="Saving…">
         Save name
@@ -86,7 +86,7 @@ export function EmailChange({ pending, fresh }: { pending: { email: string; sent
   return (
     <form action={start} className="flex flex-col gap-3 sm:flex-row sm:items-end">
       <div className="flex-1">
-        <Field label="New email address" id="new-email" name="email" type="email" autoComplete="email" required error={startState.error} />
+        <Field label="New email address" id="new-email" name="email" type="email" autoComplete="email" required error={fieldError(startState)} />
       </div>
       <SubmitButton variant="secondary" className="sm:!w-auto" pendingLabel="Sending code…">
         Change email

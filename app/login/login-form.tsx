@@ -8,7 +8,7 @@ import { Field } from "@/components/field";
 import { NoPasskeysHere } from "@/components/no-passkeys-here";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
 import { messageFor } from "@/lib/shared/errors";
-import type { FormState } from "@/lib/shared/form-state";
+import { fieldError, type FormState } from "@/lib/shared/form-state";
 import { continueWithIdentifier, emailLinkForTyped } from "./actions";
 import { QrSignIn } from "./qr-sign-in";
 import { usePasskeySignIn } from "./use-passkey-sign-in";
@@ -69,7 +69,7 @@ export function LoginForm({ next }: { next: string }) {
           spellCheck={false}
           maxLength={254}
           defaultValue={state.value}
-          error={state.failure ? undefined : state.error}
+          error={fieldError(state)}
           hint={noPasskeyHere ? "Type it, then choose “Email me a sign-in link”." : undefined}
         />
         <SubmitButton formAction={continueAction} variant={supported ? "secondary" : "primary"} pendingLabel="Continuing…">

@@ -13,3 +13,8 @@ export type FormState = {
   /** What was typed, put back into the field. */
   value?: string;
 };
+
+/** The message a field shows: a validation one; a failure's is shown beside the form instead. */
+export function fieldError(state: FormState): string | undefined {
+  return state.failure ? undefined : state.error;
+}
