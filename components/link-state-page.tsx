@@ -10,16 +10,14 @@ import { AnnounceProgress } from "./tab-sync";
  * because this browser is signed in. The copy of every state but "ready" is the flow's own
  * (its `defineEmailedFlow` page), so a flow and its page can't drift apart.
  */
-export type PageState = LinkPageState;
-
 export function LinkStatePage({
   copy,
   state,
   ready,
   signedInAs,
 }: {
-  copy: (state: Exclude<PageState, "ready">) => LinkPageCopy;
-  state: PageState;
+  copy: (state: Exclude<LinkPageState, "ready">) => LinkPageCopy;
+  state: LinkPageState;
   ready: { title: string; description: ReactNode; form: ReactNode };
   signedInAs?: string;
 }) {
