@@ -5,7 +5,7 @@ import { requestEmailSignIn, signUpWithPasskey } from "./flows";
 /**
  * An email sign-in approved from another device by number matching (#24 item 1): the asker's tab
  * shows a number and waits; the link opened on a "phone" (another browser context) offers three
- * numbers; the right one signs the asker in by itself, and the phone stays signed out.
+ * numbers; the right one signs the asker in by itself, and the phone stays as it was.
  */
 async function asking(browser: Browser, email: string) {
   const context = await browser.newContext();
@@ -102,5 +102,32 @@ test("a replayed approval is refused; a scanner's GET changes nothing; the askin
   await expect(asker).toHaveURL(/\/account$/, { timeout: 15_000 });
   expect((await phone.context().cookies()).find((c) => c.name === "session")).toBeUndefined();
   await phone.context().close();
+  await context.close();
+});
+
+test("the owner's signed-in phone approves by number and stays signed in as it was", async ({ page, browser }) => {
+  test.setTimeout(180_000);
+  const person = newPerson("apsigned");
+  await signUpWithPasskey(page, person);
+  const { context, asker, link, number } = await asking(browser, person.email);
+
+  // `page` is signed in to the account (the phone that reads the mail): the link asks, it doesn't say "already signed in".
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: "Approve this sign-in?" })).toBeVisible();
+  await expect(page.getByText(/Nothing changes in this browser\./)).toBeVisible();
+  const sessionBefore = (await page.context().cookies()).find((c) => c.name === "session")?.value;
+  await choices(page).filter({ hasText: new RegExp(`^${number}$`) }).click();
+  await expect(page.getByRole("heading", { name: "Sign-in approved" })).toBeVisible();
+  await expect(asker).toHaveURL(/\/account$/, { timeout: 15_000 });
+  await expect(asker.getByText("Signed in with an email link or code.")).toBeVisible();
+
+  // The phone's own session is the one it had: still a passkey sign-in, not held.
+  expect((await page.context().cookies()).find((c) => c.name === "session")?.value).toBe(sessionBefore);
+  await page.goto("/account");
+  await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
+  await expect(page.getByTestId("hold-notice")).toHaveCount(0);
+  await page.goto(link);
+  await expect(page.getByRole("heading", { name: "This link was already used" })).toBeVisible();
+  await expect(page.getByRole("link", { name: "Go to your account" })).toBeVisible();
   await context.close();
 });

@@ -91,3 +91,22 @@ test("a phone signed in to another account is told only 'not this account'; a si
   await expect(asker.getByTestId("qr-panel").getByRole("status")).toHaveText(/Waiting for your approval there/);
   await expect(asker).toHaveURL(/\/login$/);
 });
+
+test("'Not me' on the phone turns the request down, and the desktop says so", async ({ page, browser }) => {
+  test.setTimeout(120_000);
+  const owner = newPerson("qrnotme");
+  await signUpWithPasskey(page, owner);
+  const asker = await desktop(browser);
+  const url = await showCode(asker);
+
+  await page.goto(url);
+  await page.getByRole("button", { name: "Not me: turn it down" }).click();
+  await expect(page.getByText("Turned down. Nobody was signed in, and the other device says so.")).toBeVisible();
+  await expect(asker.getByTestId("qr-panel").getByRole("status")).toHaveText("That sign-in was turned down on the other device. Show a new code to try again.", { timeout: 15_000 });
+  await expect(asker.getByTestId("qr-url")).toHaveCount(0);
+  // The code is spent: the phone can no longer approve it.
+  await page.goto(url);
+  await expect(page.getByRole("heading", { name: "This code no longer works" })).toBeVisible();
+  await asker.goto("/account");
+  await expect(asker).toHaveURL(/\/login/);
+});

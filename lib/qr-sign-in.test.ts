@@ -8,7 +8,7 @@ import { vouchedBy } from "./hold";
 import { kv } from "./kv";
 import { listOutbox } from "./mail";
 import { LIMITS } from "./rate-limit";
-import { approveQrSignIn, claimQrSignIn, qrApprovalOptions, qrApprovalView, qrSignInStatus, QR_TTL_SECONDS, startQrSignIn } from "./qr-sign-in";
+import { approveQrSignIn, claimQrSignIn, qrApprovalOptions, qrApprovalView, qrSignInStatus, QR_TTL_SECONDS, refuseQrSignIn, startQrSignIn } from "./qr-sign-in";
 import { getCurrentSession } from "./session";
 import { redeemSignInGrant, setTypedIdentifier } from "./sign-in";
 
@@ -101,6 +101,29 @@ describe("sign in with your phone (QR)", () => {
     const { browser, code } = await asker("nobody-at-all");
     expect(await approve(p, code)).toEqual({ ok: false, error: "not_this_account" });
     expect(await browser.run(qrSignInStatus)).toBe("waiting");
+  });
+
+  it("the owner's 'Not me' ends the request: the asker is told, and nothing can approve or collect it after", async () => {
+    const owner = await newUser();
+    const p = await phone(owner);
+    const other = await phone(await newUser());
+    const { browser, code } = await asker(owner.username);
+    // Only the account asked for may turn it down; a signed-out visitor can't either.
+    expect(await other.browser.run(() => refuseQrSignIn(code))).toEqual({ ok: false, error: "not_this_account" });
+    expect(await new TestBrowser().run(() => refuseQrSignIn(code))).toEqual({ ok: false, error: "not_signed_in" });
+    expect(await browser.run(qrSignInStatus)).toBe("waiting");
+
+    expect(await p.browser.run(() => refuseQrSignIn(code))).toEqual({ ok: true });
+    expect(await browser.run(qrSignInStatus)).toBe("refused");
+    expect(await approve(p, code)).toEqual({ ok: false, error: "sign_in_request_expired" });
+    expect(await browser.run(claimQrSignIn)).toEqual({ ok: false, error: "sign_in_request_expired" });
+    expect(await p.browser.run(() => refuseQrSignIn(code))).toEqual({ ok: false, error: "sign_in_request_expired" });
+
+    // Once approved, it can't be turned down after the fact.
+    const approved = await asker();
+    expect(await approve(p, approved.code)).toEqual({ ok: true });
+    expect(await p.browser.run(() => refuseQrSignIn(approved.code))).toEqual({ ok: false, error: "sign_in_request_expired" });
+    expect(await collect(approved.browser)).toEqual({ ok: true });
   });
 
   it("refuses an expired code and a reused one", async () => {

@@ -6,7 +6,7 @@ import { getDb } from "@/db/client";
 import { passkeys, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { getConfig } from "./env";
-import { approvePendingSignIn, askerPendingId, claimPendingSignIn, peekPendingSignIn, pendingSignInStatus, requestingBrowser, startPendingSignIn } from "./pending-sign-in";
+import { approvePendingSignIn, askerPendingId, claimPendingSignIn, peekPendingSignIn, pendingSignInStatus, refusePendingSignIn, requestingBrowser, startPendingSignIn } from "./pending-sign-in";
 import { clientKey, hit } from "./rate-limit";
 import { requireSession } from "./session";
 import { fail, type Result } from "./shared/errors";
@@ -114,4 +114,17 @@ export async function approveQrSignIn(code: string, response: unknown): Promise<
   if (!approved.ok) return approved;
   await recordActivity(user.id, "qr_approved", { passkey: verified.passkey.name, device: request?.requestedBy ?? "" });
   return { ok: true };
+}
+
+/**
+ * "Not me": the signed-in owner turns a request down (a code someone else sent them, say), and
+ * the asking tab says so. No ceremony needed: refusing only ever takes a way in away.
+ */
+export async function refuseQrSignIn(code: string): Promise<Result> {
+  const guard = await requireSession();
+  if (!guard.ok) return guard;
+  const request = await peekPendingSignIn("qr", code);
+  if (!request) return fail("sign_in_request_expired");
+  if (!approvableBy(request.userId, guard.current.user)) return fail("not_this_account");
+  return (await refusePendingSignIn("qr", code)) ? { ok: true } : fail("sign_in_request_expired");
 }

@@ -124,6 +124,11 @@ export class AppPage {
     private readonly baseURL: string,
   ) {}
 
+  /** Brings this tab to the front, as a person looking back at it (a hidden tab may wait for that). */
+  show(): Promise<void> {
+    return focus(this.page);
+  }
+
   async goto(path: string): Promise<void> {
     await focus(this.page);
     await this.page.goto(new URL(path, this.baseURL).href, { timeout: TIMEOUT_MS * 2 });

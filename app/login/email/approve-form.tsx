@@ -17,7 +17,7 @@ export function ApproveForm({ token, request, choices }: { token: string; reques
     return (
       <Alert tone="success">
         <h2 className="font-semibold">Sign-in approved</h2>
-        <p>Go back to the device that asked: it signs in by itself in a moment. This browser stays signed out.</p>
+        <p>Go back to the device that asked: it signs in by itself in a moment. Nothing changed in this browser.</p>
       </Alert>
     );
   }

@@ -14,7 +14,7 @@ export const metadata: Metadata = { title: "Sign in", robots: { index: false } }
 /**
  * Where the emailed sign-in link lands. Opening it (GET, HEAD, a mail scanner) spends nothing, sets
  * no session and counts no attempt: only a button's server action does. In the browser that asked,
- * "Sign in" signs it in; in any other (signed-out) browser, the link's request code (`r`) shows
+ * "Sign in" signs it in; in any other browser (a phone, signed in or not), the link's request code (`r`) shows
  * what is asking and three numbers, and choosing the asking tab's number signs that tab in. The
  * page echoes only what was typed, never an account's address. (Referrer-Policy: same-origin is
  * set for this path in next.config.ts.)
@@ -22,8 +22,9 @@ export const metadata: Metadata = { title: "Sign in", robots: { index: false } }
 export default async function EmailLinkPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { token, r } = await searchParams;
   const [current, link] = await Promise.all([getCurrentSession(), signInLinkState()]);
-  if (!current && typeof token === "string" && typeof r === "string" && link.state === "elsewhere") {
-    return <ApprovalPage view={await approvalView(r)} token={token} request={r} />;
+  // Signed in or not: approving spends the link, never this browser's own session.
+  if (typeof token === "string" && typeof r === "string" && link.state === "elsewhere") {
+    return <ApprovalPage view={await approvalView(r)} token={token} request={r} signedIn={Boolean(current)} />;
   }
   return (
     <LinkStatePage
@@ -47,13 +48,13 @@ const ENDED: Record<Exclude<ApprovalView["state"], "ready">, { title: string; de
 };
 
 /** The link opened in another browser: approve the sign-in that asked for it, by its number. */
-function ApprovalPage({ view, token, request }: { view: ApprovalView; token: string; request: string }) {
+function ApprovalPage({ view, token, request, signedIn }: { view: ApprovalView; token: string; request: string; signedIn: boolean }) {
   if (view.state !== "ready") {
     const copy = ENDED[view.state];
     return (
       <Card title={copy.title} description={copy.description}>
-        <Link href="/login" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300" data-state={view.state}>
-          Sign in here instead
+        <Link href={signedIn ? "/account" : "/login"} className="text-center font-medium text-indigo-700 underline dark:text-indigo-300" data-state={view.state}>
+          {signedIn ? "Go to your account" : "Sign in here instead"}
         </Link>
       </Card>
     );
@@ -65,7 +66,7 @@ function ApprovalPage({ view, token, request }: { view: ApprovalView; token: str
         <>
           <p>
             {view.requestedBy} asked to sign in, {readableDate(new Date(view.askedAt))}: from the sign-in you started a moment ago. Choose the number that device
-            shows. This browser won&apos;t be signed in.
+            shows. {signedIn ? "Nothing changes in this browser." : "This browser won't be signed in."}
           </p>
           <p className="mt-2">If you didn&apos;t just ask to sign in, close this page: nothing happens until a number is chosen.</p>
         </>
