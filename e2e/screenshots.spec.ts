@@ -102,6 +102,13 @@ test("the account page and sign-in on a new device: accessible in both themes, f
   await shoot(otherPage, "login");
   await otherPage.getByText("Other ways to sign in").click();
   await shoot(otherPage, "login-other-ways");
+  // Scan to sign in: the code on the desktop, the approval on the signed-in "phone".
+  await otherPage.getByRole("button", { name: "Sign in with your phone (already signed in there)" }).click();
+  await expect(otherPage.getByTestId("qr-url")).toBeVisible();
+  await shoot(otherPage, "login-qr");
+  await page.goto((await otherPage.getByTestId("qr-url").textContent())!);
+  await expect(page.getByRole("heading", { name: "Approve a sign-in?" })).toBeVisible();
+  await shoot(page, "q-approve");
   await otherPage.getByLabel("Username or email").fill(person.username);
   await otherPage.getByRole("button", { name: "Continue" }).click();
   await shoot(otherPage, "login-hello");
@@ -109,7 +116,12 @@ test("the account page and sign-in on a new device: accessible in both themes, f
   await expect(otherPage.getByRole("heading", { name: "Check your email" })).toBeVisible();
   await shoot(otherPage, "login-check-email");
   const signIn = await readNewestMail(other, person.email);
-  await otherPage.goto(signIn.links.find((l) => l.includes("/login/email"))!);
+  const signInLink = signIn.links.find((l) => l.includes("/login/email"))!;
+  // The link read on the signed-in phone: approve the waiting tab by its number (not chosen here).
+  await page.goto(signInLink);
+  await expect(page.getByRole("heading", { name: "Approve this sign-in?" })).toBeVisible();
+  await shoot(page, "login-approve-number");
+  await otherPage.goto(signInLink);
   await shoot(otherPage, "login-email-link");
   await otherPage.getByRole("button", { name: "Sign in" }).click();
   await expect(otherPage).toHaveURL(/\/account$/);
