@@ -42,7 +42,7 @@ async function open(): Promise<Handle> {
 
 /**
  * Seconds a pooled connection waits before its next connection attempt, after `failures` failed
- * attempts in a row (postgres.js counts them across the pool and resets them on a success).
+ * attempts since the last success (postgres.js counts them across the whole pool).
  * postgres.js's own curve with a 1-s ceiling instead of 20 s: a connection that failed during an
  * outage keeps its delay after the database is back, so requests waited up to 20 s for nothing
  * (the soak's 10.5-s recovery). Attempts are made only for queries, so 1 s still spaces them out.
