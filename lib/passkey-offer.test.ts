@@ -163,6 +163,15 @@ describe("passkey offer: what a device remembers lives on the server, keyed by i
     expect(await db.select().from(deviceNotes).where(eq(deviceNotes.deviceHash, browser.cookie("device")!))).toEqual([]);
   });
 
+  it("a browser still holding the old offer cookies is told to drop them at its next sign-in", async () => {
+    const user = await newUser("retired");
+    const browser = new TestBrowser();
+    browser.jar.set("passkey-device", "e30.mac");
+    browser.jar.set("passkey-offer", "session:email.mac");
+    await emailSignIn(browser, user);
+    expect([...browser.jar.keys()].sort()).toEqual(["device", "remember", "session"]);
+  });
+
   it("clearing cookies forgets the device: a new device id, asked again", async () => {
     const user = await newUser("notes");
     const browser = await signedInBrowser(user);
