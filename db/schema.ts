@@ -82,6 +82,8 @@ export const sessions = pgTable(
     userAgent: text("user_agent").notNull().default(""),
     /** Risky changes refused until then (an email sign-in on an account with passkeys; lib/hold.ts). */
     heldUntil: timestamp("held_until", { withTimezone: true }),
+    /** Why this sign-in may be offered a passkey on its device (lib/passkey-offer.ts); null once answered. */
+    passkeyOffer: text("passkey_offer", { enum: ["email", "other-device", "security-key"] }),
   },
   (t) => [index("sessions_user_id_idx").on(t.userId), check("sessions_method_check", sql`${t.method} in ('passkey', 'email')`)],
 );
@@ -98,6 +100,28 @@ export const knownDevices = pgTable(
     ...timestamps,
   },
   (t) => [primaryKey({ columns: [t.userId, t.deviceHash] })],
+);
+
+/**
+ * What a browser (its "device" cookie's id, hashed) remembers for an account about the passkey
+ * offer (lib/passkey-offer.ts): "don't ask", "not now" until when, and a fingerprint of a passkey
+ * it holds. A few accounts per device, newest kept.
+ */
+export const deviceNotes = pgTable(
+  "device_notes",
+  {
+    /** SHA-256 (hex) of the device cookie's id, as in known_devices. */
+    deviceHash: text("device_hash").notNull(),
+    userId: uuid("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    never: boolean("never").notNull().default(false),
+    until: timestamp("until", { withTimezone: true }),
+    /** passkeyFingerprint of a passkey this device holds. */
+    here: text("here"),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.deviceHash, t.userId] }), index("device_notes_user_id_idx").on(t.userId)],
 );
 
 /** Security-relevant events per account (sign-ins, passkey changes, counter regressions). */

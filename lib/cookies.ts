@@ -65,6 +65,12 @@ export function textCookie(name: string, maxAgeSeconds: number, maxLength: numbe
   };
 }
 
+/** Cookies the app no longer sets: a browser still sending one is told to drop it (a header only then). */
+export async function dropRetiredCookies(names: readonly string[]): Promise<void> {
+  const store = await cookies();
+  for (const name of names) if (store.has(cookieName(name))) store.delete({ name: cookieName(name), path: "/" });
+}
+
 /** The signing key, derived once per process from SESSION_SECRET (HKDF), never the secret itself. */
 function signingKey(): Buffer {
   const state = globalThis as unknown as { __passwordlessCookieKey?: { secret: string; key: Buffer } };

@@ -1,11 +1,13 @@
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
-import { passkeys, type User } from "@/db/schema";
+import { deviceNotes, passkeys, type User } from "@/db/schema";
 import { TestBrowser } from "@/test/browser";
 import { addSoftPasskey, newUser, ORIGIN, signedInBrowser } from "@/test/factories";
 import type { SoftCredential } from "@/test/soft-authenticator";
-import { answerPasskeyOffer, decideOffer, offerReason, passkeyFingerprint, passkeyUse, pendingPasskeyOffer, SNOOZE_MS } from "./passkey-offer";
+import { deleteAccount } from "./account";
+import { answerPasskeyOffer, decideOffer, MAX_ACCOUNTS, offerReason, passkeyFingerprint, passkeyUse, pendingPasskeyOffer, SNOOZE_MS } from "./passkey-offer";
+import { sha256Hex } from "./secrets";
 import { deletePasskey, listPasskeys } from "./passkeys";
 import { getCurrentSession } from "./session";
 import { completeSignIn, passkeySignInOptions, redeemSignInGrant, verifyPasskeySignIn } from "./sign-in";
@@ -127,23 +129,97 @@ describe("passkey offer: per sign-in, per account and device", () => {
     expect(await offerIn(browser)).toBeNull();
   });
 
-  it("the offer belongs to its sign-in: a copied or forged cookie, or another session, gets none", async () => {
+  it("the offer belongs to its sign-in: a copied cookie, or another session, gets none", async () => {
     const user = await newUser("bound");
     const browser = await signedInBrowser(user);
     expect(await offerIn(browser)).toBe("email");
     const other = await signedInBrowser(user, { method: "passkey" });
     expect(await offerIn(other)).toBeNull();
-    other.jar.set("passkey-offer", browser.cookie("passkey-offer")!);
+    other.jar.set("device", browser.cookie("device")!);
     expect(await offerIn(other)).toBeNull();
-    // A device note that doesn't verify reads as nothing, never as an error.
-    browser.jar.set("passkey-device", "garbage.mac");
+    // A device cookie that isn't one reads as a device with no notes, never as an error.
+    browser.jar.set("device", "garbage");
     expect(await offerIn(browser)).toBe("email");
-    const [value, mac] = browser.cookie("passkey-offer")!.split(".");
-    browser.jar.set("passkey-offer", `${value!.replace("email", "security-key")}.${mac}`);
-    expect(await offerIn(browser)).toBeNull();
+    // The reason is on the session row: a cookie claiming one (as the old offer cookie did) makes none.
+    other.jar.set("passkey-offer", `${(await other.run(getCurrentSession))!.session.id}:security-key`);
+    expect(await offerIn(other)).toBeNull();
   });
 
   it("answering needs a session", async () => {
     expect(await new TestBrowser().run(() => answerPasskeyOffer("never"))).toEqual({ ok: false, error: "not_signed_in" });
+  });
+});
+
+describe("passkey offer: what a device remembers lives on the server, keyed by its device cookie", () => {
+  const notesOf = async (browser: TestBrowser) => (await getDb()).select().from(deviceNotes).where(eq(deviceNotes.deviceHash, sha256Hex(browser.cookie("device")!)));
+
+  it("the browser holds only its session, device and remember cookies; the note is stored under the device id's hash, never the id", async () => {
+    const user = await newUser("notes");
+    const browser = await signedInBrowser(user);
+    expect(await browser.run(() => answerPasskeyOffer("never"))).toEqual({ ok: true });
+    expect([...browser.jar.keys()].sort()).toEqual(["device", "remember", "session"]);
+    expect(await notesOf(browser)).toMatchObject([{ userId: user.id, never: true }]);
+    const db = await getDb();
+    expect(await db.select().from(deviceNotes).where(eq(deviceNotes.deviceHash, browser.cookie("device")!))).toEqual([]);
+  });
+
+  it("a browser still holding the old offer cookies is told to drop them at its next sign-in", async () => {
+    const user = await newUser("retired");
+    const browser = new TestBrowser();
+    browser.jar.set("passkey-device", "e30.mac");
+    browser.jar.set("passkey-offer", "session:email.mac");
+    await emailSignIn(browser, user);
+    expect([...browser.jar.keys()].sort()).toEqual(["device", "remember", "session"]);
+  });
+
+  it("clearing cookies forgets the device: a new device id, asked again", async () => {
+    const user = await newUser("notes");
+    const browser = await signedInBrowser(user);
+    expect(await browser.run(() => answerPasskeyOffer("never"))).toEqual({ ok: true });
+    const before = browser.cookie("device");
+    browser.jar.clear();
+    await emailSignIn(browser, user);
+    expect(browser.cookie("device")).not.toBe(before);
+    expect(await offerIn(browser)).toBe("email");
+  });
+
+  it("a browser without a device cookie gets one when a note must be written, and the note holds", async () => {
+    const user = await newUser("notes");
+    const browser = await signedInBrowser(user);
+    browser.jar.delete("device");
+    expect(await browser.run(() => answerPasskeyOffer("later"))).toEqual({ ok: true });
+    expect(browser.cookie("device")).toMatch(/^[\w-]{43}$/);
+    expect(await notesOf(browser)).toHaveLength(1);
+    await emailSignIn(browser, user);
+    expect(await offerIn(browser)).toBeNull();
+  });
+
+  it(`a device keeps notes for its newest ${MAX_ACCOUNTS} accounts only`, async () => {
+    const browser = new TestBrowser();
+    const accounts: User[] = [];
+    for (let i = 0; i < MAX_ACCOUNTS + 2; i++) {
+      const user = await newUser("many");
+      accounts.push(user);
+      await emailSignIn(browser, user);
+      expect(await browser.run(() => answerPasskeyOffer("never"))).toEqual({ ok: true });
+    }
+    expect((await notesOf(browser)).map((n) => n.userId).sort()).toEqual(accounts.slice(-MAX_ACCOUNTS).map((u) => u.id).sort());
+    // The oldest two were forgotten, so they are asked again; the newest still are not.
+    await emailSignIn(browser, accounts[0]!);
+    expect(await offerIn(browser)).toBe("email");
+    await emailSignIn(browser, accounts.at(-1)!);
+    expect(await offerIn(browser)).toBeNull();
+  });
+
+  it("deleting the account deletes its notes on every device", async () => {
+    const user = await newUser("gone");
+    const [laptop, phone] = [await signedInBrowser(user), await signedInBrowser(user)];
+    expect(await laptop.run(() => answerPasskeyOffer("never"))).toEqual({ ok: true });
+    expect(await phone.run(() => answerPasskeyOffer("later"))).toEqual({ ok: true });
+    const db = await getDb();
+    const notesOfUser = () => db.select().from(deviceNotes).where(eq(deviceNotes.userId, user.id));
+    expect(await notesOfUser()).toHaveLength(2);
+    expect(await laptop.run(() => deleteAccount(`delete ${user.username}`))).toEqual({ ok: true });
+    expect(await notesOfUser()).toEqual([]);
   });
 });

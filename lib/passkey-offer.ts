@@ -1,36 +1,40 @@
 import "server-only";
-import { z } from "zod";
-import type { Passkey } from "@/db/schema";
-import { signedCookie } from "./cookies";
+import { and, desc, eq, notInArray, sql } from "drizzle-orm";
+import { getDb } from "@/db/client";
+import { deviceNotes, sessions, type Passkey } from "@/db/schema";
+import { dropRetiredCookies } from "./cookies";
+import { deviceHash } from "./device";
 import { fail, type Result } from "./shared/errors";
 import { MAX_PASSKEYS } from "./passkeys";
 import { sha256Hex } from "./secrets";
-import { ABSOLUTE_TIMEOUT_MS, requireSession, type AuthMethod, type CurrentSession } from "./session";
+import { requireSession, type AuthMethod, type CurrentSession } from "./session";
 
 /**
  * "Sign in faster next time: create a passkey on this device", offered once after a sign-in that
  * came from elsewhere: an emailed link or code, or a passkey on another device (a phone over
  * hybrid). After a security key, only a quiet link: people who carry a key often want no other.
  *
- * Everything here is about one browser, so it lives in two signed cookies of that browser and
- * nowhere else (clearing cookies forgets it, as it would a new device):
- * - "passkey-offer": why this sign-in may want an offer, bound to its session, so each sign-in
- *   asks at most once and an answer ends it;
- * - "passkey-device": per account (the newest few), "don't ask on this device", "not now" (until
- *   when), and a hash of a passkey this browser made or signed in with on its own authenticator.
- *   While that passkey is still on the account, this device has one, and nothing is offered.
+ * Everything here is about one browser, kept on the server so the browser sends nothing extra
+ * with every request:
+ * - why this sign-in may want an offer: on its session row (sessions.passkey_offer), so each
+ *   sign-in asks at most once and an answer ends it;
+ * - per account (the newest few), "don't ask on this device", "not now" (until when), and a hash
+ *   of a passkey this browser made or signed in with on its own authenticator: device_notes,
+ *   keyed by the hash of the browser's "device" cookie (lib/device.ts). Clearing cookies makes a
+ *   new device id, so it forgets them, as it would a new device. While that passkey is still on
+ *   the account, this device has one, and nothing is offered.
  */
 export const SNOOZE_MS = 14 * 24 * 60 * 60 * 1000;
-/** Browsers cap cookie lifetimes at 400 days. */
-const DEVICE_TTL_SECONDS = 400 * 24 * 60 * 60;
-const MAX_ACCOUNTS = 5;
+/** Accounts remembered per device, newest kept: a device can't grow the table without bound. */
+export const MAX_ACCOUNTS = 5;
+/** The cookies that held all this before (a browser still sending one is told to drop it). */
+const RETIRED_COOKIES = ["passkey-offer", "passkey-device"];
 
 /** How a passkey was used or made: this device's own authenticator, another device (a phone), or a security key. */
 export type PasskeyUse = "platform" | "other-device" | "security-key";
 export type OfferReason = "email" | "other-device" | "security-key";
 export type OfferAnswer = "later" | "never";
 
-const REASONS = ["email", "other-device", "security-key"] as const satisfies OfferReason[];
 const ROAMING_KEY_TRANSPORTS = ["usb", "nfc", "ble"];
 
 /**
@@ -51,9 +55,6 @@ export function offerReason(way: { method: AuthMethod; use?: PasskeyUse }): Offe
 /** What this browser remembers for one account. */
 export type DeviceNote = { never?: 1; until?: number; here?: string };
 
-const noteSchema = z.object({ never: z.literal(1).optional(), until: z.number().int().optional(), here: z.string().max(64).optional() });
-const notesSchema = z.record(z.string().max(64), noteSchema);
-
 export const passkeyFingerprint = (passkeyId: string) => sha256Hex(passkeyId).slice(0, 16);
 
 /** Whether to offer, given this sign-in's reason, what the browser remembers, and the account's passkeys now. */
@@ -65,41 +66,44 @@ export function decideOffer(reason: OfferReason | null, note: DeviceNote | undef
   return reason;
 }
 
-const offerCookie = () => signedCookie("passkey-offer", ABSOLUTE_TIMEOUT_MS / 1000);
-const deviceCookie = () => signedCookie("passkey-device", DEVICE_TTL_SECONDS, 1024);
-
-async function readNotes(): Promise<Record<string, DeviceNote>> {
-  const raw = await deviceCookie().get();
-  if (!raw) return {};
-  try {
-    const parsed = notesSchema.safeParse(JSON.parse(Buffer.from(raw, "base64url").toString("utf8")));
-    return parsed.success ? parsed.data : {};
-  } catch {
-    return {};
-  }
+/** What this device remembers for `userId`; nothing without a device cookie. */
+async function readNote(userId: string): Promise<DeviceNote | undefined> {
+  const device = await deviceHash();
+  if (!device) return undefined;
+  const db = await getDb();
+  const [row] = await db.select().from(deviceNotes).where(and(eq(deviceNotes.deviceHash, device), eq(deviceNotes.userId, userId)));
+  if (!row) return undefined;
+  return { ...(row.never ? { never: 1 } : {}), ...(row.until ? { until: row.until.getTime() } : {}), ...(row.here ? { here: row.here } : {}) };
 }
 
-/** Updates one account's note, keeping it newest and only the newest MAX_ACCOUNTS accounts. */
-async function updateNote(userId: string, change: (note: DeviceNote) => DeviceNote): Promise<void> {
-  const notes = await readNotes();
-  const note = change(notes[userId] ?? {});
-  delete notes[userId];
-  const kept = Object.entries(notes).slice(-(MAX_ACCOUNTS - 1));
-  const value = Object.fromEntries([...kept, [userId, note]]);
-  await deviceCookie().set(Buffer.from(JSON.stringify(value)).toString("base64url"));
+/**
+ * Updates one account's note on this device (giving the browser a device cookie if it has none),
+ * making it the newest and keeping only the newest MAX_ACCOUNTS accounts of the device.
+ */
+async function updateNote(userId: string, change: { never?: true; until?: Date; here?: string }): Promise<void> {
+  const device = await deviceHash({ create: true });
+  const db = await getDb();
+  // clock_timestamp(), not now(): notes written in one transaction still order.
+  const updatedAt = sql`clock_timestamp()`;
+  await db
+    .insert(deviceNotes)
+    .values({ deviceHash: device, userId, ...change, updatedAt })
+    .onConflictDoUpdate({ target: [deviceNotes.deviceHash, deviceNotes.userId], set: { ...change, updatedAt } });
+  const newest = db.select({ userId: deviceNotes.userId }).from(deviceNotes).where(eq(deviceNotes.deviceHash, device)).orderBy(desc(deviceNotes.updatedAt)).limit(MAX_ACCOUNTS);
+  await db.delete(deviceNotes).where(and(eq(deviceNotes.deviceHash, device), notInArray(deviceNotes.userId, newest)));
 }
 
 /** Remembers that this browser holds (made, or signed in with on its own authenticator) this passkey. */
 export async function rememberPasskeyHere(userId: string, passkeyId: string): Promise<void> {
-  await updateNote(userId, (note) => ({ ...note, here: passkeyFingerprint(passkeyId) }));
+  await updateNote(userId, { here: passkeyFingerprint(passkeyId) });
 }
 
-/** Part of every sign-in (lib/sign-in.ts): whether this one may want an offer, and what it shows of this device. */
-export async function noteSignIn(userId: string, sessionId: string, way: { method: AuthMethod; passkeyId?: string | null; use?: PasskeyUse }): Promise<void> {
-  const reason = offerReason(way);
-  if (reason) await offerCookie().set(`${sessionId}:${reason}`);
-  // Only a browser with an earlier offer has one to clear: no clearing header on every sign-in.
-  else if ((await offerCookie().get()) !== undefined) await offerCookie().clear();
+/**
+ * Part of every sign-in (lib/sign-in.ts), after its session (started with offerReason's answer):
+ * what it shows of this device.
+ */
+export async function noteSignIn(userId: string, way: { passkeyId?: string | null; use?: PasskeyUse }): Promise<void> {
+  await dropRetiredCookies(RETIRED_COOKIES);
   if (way.use === "platform" && way.passkeyId) await rememberPasskeyHere(userId, way.passkeyId);
 }
 
@@ -107,12 +111,11 @@ export async function noteSignIn(userId: string, sessionId: string, way: { metho
 export async function pendingPasskeyOffer(current: CurrentSession, passkeys: Pick<Passkey, "id" | "createdInSession">[]): Promise<OfferReason | null> {
   // Adding any passkey during this sign-in answers the offer.
   if (passkeys.some((p) => p.createdInSession === current.session.id)) return null;
-  const [sessionId, reason] = ((await offerCookie().get()) ?? "").split(":");
-  if (sessionId !== current.session.id) return null;
-  const known = REASONS.find((r) => r === reason) ?? null;
+  const reason = current.session.passkeyOffer;
+  if (!reason) return null;
   return decideOffer(
-    known,
-    (await readNotes())[current.user.id],
+    reason,
+    await readNote(current.user.id),
     passkeys.map((p) => p.id),
   );
 }
@@ -121,7 +124,8 @@ export async function pendingPasskeyOffer(current: CurrentSession, passkeys: Pic
 export async function answerPasskeyOffer(answer: OfferAnswer, now = Date.now()): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return fail(guard.error);
-  await updateNote(guard.current.user.id, (note) => (answer === "never" ? { ...note, never: 1 } : { ...note, until: now + SNOOZE_MS }));
-  await offerCookie().clear();
+  await updateNote(guard.current.user.id, answer === "never" ? { never: true } : { until: new Date(now + SNOOZE_MS) });
+  const db = await getDb();
+  await db.update(sessions).set({ passkeyOffer: null }).where(eq(sessions.id, guard.current.session.id));
   return { ok: true };
 }

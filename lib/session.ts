@@ -30,7 +30,7 @@ function sessionCookie() {
 
 /** Creates a session row and returns its token and id. Pure database work; the cookie is the caller's. */
 export async function insertSession(
-  input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null; heldUntil?: Date | null },
+  input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null; heldUntil?: Date | null; passkeyOffer?: Session["passkeyOffer"] },
   now = new Date(),
 ): Promise<{ token: string; id: string }> {
   const token = randomToken();
@@ -46,6 +46,7 @@ export async function insertSession(
     expiresAt: new Date(now.getTime() + ABSOLUTE_TIMEOUT_MS),
     userAgent: summarizeUserAgent(input.userAgent),
     heldUntil: input.heldUntil ?? null,
+    passkeyOffer: input.passkeyOffer ?? null,
   });
   return { token, id };
 }
@@ -72,7 +73,7 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
  * Signs this browser in: a new row and a new cookie every time (no fixation); the browser's
  * previous session, if any, is deleted. The one cookie a sign-in seals.
  */
-export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null; heldUntil?: Date | null }): Promise<Session["id"]> {
+export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null; heldUntil?: Date | null; passkeyOffer?: Session["passkeyOffer"] }): Promise<Session["id"]> {
   const cookie = await sessionCookie();
   if (cookie.token) await deleteSessionByToken(cookie.token);
   const userAgent = (await headers()).get("user-agent");

@@ -3,8 +3,8 @@ import { and, eq, inArray, or } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
 import { knownDevices, passkeys, sessions, users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
-import { pointerCookie } from "./cookies";
 import { readableDate } from "./dates";
+import { deviceHash as thisDeviceHash } from "./device";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
@@ -16,15 +16,13 @@ import { getCurrentSession, type CurrentSession } from "./session";
 
 /**
  * New sign-in alerts. A sign-in by email, or by passkey from a browser this account hasn't seen
- * (its "device" cookie holds a random id; known_devices the account's hashes of them), mails the
- * account with a "This wasn't me" link. Opening the link changes nothing; pressing its button
+ * (its "device" cookie holds a random id, lib/device.ts; known_devices the account's hashes of
+ * them), mails the account with a "This wasn't me" link. Opening the link changes nothing; pressing its button
  * signs out the session that sign-in made and whatever signed in with passkeys it added, and
  * removes those passkeys. The link is a 256-bit secret stored hashed, so it works in any browser.
  */
 const REPORT_TTL_SECONDS = 7 * 24 * 60 * 60;
-const DEVICE_COOKIE_SECONDS = 400 * 24 * 60 * 60;
 
-const deviceCookie = () => pointerCookie("device", DEVICE_COOKIE_SECONDS);
 const reportKey = (token: string) => `signin-report:${sha256Hex(token)}`;
 /** Remembers, for as long as the link would have worked, that it was pressed: its page then says "already used", not "expired". */
 const usedKey = (token: string) => `signin-report:${sha256Hex(token)}:used`;
@@ -34,12 +32,7 @@ type SignInReport = { userId: string; sessionId: string; method: "passkey" | "em
 
 /** This browser's id (made on its first sign-in) and whether `userId` has signed in from it before; it has now. */
 export async function recognizeDevice(userId: string): Promise<{ known: boolean; deviceHash: string }> {
-  const cookie = deviceCookie();
-  const existing = await cookie.get();
-  const id = existing ?? randomToken();
-  // Set once (400 days): a returning browser's sign-in sends no header for it.
-  if (!existing) await cookie.set(id);
-  const deviceHash = sha256Hex(id);
+  const deviceHash = await thisDeviceHash({ create: true });
   const db = await getDb();
   const added = await db.insert(knownDevices).values({ userId, deviceHash }).onConflictDoNothing().returning({ deviceHash: knownDevices.deviceHash });
   return { known: added.length === 0, deviceHash };

@@ -7,7 +7,7 @@ import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { kv } from "./kv";
-import { noteSignIn, passkeyUse, type PasskeyUse } from "./passkey-offer";
+import { noteSignIn, offerReason, passkeyUse, type PasskeyUse } from "./passkey-offer";
 import { clientKey, hit } from "./rate-limit";
 import { TOKEN_PATTERN, randomToken } from "./secrets";
 import { holdForNewSession } from "./hold";
@@ -57,7 +57,7 @@ export async function forgetSignInName(): Promise<void> {
  */
 export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; passkeyHeldUntil?: Date | null; firstSignIn?: boolean; use?: PasskeyUse }): Promise<void> {
   const heldUntil = way.firstSignIn ? null : await holdForNewSession(user.id, way);
-  const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil });
+  const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil, passkeyOffer: offerReason(way) });
   const device = summarizeUserAgent((await headers()).get("user-agent"));
   await recordActivity(user.id, "signed_in", { method: way.method, device });
   const { known, deviceHash } = await recognizeDevice(user.id);
@@ -65,7 +65,7 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
   await rememberCookie().set(user.id);
   // Only a browser that typed a name at step 1 has one to clear: no clearing header on every sign-in.
   if ((await typedIdentifier()) !== undefined) await typedNameCookie().clear();
-  await noteSignIn(user.id, sessionId, way);
+  await noteSignIn(user.id, way);
 }
 
 /**
