@@ -9,7 +9,7 @@ import { kv } from "./kv";
 import { fail, type Result } from "./shared/errors";
 import type { PendingStatus } from "./shared/pending";
 import { sendMailLater } from "./mail";
-import { approvePendingSignIn, askerPendingId, claimPendingSignIn, peekPendingSignIn, pendingSignInStatus, refusePendingSignIn, startPendingSignIn } from "./pending-sign-in";
+import { approvePendingSignIn, askerPendingId, claimPendingSignIn, forgetPendingSignIn, peekPendingSignIn, pendingSignInStatus, refusePendingSignIn, startPendingSignIn } from "./pending-sign-in";
 import { clientKey, hit } from "./rate-limit";
 import { sha256Hex, TOKEN_PATTERN } from "./secrets";
 import { completeSignIn } from "./sign-in";
@@ -153,6 +153,7 @@ export async function finishSignInEmail(kind: "code" | "link", value: string): P
   const user = await usableUser(spent.data);
   if (!user) return fail("email_signin_expired");
   await completeSignIn(user, { method: "email" });
+  await forgetPendingSignIn("email");
   return { ok: true };
 }
 

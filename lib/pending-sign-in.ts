@@ -127,6 +127,15 @@ export async function refusePendingSignIn(kind: PendingKind, code: string, now =
 }
 
 /**
+ * The asking browser finished another way (its own code or link): it no longer waits, so its
+ * handle goes (the request itself can't be approved any more: approving spends the same proof).
+ */
+export async function forgetPendingSignIn(kind: PendingKind): Promise<void> {
+  const cookie = askerCookie(kind);
+  if ((await cookie.get()) !== undefined) await cookie.clear();
+}
+
+/**
  * Collects an approval, once, in the browser that asked (its cookie must hold `id`). The caller
  * then signs this browser in with completeSignIn and the method's rules.
  */
