@@ -45,7 +45,8 @@ export async function addVirtualAuthenticator(page: Page, transport: "internal" 
 }
 
 /** A WebAuthn call a page made: a credential request (with its mediation, then how it ended) or a signal. */
-export type WebAuthnCall = { method: "get" | "create" | "signal"; mediation?: string; name?: string; settled?: "resolved" | "rejected" };
+/** `allow`: how many passkeys a get request listed (allowCredentials). */
+export type WebAuthnCall = { method: "get" | "create" | "signal"; mediation?: string; name?: string; settled?: "resolved" | "rejected"; allow?: number };
 
 const recorders = new WeakMap<BrowserContext, WebAuthnCall[]>();
 
@@ -68,7 +69,7 @@ export async function recordWebAuthnCalls(context: BrowserContext): Promise<WebA
       if (!container || !real) continue;
       container[method] = (options?: CredentialRequestOptions & CredentialCreationOptions) => {
         const mediation = options?.mediation ?? "optional";
-        void record({ method, mediation });
+        void record({ method, mediation, allow: options?.publicKey && "allowCredentials" in options.publicKey ? (options.publicKey.allowCredentials?.length ?? 0) : undefined });
         const request = real(options);
         request.then(
           () => record({ method, mediation, settled: "resolved" }),

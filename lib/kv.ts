@@ -15,6 +15,8 @@ export interface KvStore {
   get(key: string): Promise<string | null>;
   /** Atomic get-and-delete (Redis GETDEL): of N concurrent takes of one key, exactly one gets the value. */
   take(key: string): Promise<string | null>;
+  /** Atomic set-if-absent (Redis SET NX EX): true when this call stored it; of N concurrent calls, exactly one is true. */
+  setIfAbsent(key: string, value: string, ttlSeconds: number): Promise<boolean>;
   /** Atomic increment; returns the new count. The TTL is set when the key is created by this increment and never extended by later increments (fixed window). */
   increment(key: string, ttlSeconds: number): Promise<number>;
   /**
@@ -86,6 +88,13 @@ export function createMemoryStore(now: () => number = () => Date.now()): KvStore
       if (!entry) return null;
       entries.delete(key);
       return entry.value;
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      if (live(key)) return false;
+      noteWrite();
+      entries.set(key, { value, expiresAt: now() + ttlSeconds * 1000 });
+      return true;
     },
     async increment(key, ttlSeconds) {
       assertTtl(ttlSeconds);
@@ -175,6 +184,11 @@ export function createUpstashStore(opts: { url: string; token: string; timeoutMs
     },
     async take(key) {
       return asStringOrNull("GETDEL", await upstashCall("GETDEL", () => redis.getdel<string>(key)));
+    },
+    async setIfAbsent(key, value, ttlSeconds) {
+      assertTtl(ttlSeconds);
+      // SET NX answers "OK" when it stored the value, null when the key existed.
+      return (await upstashCall("SET", () => redis.set(key, value, { nx: true, ex: ttlSeconds }))) === "OK";
     },
     async increment(key, ttlSeconds) {
       assertTtl(ttlSeconds);

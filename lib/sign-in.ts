@@ -75,6 +75,15 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
  */
 export async function passkeySignInOptions(mode: "discoverable" | "identified"): Promise<Result<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
   if (!(await hit("optionsPerClient", await clientKey()))) return fail("rate_limited");
+  return signInPageOptions(mode);
+}
+
+/**
+ * The same options, rendered with the sign-in page so a ceremony starts without an options
+ * request. Their challenge is stateless (challenge.ts) and nothing here writes, so a page view
+ * costs no storage and needs no rate limit.
+ */
+export async function signInPageOptions(mode: "discoverable" | "identified"): Promise<Result<{ options: PublicKeyCredentialRequestOptionsJSON }>> {
   if (mode === "discoverable") return { ok: true, options: await authenticationOptions({ purpose: "sign-in" }) };
   const remembered = await rememberedUser();
   const identifier = remembered?.username ?? (await typedIdentifier());

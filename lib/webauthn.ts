@@ -19,15 +19,16 @@ import { recordActivity } from "./activity";
 import { decoyCredentials } from "./decoys";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
+import { spendChallenge, issueChallenge } from "./challenge";
 import { kv } from "./kv";
 import { isEmailIdentifier } from "./users";
 
 /**
- * The two WebAuthn ceremonies around SimpleWebAuthn. Options are issued with their challenge
- * stored under the challenge itself (with what the ceremony is for and whom it expects), and
- * nothing in a cookie: two ceremonies in one browser never share state, and issuing options
- * writes no cookie (so the page isn't re-rendered). Verification finds the challenge in the
- * response's clientDataJSON and takes it atomically, so it is spent on success and failure alike.
+ * The two WebAuthn ceremonies around SimpleWebAuthn. Registration options are issued with their
+ * challenge stored under the challenge itself; sign-in and confirm options carry a stateless
+ * signed challenge (challenge.ts), so issuing them writes nothing. Nothing is in a cookie: two
+ * ceremonies in one browser never share state. Verification finds the challenge in the
+ * response's clientDataJSON and spends it atomically, on success and failure alike.
  */
 
 /** How long a ceremony may take; the challenge lives exactly as long. */
@@ -85,15 +86,8 @@ const authenticationResponseSchema = z
   })
   .refine((r) => r.id === r.rawId, "id and rawId differ");
 
-/**
- * What a stored challenge is for. "sign-in" expects `expectedUserId` (username-first; "none" for
- * a name with no account, so every response fails the same way) or anyone (null: discoverable).
- * "confirm" re-proves a signed-in person; "register" adds a passkey to `userId`.
- */
-type Challenge =
-  | { purpose: "sign-in"; expectedUserId: string | null }
-  | { purpose: "confirm"; userId: string }
-  | { purpose: "register"; userId: string };
+/** What a stored registration challenge is for: a passkey for `userId`. (Sign-in and confirm challenges are stateless: challenge.ts.) */
+type Challenge = { purpose: "register"; userId: string };
 
 const challengeKey = (challenge: string) => `webauthn:${challenge}`;
 
@@ -102,7 +96,7 @@ async function storeChallenge(challenge: string, stored: Challenge): Promise<voi
 }
 
 /** Takes the challenge the response signed, if this server issued it for `purpose` and it is unspent. */
-async function takeChallenge<P extends Challenge["purpose"]>(clientDataJSON: string, purpose: P): Promise<{ challenge: string; stored: Extract<Challenge, { purpose: P }> } | null> {
+async function takeChallenge(clientDataJSON: string, purpose: Challenge["purpose"]): Promise<{ challenge: string; stored: Challenge } | null> {
   let challenge: string;
   try {
     challenge = decodeClientDataJSON(clientDataJSON).challenge;
@@ -113,7 +107,7 @@ async function takeChallenge<P extends Challenge["purpose"]>(clientDataJSON: str
   const raw = await kv().take(challengeKey(challenge));
   if (!raw) return null;
   const stored = JSON.parse(raw) as Challenge;
-  return stored.purpose === purpose ? { challenge, stored: stored as Extract<Challenge, { purpose: P }> } : null;
+  return stored.purpose === purpose ? { challenge, stored } : null;
 }
 
 /** What kind of authenticator the person asked for (registration hints). */
@@ -189,26 +183,23 @@ export async function authenticationOptions(
   request: { purpose: "sign-in"; forUser?: { identifier: string; user: User | null } } | { purpose: "confirm"; user: User },
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
   let allowCredentials: { id: string; transports?: string[] }[] = [];
-  let stored: Challenge = { purpose: "sign-in", expectedUserId: null };
+  let expectedUserId: string | null = null;
   const forUser = request.purpose === "confirm" ? { identifier: request.user.username, user: request.user } : request.forUser;
   if (forUser) {
     if (!isEmailIdentifier(forUser.identifier)) {
       const own = forUser.user ? await ownPasskeys(forUser.user.id) : [];
       allowCredentials = own.length ? own : await decoyCredentials(forUser.identifier);
     }
-    stored =
-      request.purpose === "confirm"
-        ? { purpose: "confirm", userId: request.user.id }
-        : { purpose: "sign-in", expectedUserId: forUser.user?.id ?? "none" };
+    expectedUserId = forUser.user?.id ?? "none";
   }
-  const options = await generateAuthenticationOptions({
+  // Stateless (challenge.ts): issuing writes nothing, so a page may render these on every view.
+  return generateAuthenticationOptions({
     rpID: getConfig().rpID,
     allowCredentials,
     userVerification: "required",
     timeout: CEREMONY_TIMEOUT_SECONDS * 1000,
+    challenge: issueChallenge(request.purpose, expectedUserId, CEREMONY_TIMEOUT_SECONDS),
   });
-  await storeChallenge(options.challenge, stored);
-  return options;
 }
 
 async function ownPasskeys(userId: string): Promise<{ id: string; transports: string[] }[]> {
@@ -227,10 +218,16 @@ export async function verifyAuthentication(input: unknown, expected: { purpose: 
   const parsed = authenticationResponseSchema.safeParse(input);
   if (!parsed.success) return fail("signin_failed");
   const response = parsed.data;
-  const taken = await takeChallenge(response.response.clientDataJSON, expected.purpose);
-  if (!taken) return fail("challenge_expired");
-  const expectedUserId = taken.stored.purpose === "confirm" ? taken.stored.userId : taken.stored.expectedUserId;
-  if (expected.purpose === "confirm" && expectedUserId !== expected.userId) return fail("signin_failed");
+  let challenge: string;
+  try {
+    challenge = decodeClientDataJSON(response.response.clientDataJSON).challenge;
+  } catch {
+    return fail("challenge_expired");
+  }
+  const taken = await spendChallenge(typeof challenge === "string" ? challenge : "", expected.purpose);
+  if (!taken.ok) return fail(taken.error);
+  const { spent } = taken;
+  if (expected.purpose === "confirm" && (spent.anyone || !spent.isFor(expected.userId))) return fail("signin_failed");
 
   const db = await getDb();
   const [row] = await db.select({ passkey: passkeys, user: users }).from(passkeys).innerJoin(users, eq(users.id, passkeys.userId)).where(eq(passkeys.id, response.id));
@@ -238,15 +235,15 @@ export async function verifyAuthentication(input: unknown, expected: { purpose: 
     // Username-first options list the person's passkeys, or decoys for an unknown name: telling
     // "unknown" apart from "wrong" there would tell decoys from real accounts. A discoverable
     // request reveals no account, so there an unknown id is reported, for the Signal API.
-    return expectedUserId === null ? { ok: false, error: "unknown_passkey", unknownCredentialId: response.id } : fail("signin_failed");
+    return spent.anyone ? { ok: false, error: "unknown_passkey", unknownCredentialId: response.id } : fail("signin_failed");
   }
   const { passkey, user } = row;
   // The handle the authenticator returns must be this credential's owner's; with a person in mind
   // (username-first, confirm) the owner must also be that person.
-  if (response.response.userHandle !== undefined ? response.response.userHandle !== user.webauthnUserId : expectedUserId === null) {
+  if (response.response.userHandle !== undefined ? response.response.userHandle !== user.webauthnUserId : spent.anyone) {
     return fail("signin_failed");
   }
-  if (expectedUserId !== null && expectedUserId !== user.id) return fail("signin_failed");
+  if (!spent.isFor(user.id)) return fail("signin_failed");
 
   const config = getConfig();
   let info;
@@ -255,7 +252,7 @@ export async function verifyAuthentication(input: unknown, expected: { purpose: 
     // passkey really signed may write a warning into its owner's activity.
     const result = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
-      expectedChallenge: taken.challenge,
+      expectedChallenge: challenge,
       expectedOrigin: config.expectedOrigins,
       expectedRPID: config.rpID,
       requireUserVerification: true,

@@ -69,6 +69,19 @@ export function kvContract(
       expect(results.filter((r) => r !== null)).toEqual(["prize"]);
     });
 
+    it("setIfAbsent stores a missing key once; of 20 concurrent calls exactly one wins; it expires", async () => {
+      const { store, elapse } = await setup();
+      const k = key("nx");
+      expect(await store.setIfAbsent(k, "first", 1)).toBe(true);
+      expect(await store.setIfAbsent(k, "second", 60)).toBe(false);
+      expect(await store.get(k)).toBe("first");
+      const race = key("nx-race");
+      const results = await Promise.all(Array.from({ length: 20 }, () => store.setIfAbsent(race, "x", 60)));
+      expect(results.filter(Boolean)).toHaveLength(1);
+      await elapse(1100);
+      expect(await store.setIfAbsent(k, "again", 60)).toBe(true);
+    });
+
     it("increment counts 1, 2, 3 and the counter reads back as a string", async () => {
       const { store } = await setup();
       const k = key("count");

@@ -5,7 +5,7 @@ import { Card } from "@/components/card";
 import { messageFor, type ErrorCode } from "@/lib/shared/errors";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
-import { rememberedUser, typedIdentifier } from "@/lib/sign-in";
+import { rememberedUser, signInPageOptions, typedIdentifier } from "@/lib/sign-in";
 import { IdentifiedSignIn } from "./identified-sign-in";
 import { LoginForm } from "./login-form";
 
@@ -23,18 +23,22 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   // Step 2 greets a remembered user, or echoes exactly what was typed: never a looked-up name,
   // so the page reveals nothing about whether an account exists.
   const greeting = (await rememberedUser())?.username ?? (await typedIdentifier());
+  // The passkey request comes with the page: autofill and the button start without asking for it.
+  const mode = greeting ? ("identified" as const) : ("discoverable" as const);
+  const options = await signInPageOptions(mode);
+  const pageOptions = options.ok ? { mode, options: options.options } : null;
   if (greeting) {
     return (
       <Card title={`Hello, ${greeting}`} description="Sign in with your passkey, or get a link by email if this device doesn't have one.">
         {error && <Alert tone="error">{messageFor(error)}</Alert>}
-        <IdentifiedSignIn next={next} />
+        <IdentifiedSignIn next={next} pageOptions={pageOptions} />
       </Card>
     );
   }
   return (
     <Card title="Sign in" description="Use your passkey, or type your username to continue.">
       {error && <Alert tone="error">{messageFor(error)}</Alert>}
-      <LoginForm next={next} />
+      <LoginForm next={next} pageOptions={pageOptions} />
     </Card>
   );
 }

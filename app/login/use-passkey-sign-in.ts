@@ -1,10 +1,15 @@
 "use client";
 
-import { browserSupportsWebAuthnAutofill } from "@simplewebauthn/browser";
+import { browserSupportsWebAuthnAutofill, type PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useCallback, useEffect, useRef } from "react";
 import { clientCapabilities } from "@/components/capabilities";
+import { usePageOptions } from "@/components/page-options";
 import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { passkeyOptions, passkeyVerify } from "./actions";
+
+type Mode = "discoverable" | "identified";
+/** The request options the page came with, and for which request. */
+export type PageOptions = { mode: Mode; options: PublicKeyCredentialRequestOptionsJSON };
 
 /** Renew the autofill request before its 5-minute challenge runs out. */
 const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
@@ -12,20 +17,33 @@ const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
 /**
  * Passkey sign-in for the login page: a modal request on demand and, with `autofill`, a
  * conditional request in the username field that yields to the modal one and is renewed.
- * Each request has its own challenge on the server, so a second one (React runs effects twice
- * in development) never spoils the first.
+ * The first request for the page's mode starts with the options the page came with (no options
+ * request); once a verify has spent their challenge, or they near their end, or for the other
+ * mode, the options action gives fresh ones. A cancelled request (autofill giving way to the
+ * button, or React running effects twice in development) spent nothing.
  */
-export function usePasskeySignIn({ next, autofill }: { next: string; autofill: boolean }) {
+export function usePasskeySignIn({ next, autofill, pageOptions }: { next: string; autofill: boolean; pageOptions: PageOptions | null }) {
   const { get, getNow, cancel, error, pending } = usePasskeyCeremony();
   const autofillRun = useRef<{ stopped: boolean } | null>(null);
+  const pageMode = pageOptions?.mode;
+  const fetchPageModeOptions = useCallback(() => passkeyOptions(pageMode), [pageMode]);
+  const { begin: beginFromPage, spend } = usePageOptions(pageOptions?.options ?? null, fetchPageModeOptions);
+  const begin = useCallback((mode: Mode) => (mode === pageMode ? beginFromPage() : passkeyOptions(mode)), [beginFromPage, pageMode]);
+  const verify = useCallback(
+    (response: unknown) => {
+      spend();
+      return passkeyVerify(response);
+    },
+    [spend],
+  );
 
   const attempt = useCallback(
-    async (mode: "discoverable" | "identified", conditional: boolean) => {
-      const outcome = await get(() => passkeyOptions(mode), passkeyVerify, conditional);
+    async (mode: Mode, conditional: boolean) => {
+      const outcome = await get(() => begin(mode), verify, conditional);
       if (outcome.done) collectSignIn(outcome.result.grant, next);
       return outcome;
     },
-    [get, next],
+    [begin, get, next, verify],
   );
 
   const stopAutofill = useCallback(() => {
@@ -59,7 +77,7 @@ export function usePasskeySignIn({ next, autofill }: { next: string; autofill: b
 
   /** The "Sign in with a passkey" button: cancels autofill, runs a modal request. */
   const signIn = useCallback(
-    async (mode: "discoverable" | "identified") => {
+    async (mode: Mode) => {
       // Starting a modal request cancels the autofill one (one browser request at a time).
       stopAutofill();
       if (!(await attempt(mode, false)).done) void startAutofill();
@@ -73,10 +91,10 @@ export function usePasskeySignIn({ next, autofill }: { next: string; autofill: b
    */
   const continueHere = useCallback(async () => {
     stopAutofill();
-    const outcome = await getNow(() => passkeyOptions("discoverable"), passkeyVerify);
+    const outcome = await getNow(() => begin("discoverable"), verify);
     if (outcome.done) collectSignIn(outcome.result.grant, next);
     return outcome;
-  }, [getNow, next, stopAutofill]);
+  }, [begin, getNow, next, stopAutofill, verify]);
 
   return { signIn, continueHere, stopAutofill, error, pending };
 }

@@ -1,8 +1,10 @@
 "use client";
 
+import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
 import { useActionState } from "react";
 import { LiveMessage } from "@/components/alert";
+import { usePageOptions } from "@/components/page-options";
 import { Button, SubmitButton } from "@/components/button";
 import { CodeField } from "@/components/code-field";
 import { EmailAddress } from "@/components/email-address";
@@ -14,14 +16,19 @@ import { confirmCodeAction, confirmOptionsAction, confirmWithPasskeyAction, requ
 import type { FormState } from "@/lib/shared/form-state";
 
 /** `secondary` once a code was sent: then the code is the page's main way on. */
-export function ConfirmWithPasskey({ next, hasPasskeys, secondary = false }: { next: string; hasPasskeys: boolean; secondary?: boolean }) {
+export function ConfirmWithPasskey({ next, hasPasskeys, secondary = false, pageOptions }: { next: string; hasPasskeys: boolean; secondary?: boolean; pageOptions: PublicKeyCredentialRequestOptionsJSON | null }) {
   const router = useRouter();
   const supported = useWebAuthnSupported();
   const { get, pending, error } = usePasskeyCeremony();
+  // The page's request first; a retry (its challenge spent) asks for a fresh one.
+  const fromPage = usePageOptions(pageOptions, confirmOptionsAction);
   if (!supported || !hasPasskeys) return null;
 
   async function confirm() {
-    const outcome = await get(confirmOptionsAction, confirmWithPasskeyAction);
+    const outcome = await get(fromPage.begin, (response: unknown) => {
+      fromPage.spend();
+      return confirmWithPasskeyAction(response);
+    });
     if (outcome.done) router.push(next);
   }
 

@@ -6,7 +6,7 @@ import { DevOutboxLink } from "@/components/dev-outbox-link";
 import { FollowProgress } from "@/components/tab-sync";
 import { heldUntil } from "@/lib/hold";
 import { listPasskeys } from "@/lib/passkeys";
-import { pendingConfirmEmail } from "@/lib/reauth";
+import { confirmOptions, pendingConfirmEmail } from "@/lib/reauth";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
 import { ConfirmWithEmail, ConfirmWithPasskey } from "./confirm-forms";
@@ -19,6 +19,8 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Prom
   const current = await getCurrentSession();
   if (!current) redirect(`/login?next=${encodeURIComponent("/account/confirm")}`);
   const [pending, passkeys] = await Promise.all([pendingConfirmEmail(current.user.id), listPasskeys(current.user.id)]);
+  // The passkey request comes with the page (a stateless challenge: nothing stored per view).
+  const options = passkeys.length ? await confirmOptions() : null;
   return (
     <Card
       title="Confirm it's you"
@@ -31,7 +33,7 @@ export default async function ConfirmPage({ searchParams }: { searchParams: Prom
       }
     >
       <FollowProgress />
-      <ConfirmWithPasskey next={next} hasPasskeys={passkeys.length > 0} secondary={pending !== null} />
+      <ConfirmWithPasskey next={next} hasPasskeys={passkeys.length > 0} secondary={pending !== null} pageOptions={options?.ok ? options.options : null} />
       {!current.user.emailSigninDisabled && <ConfirmWithEmail next={next} pending={pending} />}
       {pending && <DevOutboxLink />}
       <Link href="/account" className="text-center font-medium text-indigo-700 underline dark:text-indigo-300">
