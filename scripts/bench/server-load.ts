@@ -129,17 +129,43 @@ export async function signInLevel(server: AppServer, people: Person[], concurren
   return level.result();
 }
 
-/** One passkey sign-in ceremony; leaves `browser` signed in. `afterStep` runs untimed after each step. */
+/**
+ * One passkey sign-in ceremony as a browser makes it; leaves `browser` signed in. The sign-in page
+ * (GET /login, its request options rendered in) is the "page" step; after it, the verify action
+ * (a grant) and the navigation that collects it (/login/complete). `afterStep` runs untimed after
+ * each step.
+ */
 export async function signInOnce(server: AppServer, person: Person, browser: VirtualBrowser, afterStep?: () => Promise<void>): Promise<Sample> {
   const sample = newSample();
-  const begun = valueOf(await step(sample, "options", browser, () => server.action("/login", "passkeyOptions", browser, { args: ["discoverable"] })), requestOptionsSchema, "passkeyOptions");
+  const options = await step(sample, "page", browser, () => signInPageOptions(server, browser));
   await afterStep?.();
-  const response = person.credential.authenticate(begun.options, server.origin);
+  const response = person.credential.authenticate(options, server.origin);
   const verified = valueOf(await step(sample, "verify", browser, () => server.action("/login", "passkeyVerify", browser, { args: [response] })), grantSchema, "passkeyVerify");
   await afterStep?.();
   await step(sample, "collect", browser, () => collect(server, browser, verified.grant));
   await afterStep?.();
   return sample;
+}
+
+/** GET /login as a browser navigates to it, and the passkey request options the page carries. */
+export async function signInPageOptions(server: AppServer, browser: VirtualBrowser): Promise<{ challenge: string; rpId: string }> {
+  const page = await server.request("GET", "/login", browser, { Accept: "text/html" });
+  if (page.status !== 200) throw new Error(`GET /login: HTTP ${page.status}`);
+  // The options are a client component's prop, in the page's Flight data (quotes escaped there).
+  const challenge = /challenge\\?":\\?"([A-Za-z0-9_-]+)/.exec(page.body)?.[1];
+  const rpId = /rpId\\?":\\?"([^"\\]+)/.exec(page.body)?.[1];
+  if (!challenge || !rpId) throw new Error("GET /login: no passkey request options in the page");
+  return { challenge, rpId };
+}
+
+/** The sign-in page alone, each a new browser: a sign-in's cost after its page is the difference. */
+export function signInPageCeremonies(server: AppServer, concurrency: number): Level {
+  return new Level(concurrency, server.cpuMicros, async () => {
+    const sample = newSample();
+    const browser = new VirtualBrowser(nextIp());
+    await step(sample, "page", browser, () => signInPageOptions(server, browser));
+    return sample;
+  });
 }
 
 /**
