@@ -208,7 +208,7 @@ export function formatReport(r: BenchResults): string {
   if (r.signIn) {
     const f = r.signIn;
     out.push(
-      `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request`,
+      `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request`,
     );
   }
   out.push("");
