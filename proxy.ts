@@ -16,11 +16,42 @@ export async function proxy(request: NextRequest) {
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);
   }
 
-  const nonce = btoa(crypto.randomUUID());
   const https = request.nextUrl.protocol === "https:";
+  // Only a document a browser renders needs a policy and its nonce: an action's Flight answer to
+  // the page's fetch, or the sign-in collection's 303, gets neither (nor the header copy).
+  const csp = answersWithDocument(request) ? contentSecurityPolicy(https) : null;
+
+  const path = request.nextUrl.pathname;
+  const signedOut = !request.cookies.has("session") && !request.cookies.has("__Host-session");
+  let response: NextResponse;
+  if (signedOut && (path === "/account" || path.startsWith("/account/")) && request.method === "GET") {
+    const login = new URL("/login", request.url);
+    login.searchParams.set("next", path);
+    response = NextResponse.redirect(login);
+  } else if (csp) {
+    // Next reads the nonce from the request's CSP header and puts it on its own scripts.
+    const headers = new Headers(request.headers);
+    headers.set("content-security-policy", csp);
+    response = NextResponse.next({ request: { headers } });
+  } else {
+    response = NextResponse.next();
+  }
+  if (csp) response.headers.set("Content-Security-Policy", csp);
+  // Pages show who is signed in and carry one-time forms: never store them anywhere. Public
+  // documents the same for everyone (the passkey endpoints) keep their own caching.
+  if (!PUBLIC_DOCUMENTS.has(path)) response.headers.set("Cache-Control", "no-store");
+  if (https) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
+  return response;
+}
+
+const PUBLIC_DOCUMENTS = new Set(["/.well-known/passkey-endpoints"]);
+
+/** The policy for a document, with a fresh nonce for its scripts. */
+function contentSecurityPolicy(https: boolean): string {
+  const nonce = btoa(crypto.randomUUID());
   // React needs eval in development only (to rebuild server error stacks); NODE_ENV is a build-time constant.
   const devEval = process.env.NODE_ENV === "development" ? " 'unsafe-eval'" : "";
-  const csp = [
+  return [
     "default-src 'self'",
     `script-src 'nonce-${nonce}' 'strict-dynamic'${devEval}`,
     "style-src 'self' 'unsafe-inline'",
@@ -33,29 +64,7 @@ export async function proxy(request: NextRequest) {
     "frame-ancestors 'none'",
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
-
-  const path = request.nextUrl.pathname;
-  const signedOut = !request.cookies.has("session") && !request.cookies.has("__Host-session");
-  let response: NextResponse;
-  if (signedOut && (path === "/account" || path.startsWith("/account/")) && request.method === "GET") {
-    const login = new URL("/login", request.url);
-    login.searchParams.set("next", path);
-    response = NextResponse.redirect(login);
-  } else {
-    // Next reads the nonce from the request's CSP header and puts it on its own scripts.
-    const headers = new Headers(request.headers);
-    headers.set("content-security-policy", csp);
-    response = NextResponse.next({ request: { headers } });
-  }
-  if (answersWithDocument(request)) response.headers.set("Content-Security-Policy", csp);
-  // Pages show who is signed in and carry one-time forms: never store them anywhere. Public
-  // documents the same for everyone (the passkey endpoints) keep their own caching.
-  if (!PUBLIC_DOCUMENTS.has(path)) response.headers.set("Cache-Control", "no-store");
-  if (https) response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
-  return response;
 }
-
-const PUBLIC_DOCUMENTS = new Set(["/.well-known/passkey-endpoints"]);
 
 /**
  * Whether the answer may be a document the browser renders, which is what a CSP governs. Not so

@@ -62,7 +62,8 @@ export type BenchResults = {
     pageMs: number;
     floorMs: number;
     nextRequestFloorMs: number;
-    proxyMsPerRequest: number | null;
+    proxyMsPerRequest: number;
+    proxyMsByRequest: Record<"page" | "action" | "formPost", number>;
     bytes: number;
     cookieBytesPerRequest: number;
   };
@@ -208,7 +209,7 @@ export function formatReport(r: BenchResults): string {
   if (r.signIn) {
     const f = r.signIn;
     out.push(
-      `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request`,
+      `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, action ${f.proxyMsByRequest.action.toFixed(3)}, form POST ${f.proxyMsByRequest.formPost.toFixed(3)})`,
     );
   }
   out.push("");

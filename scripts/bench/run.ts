@@ -27,6 +27,7 @@ import type { Level, LevelResult, Limits } from "./measure";
 import { floorApp, measurePages, type PageWeight } from "./page-weight";
 import { measurePgliteOpen } from "./pglite-memory";
 import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Plan } from "./plan";
+import { measureProxyCost, type ProxyCost } from "./proxy-cost";
 import { afterSignInPage, computeRatios, formatReport, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
 import {
   emailCeremonies,
@@ -417,6 +418,7 @@ async function main(): Promise<void> {
 
   const services = await servicesMode(plan, runId, floor);
   await floor.stop();
+  const proxyCost = await phase("proxy, in-process", measureProxyCost);
 
   const inProcess = { label: "lib calls on PGlite in memory + in-process store, no HTTP or Next.js", databaseStartSeconds, peakRssBytes: floorRss, rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, registration, email };
   const results: BenchResults = {
@@ -432,7 +434,7 @@ async function main(): Promise<void> {
     pages: embedded.pages,
     frameworkFloor,
     ratios: computeRatios(embedded.run, services, embedded.pages, frameworkFloor),
-    signIn: signInSummary(embedded.run, embedded.cookieBytesPerRequest),
+    signIn: signInSummary(embedded.run, embedded.cookieBytesPerRequest, proxyCost),
   };
   const report = formatReport(results);
   writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(results, null, 2));
@@ -453,10 +455,10 @@ main()
  * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their
  * server CPU (the whole ceremony minus the page alone, both measured in this run), the in-process
  * floor, one refused server action (Next.js and our proxy's floor), the bytes received after the
- * page, and the cookies a signed-in browser sends with every request. proxyMsPerRequest: not
- * measured yet (null).
+ * page, the cookies a signed-in browser sends with every request, and what proxy.ts's own code
+ * costs per request (proxy-cost.ts).
  */
-function signInSummary(run: ServerRun, cookieBytesPerRequest: number): NonNullable<BenchResults["signIn"]> {
+function signInSummary(run: ServerRun, cookieBytesPerRequest: number, proxy: ProxyCost): NonNullable<BenchResults["signIn"]> {
   const at8 = run.signIn.find((l) => l.concurrency === 8);
   const after = afterSignInPage(run);
   return {
@@ -466,7 +468,9 @@ function signInSummary(run: ServerRun, cookieBytesPerRequest: number): NonNullab
     pageMs: run.signInPage?.cpuMsPerCeremony ?? Number.NaN,
     floorMs: run.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN,
     nextRequestFloorMs: run.requestFloor?.action.cpuMsPerCeremony ?? Number.NaN,
-    proxyMsPerRequest: null,
+    // The proxy's own work on the two requests after the page (Next's cost of calling it is in the floors).
+    proxyMsPerRequest: (proxy.action + proxy.formPost) / 2,
+    proxyMsByRequest: proxy,
     bytes: after?.bytes ?? Number.NaN,
     cookieBytesPerRequest,
   };
