@@ -85,10 +85,13 @@ async function updateNote(userId: string, change: { never?: true; until?: Date; 
   const db = await getDb();
   // clock_timestamp(), not now(): notes written in one transaction still order.
   const updatedAt = sql`clock_timestamp()`;
-  await db
+  const [written] = await db
     .insert(deviceNotes)
     .values({ deviceHash: device, userId, ...change, updatedAt })
-    .onConflictDoUpdate({ target: [deviceNotes.deviceHash, deviceNotes.userId], set: { ...change, updatedAt } });
+    .onConflictDoUpdate({ target: [deviceNotes.deviceHash, deviceNotes.userId], set: { ...change, updatedAt } })
+    // xmax is 0 for a row this statement inserted: only a new account can push the device over its cap.
+    .returning({ inserted: sql<boolean>`xmax = 0` });
+  if (!written?.inserted) return;
   const newest = db.select({ userId: deviceNotes.userId }).from(deviceNotes).where(eq(deviceNotes.deviceHash, device)).orderBy(desc(deviceNotes.updatedAt)).limit(MAX_ACCOUNTS);
   await db.delete(deviceNotes).where(and(eq(deviceNotes.deviceHash, device), notInArray(deviceNotes.userId, newest)));
 }
