@@ -4,6 +4,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { freePort, startPostgres, type PostgresServer } from "@/scripts/services";
 import { pingDb } from "./client";
+import { pointAppAtDatabase } from "@/test/app-database";
 
 // The app's own PostgreSQL client (db/client.ts, default pool settings) across a PostgreSQL
 // restart, as the soak does it (fast shutdown, then a start on the same port and data).
@@ -22,11 +23,7 @@ beforeAll(async () => {
     console.warn(`client.services.test.ts skipped: ${SKIP_REASON}`);
     return;
   }
-  // The app reads its configuration and opens its database once per process: point both at it.
-  process.env.DATABASE_URL = pg.url;
-  const globals = globalThis as { __passwordlessConfig?: unknown; __passwordlessDb?: unknown };
-  globals.__passwordlessConfig = undefined;
-  globals.__passwordlessDb = undefined;
+  pointAppAtDatabase(pg.url);
 }, 60_000);
 
 afterAll(async () => {

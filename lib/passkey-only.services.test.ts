@@ -8,6 +8,7 @@ import { removeAccountPasskey } from "./account-passkeys";
 import { setPasskeyOnly } from "./passkey-only";
 import { listPasskeys } from "./passkeys";
 import { findUserById } from "./users";
+import { pointAppAtDatabase } from "@/test/app-database";
 
 // On a real PostgreSQL, where two requests' transactions do run at once (PGlite has one
 // connection, so it takes them in turn and can't show the race).
@@ -23,11 +24,7 @@ beforeAll(async () => {
     return;
   }
   await migrateDatabase({ url: pg.url, variable: "DATABASE_URL" });
-  // The app reads its configuration and opens its database once per process: point both at it.
-  process.env.DATABASE_URL = pg.url;
-  const globals = globalThis as { __passwordlessConfig?: unknown; __passwordlessDb?: unknown };
-  globals.__passwordlessConfig = undefined;
-  globals.__passwordlessDb = undefined;
+  pointAppAtDatabase(pg.url);
 }, 60_000);
 
 afterAll(async () => {
