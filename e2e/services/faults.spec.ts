@@ -1,7 +1,7 @@
 import type { APIRequestContext, Page, Request } from "@playwright/test";
 import postgres from "postgres";
 import { expect, newPerson, test } from "../fixtures";
-import { enterCode, signUpWithPasskey, startSignup } from "../flows";
+import { enterCode, signOut, signUpWithPasskey, startSignup } from "../flows";
 import { stack, switchService } from "./stack";
 
 // These stop the PostgreSQL and Redis that every other spec uses: one at a time, and only after
@@ -43,6 +43,10 @@ async function expectHealthy(request: APIRequestContext) {
 
 test("Redis stopped: a friendly page and a 503 from /api/health; all works again once it is back", async ({ page, request }) => {
   const person = newPerson("redisdown");
+  // Someone with a passkey here, to sign in during the outage.
+  const owner = newPerson("redisowner");
+  await signUpWithPasskey(page, owner);
+  await signOut(page);
   await page.goto("/signup");
   await page.getByLabel("Username").fill(person.username);
   await page.getByLabel("Email").fill(person.email);
@@ -65,8 +69,10 @@ test("Redis stopped: a friendly page and a 503 from /api/health; all works again
   expect(await page.content()).not.toMatch(LEAKS);
   await page.unrouteAll();
 
-  // A passkey sign-in can't get its challenge: a message, and the button works again.
+  // The sign-in page still comes with its challenge (stateless: no store needed), but spending it
+  // at verify needs the store: a message, and the button works again.
   await page.goto("/login");
+  await expect(page.getByRole("heading", { name: `Hello, ${owner.username}` })).toBeVisible();
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page.getByText(UNAVAILABLE)).toBeVisible();
   await expect(page.getByRole("button", { name: "Sign in with a passkey" })).toBeEnabled();
