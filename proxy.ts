@@ -18,8 +18,8 @@ export async function proxy(request: NextRequest) {
 
   const https = request.nextUrl.protocol === "https:";
   // Only a document a browser renders needs a policy and its nonce: an action's Flight answer to
-  // the page's fetch, or the sign-in collection's 303, gets neither (nor the header copy).
-  const csp = answersWithDocument(request) ? contentSecurityPolicy(https) : null;
+  // the page's fetch gets neither (nor the header copy).
+  const csp = request.headers.has("next-action") ? null : contentSecurityPolicy(https);
 
   const path = request.nextUrl.pathname;
   const signedOut = !request.cookies.has("session") && !request.cookies.has("__Host-session");
@@ -64,17 +64,6 @@ function contentSecurityPolicy(https: boolean): string {
     "frame-ancestors 'none'",
     ...(https ? ["upgrade-insecure-requests"] : []),
   ].join("; ");
-}
-
-/**
- * Whether the answer may be a document the browser renders, which is what a CSP governs. Not so
- * for a server action called by the page's JavaScript (Next-Action: a Flight answer to a fetch)
- * or for the sign-in collection (always a 303 without a body): there the ~400-byte policy would
- * only weigh on every response of a sign-in. A form posted without JavaScript has no Next-Action
- * header and keeps it.
- */
-function answersWithDocument(request: NextRequest): boolean {
-  return !request.headers.has("next-action") && request.nextUrl.pathname !== "/login/complete";
 }
 
 function refuse(status: number, message: string): NextResponse {

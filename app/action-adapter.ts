@@ -54,11 +54,24 @@ export function formAction<A extends unknown[], S extends FormState>(body: (...a
 
 /** Every action a client component calls for a Result (ceremony options and verify, passkey edits) runs through this. */
 export function resultAction<A extends unknown[], R extends { ok: boolean }>(body: (...args: A) => Promise<R>): (...args: A) => Promise<R | Failure> {
-  return async (...args) => {
-    try {
-      return await body(...args);
-    } catch (error) {
-      return answeredThrow(error);
-    }
-  };
+  return (...args) => answered(() => body(...args));
+}
+
+/** A lib call whose throw becomes "unavailable" (see answeredThrow). */
+export async function answered<R extends { ok: boolean }>(body: () => Promise<R>): Promise<R | Failure> {
+  try {
+    return await body();
+  } catch (error) {
+    return answeredThrow(error);
+  }
+}
+
+/**
+ * The id Next gave a server action, for a page to post a plain form to it (React's server
+ * reference carries it as `$$id`; a form React renders itself gets it as a hidden field).
+ */
+export function actionIdOf(action: unknown): string {
+  const id = (action as { $$id?: unknown }).$$id;
+  if (typeof id !== "string") throw new Error("not a server action");
+  return id;
 }

@@ -9,11 +9,14 @@ import {
   type PublicKeyCredentialRequestOptionsJSON,
   type RegistrationResponseJSON,
 } from "@simplewebauthn/browser";
-import { useCallback, useRef, useState } from "react";
+import { useCallback, useEffect, useRef, useState } from "react";
 import type { ErrorCode } from "@/lib/shared/errors";
 import { getImmediately } from "./immediate-get";
 import { isAbort, passkeyPromptError } from "./passkey-errors";
 import { signalUnknownCredential } from "./signals";
+
+/** The query parameter a page is sent back with after its posted ceremony failed. */
+const FAILURE_PARAM = "passkey_error";
 
 type Failure = { ok: false; error: ErrorCode; unknownCredential?: { rpID: string; credentialID: string } };
 type Begun<O> = { ok: true; options: O } | Failure;
@@ -34,9 +37,18 @@ export type Outcome<R> = { done: true; result: R } | { done: false; aborted: boo
  * abort we caused ends silently. While one runs, another start is ignored (double clicks), except
  * that a request the person asked for takes over from a quiet autofill one.
  */
-export function usePasskeyCeremony() {
+export function usePasskeyCeremony(lastError: ErrorCode | null = null) {
   const [pending, setPending] = useState(false);
-  const [error, setError] = useState<ErrorCode | null>(null);
+  const [error, setError] = useState<ErrorCode | null>(lastError);
+  // Back from a failed attempt (see postToAction): the message shows, and leaves the address, so a
+  // reload or a shared link doesn't show it again.
+  useEffect(() => {
+    const url = new URL(window.location.href);
+    if (!url.searchParams.has(FAILURE_PARAM)) return;
+    url.searchParams.delete(FAILURE_PARAM);
+    url.searchParams.delete("credential");
+    window.history.replaceState(window.history.state, "", url);
+  }, []);
   const active = useRef<{ id: number; quiet: boolean } | null>(null);
   const started = useRef(0);
 
@@ -145,15 +157,22 @@ async function reach<T>(action: () => Promise<T>): Promise<T | Failure> {
 }
 
 /**
- * Collects a passkey sign-in: the navigation to `next` that the browser makes anyway goes through
- * /login/complete, which redeems the grant and sets the session cookie (see lib/sign-in.ts).
+ * Posts `fields` to a server action as a plain form, as a browser does before the page's
+ * JavaScript runs: the answer is a navigation (a redirect Next sends as a bare 303), not a fetch
+ * whose redirect Next would answer with the destination rendered in. A failure sends the browser
+ * back with ?passkey_error=<code>, which the page hands to usePasskeyCeremony.
  */
-export function collectSignIn(grant: string, next: string): void {
+export function postToAction(actionId: string, fields: Record<string, string>): void {
+  postForm(window.location.pathname, { [`$ACTION_ID_${actionId}`]: "", ...fields }, "multipart/form-data");
+}
+
+function postForm(action: string, fields: Record<string, string>, enctype = "application/x-www-form-urlencoded"): void {
   const form = document.createElement("form");
   form.method = "post";
-  form.action = "/login/complete";
+  form.action = action;
+  form.enctype = enctype;
   form.hidden = true;
-  for (const [name, value] of Object.entries({ grant, next })) {
+  for (const [name, value] of Object.entries(fields)) {
     const input = document.createElement("input");
     input.type = "hidden";
     input.name = name;

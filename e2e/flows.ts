@@ -112,3 +112,23 @@ export async function signInByEmailElsewhere(browser: Browser, identifier: strin
   return { context, page };
 }
 
+
+/**
+ * The next passkey response the page posts as a form to `path` (the sign-in or sign-up's one
+ * request) goes out claiming another origin: a tampered response the server must refuse. Resolves
+ * true once one was tampered with.
+ */
+export async function tamperNextPostedResponse(page: Page, path: string): Promise<() => boolean> {
+  let tampered = false;
+  await page.route(`**${path}`, async (route) => {
+    const body = route.request().postData() ?? "";
+    if (tampered || route.request().method() !== "POST" || !body.includes('"clientDataJSON"')) return route.continue();
+    tampered = true;
+    const postData = body.replace(/"clientDataJSON":"([^"]+)"/, (_, data: string) => {
+      const clientData = JSON.parse(Buffer.from(data, "base64url").toString()) as { origin: string };
+      return `"clientDataJSON":"${Buffer.from(JSON.stringify({ ...clientData, origin: "https://evil.example" })).toString("base64url")}"`;
+    });
+    await route.continue({ postData });
+  });
+  return () => tampered;
+}

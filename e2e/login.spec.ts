@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import { addVirtualAuthenticator, expect, newPerson, readNewestMail, recordWebAuthnCalls, test } from "./fixtures";
-import { emailLinkFromStepOne, enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser } from "./flows";
+import { emailLinkFromStepOne, enterCode, openLoginWithoutAutofill, signOut, signUpWithPasskey, switchUser, tamperNextPostedResponse } from "./flows";
 import { target } from "./target";
 
 const heading = (name: string) => ({ name, exact: true });
@@ -50,14 +50,14 @@ test("\"Sign in with a passkey\" button: a discoverable request with no username
   await openLoginWithoutAutofill(page, authenticator);
   await expect(page.getByRole("heading", heading("Sign in"))).toBeVisible();
   await expect(page.getByLabel("Username or email")).toHaveAttribute("autocomplete", "username webauthn");
-  // The request options came with the page: after the click, no options request, only the verify
-  // action and the sign-in's collection on the way to /account.
+  // The request options came with the page: after the click, one request, the assertion posted as
+  // a form to the action that verifies it and answers with the session and a 303 to /account.
   const posts: string[] = [];
   page.on("request", (r) => void (r.method() === "POST" && posts.push(`${new URL(r.url()).pathname} ${r.headers()["next-action"] ? "action" : "form"}`)));
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("account-username")).toHaveText(person.username);
-  expect(posts).toEqual(["/login action", "/login/complete form"]);
+  expect(posts).toEqual(["/login form"]);
 });
 
 test("username first, then the remembered user, then switch user", async ({ page, authenticator }) => {
@@ -71,8 +71,8 @@ test("username first, then the remembered user, then switch user", async ({ page
   await page.getByRole("button", { name: "Continue" }).click();
   await expect(page.getByRole("heading", heading(`Hello, ${person.username.toUpperCase()}`))).toBeVisible();
   // Step 2 came with its own request options (this person's passkeys, or decoys): the click's
-  // one request is the verify.
-  const verify = page.waitForRequest((r) => Boolean(r.headers()["next-action"]));
+  // one request is the verify, a form post that signs in.
+  const verify = page.waitForRequest((r) => r.method() === "POST" && !r.headers()["next-action"]);
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   expect((await verify).postData()).toContain('"clientDataJSON"');
   await expect(page).toHaveURL(/\/account$/);
@@ -186,15 +186,16 @@ test("a replayed authentication response is rejected; the session changes at eve
   await signOut(page);
 
   await page.goto("/login");
-  const captured = page.waitForRequest((r) => Boolean(r.headers()["next-action"]) && (r.postData() ?? "").includes("signature"));
+  const captured = page.waitForRequest((r) => r.method() === "POST" && (r.postData() ?? "").includes("signature"));
   await page.getByRole("button", { name: "Sign in with a passkey" }).click();
   const request = await captured;
   await expect(page).toHaveURL(/\/account$/);
   expect((await page.context().cookies()).find((c) => c.name === "session")?.value).not.toBe(firstSession);
 
   await signOut(page);
-  const replay = await page.request.post(request.url(), { headers: await request.allHeaders(), data: request.postData()! });
-  expect(await replay.text()).toContain('"ok":false');
+  const replay = await page.request.post(request.url(), { headers: await request.allHeaders(), data: request.postData()!, maxRedirects: 0 });
+  expect(replay.status()).toBe(303);
+  expect(replay.headers()["location"]).toBe("/login?passkey_error=challenge_expired");
   expect((await page.context().cookies()).find((c) => c.name === "session")).toBeUndefined();
   await page.goto("/account");
   await expect(page).toHaveURL(/\/login/);
@@ -275,6 +276,24 @@ test("two passkey requests at once (autofill and the button, or a double click) 
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
   await expect(page.locator('[role="alert"]:not(#__next-route-announcer__)')).toHaveCount(0);
+});
+
+test("a tampered sign-in response comes back to the sign-in page with a message, signs nobody in, and the retry works", async ({ page, authenticator }) => {
+  const person = newPerson("tamperin");
+  await signUpWithPasskey(page, person);
+  await signOut(page);
+  await openLoginWithoutAutofill(page, authenticator);
+  const tampered = await tamperNextPostedResponse(page, "/login");
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page.getByText("That passkey didn't work for this account.")).toBeVisible();
+  expect(tampered()).toBe(true);
+  // The message left the address: a reload shows a fresh page.
+  await expect(page).toHaveURL(/\/login$/);
+  expect((await page.context().cookies()).some((c) => c.name === "session")).toBe(false);
+
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("account-username")).toHaveText(person.username);
 });
 
 test("back after signing in shows the account, not a stale sign-in step", async ({ page }) => {

@@ -1,5 +1,5 @@
 import { countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterCode, enterFiveWrongCodes, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, enterFiveWrongCodes, signOut, signUpWithPasskey, startSignup, tamperNextPostedResponse } from "./flows";
 
 test("sign up: details, code from the email, passkey, signed in", { tag: "@smoke" }, async ({ page, authenticator }) => {
   const person = newPerson("code");
@@ -138,15 +138,41 @@ test("a replayed registration response is rejected and stores no second passkey"
   const mail = await startSignup(page, person);
   await enterCode(page, mail.code!);
 
-  const captured = page.waitForRequest((r) => r.method() === "POST" && Boolean(r.headers()["next-action"]) && (r.postData() ?? "").includes("attestationObject"));
+  // One request after the click: the response posted as a form, answered with a 303 to the account.
+  const captured = page.waitForRequest((r) => r.method() === "POST" && (r.postData() ?? "").includes("attestationObject"));
   await page.getByRole("button", { name: "Create a passkey" }).click();
   const request = await captured;
+  expect(request.headers()["next-action"]).toBeUndefined();
   await expect(page).toHaveURL(/\/account$/);
 
-  const replay = await page.request.post(request.url(), { headers: await request.allHeaders(), data: request.postData()! });
-  expect(replay.status()).toBe(200);
-  expect(await replay.text()).toContain('"ok":false');
+  const replay = await page.request.post(request.url(), { headers: await request.allHeaders(), data: request.postData()!, maxRedirects: 0 });
+  expect(replay.status()).toBe(303);
+  expect(replay.headers()["location"]).toBe("/signup?passkey_error=signup_expired");
 
   await page.reload();
   await expect(page.getByTestId("passkey")).toHaveCount(1);
+});
+
+test("a tampered registration response comes back to the passkey step with a message, saves nothing, and the retry works", async ({ page, authenticator }) => {
+  const person = newPerson("tamper");
+  const mail = await startSignup(page, person);
+  await enterCode(page, mail.code!);
+
+  const tampered = await tamperNextPostedResponse(page, "/signup");
+  await page.getByRole("button", { name: "Create a passkey" }).click();
+  await expect(page.getByText("We couldn't verify that passkey.")).toBeVisible();
+  expect(tampered()).toBe(true);
+  await expect(page).toHaveURL(/\/signup$/);
+  await expect(page.getByRole("heading", { name: "Create a passkey" })).toBeVisible();
+
+  await page.getByRole("button", { name: "Create a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
+  await expect(page.getByTestId("passkey")).toHaveCount(1);
+  // The server kept only the passkey it could verify, the one the authenticator holds now (it
+  // replaced the first, made for the same account): it signs in.
+  expect(await authenticator.credentials()).toHaveLength(1);
+  await signOut(page);
+  await page.goto("/login");
+  await page.getByRole("button", { name: "Sign in with a passkey" }).click();
+  await expect(page).toHaveURL(/\/account$/);
 });

@@ -8,3 +8,12 @@ export function formText(formData: unknown, name: string): string {
   const value = formData.get(name);
   return typeof value === "string" ? value : "";
 }
+
+/** A field holding JSON (a WebAuthn response the page posted), parsed; undefined if it isn't JSON. */
+export function jsonField(formData: unknown, name: string): unknown {
+  try {
+    return JSON.parse(formText(formData, name));
+  } catch {
+    return undefined;
+  }
+}

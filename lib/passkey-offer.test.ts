@@ -10,7 +10,7 @@ import { answerPasskeyOffer, decideOffer, MAX_ACCOUNTS, offerReason, passkeyFing
 import { sha256Hex } from "./secrets";
 import { deletePasskey, listPasskeys } from "./passkeys";
 import { getCurrentSession } from "./session";
-import { completeSignIn, passkeySignInOptions, redeemSignInGrant, verifyPasskeySignIn } from "./sign-in";
+import { completeSignIn, passkeySignInOptions, signInWithPasskey } from "./sign-in";
 
 beforeAll(async () => {
   await getDb();
@@ -32,9 +32,7 @@ async function passkeySignIn(browser: TestBrowser, credential: SoftCredential, a
   const begun = await browser.run(() => passkeySignInOptions("discoverable"));
   if (!begun.ok) throw new Error(begun.error);
   const response = { ...credential.authenticate(begun.options, ORIGIN), authenticatorAttachment: attachment };
-  const verified = await browser.run(() => verifyPasskeySignIn(response));
-  if (!verified.ok) throw new Error(verified.error);
-  expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+  expect(await browser.run(() => signInWithPasskey(response))).toEqual({ ok: true });
 }
 
 const emailSignIn = (browser: TestBrowser, user: User) => browser.run(() => completeSignIn(user, { method: "email" }));

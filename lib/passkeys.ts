@@ -22,6 +22,13 @@ export async function listPasskeys(userId: string): Promise<Passkey[]> {
   return db.select().from(passkeys).where(eq(passkeys.userId, userId)).orderBy(passkeys.createdAt);
 }
 
+/** Whether any account has the passkey with this credential id. */
+export async function passkeyExists(credentialId: string): Promise<boolean> {
+  const db = await getDb();
+  const [row] = await db.select({ id: passkeys.id }).from(passkeys).where(eq(passkeys.id, credentialId)).limit(1);
+  return row !== undefined;
+}
+
 /**
  * A name people recognise: the provider's (from the AAGUID), else what kind of authenticator it
  * is, else the browser and system it was made on ("Chrome on Linux").

@@ -3,7 +3,7 @@ import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/serv
 import QRCode from "qrcode";
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { passkeys, type User } from "@/db/schema";
+import { passkeys, users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { getConfig } from "./env";
 import { approvePendingSignIn, askerPendingId, claimPendingSignIn, peekPendingSignIn, pendingSignInStatus, refusePendingSignIn, requestingBrowser, startPendingSignIn } from "./pending-sign-in";
@@ -11,7 +11,7 @@ import { clientKey, hit } from "./rate-limit";
 import { requireSession } from "./session";
 import { fail, type Result } from "./shared/errors";
 import type { PendingStatus } from "./shared/pending";
-import { issueGrant, rememberedUser, typedIdentifier } from "./sign-in";
+import { completeSignIn, rememberedUser, typedIdentifier } from "./sign-in";
 import { findUserByIdentifier } from "./users";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
 
@@ -52,21 +52,21 @@ export async function qrSignInStatus(): Promise<PendingStatus> {
 }
 
 /**
- * The asker collects the approval: a one-time grant, redeemed by the navigation to /login/complete
- * like any passkey sign-in, so the session is the passkey's (vouched by it, held if it is held).
+ * The asker collects the approval and is signed in as that passkey's sign-in (vouched by it, held
+ * if it is held), like an email approval (email-sign-in.ts claimSignInApproval).
  */
-export async function claimQrSignIn(): Promise<Result<{ grant: string }>> {
+export async function claimQrSignIn(): Promise<Result> {
   const claimed = await claimPendingSignIn("qr", await askerPendingId("qr"));
   if (!claimed.ok) return claimed;
   const { userId, passkeyId } = claimed.approval;
   if (!passkeyId) return fail("sign_in_request_expired");
   const db = await getDb();
-  const [passkey] = await db.select().from(passkeys).where(eq(passkeys.id, passkeyId));
+  const [row] = await db.select({ passkey: passkeys, user: users }).from(passkeys).innerJoin(users, eq(users.id, passkeys.userId)).where(eq(passkeys.id, passkeyId));
   // The passkey was removed between approval and claim: it vouches for nothing anymore.
-  if (!passkey || passkey.userId !== userId) return fail("sign_in_request_expired");
+  if (!row || row.user.id !== userId) return fail("sign_in_request_expired");
   // The passkey was on another device: this browser may be offered one of its own (passkey-offer.ts).
-  const use = "other-device" as const;
-  return { ok: true, grant: await issueGrant({ userId, passkeyId, passkeyHeldUntil: passkey.heldUntil?.getTime(), use }) };
+  await completeSignIn(row.user, { method: "passkey", passkeyId, passkeyHeldUntil: row.passkey.heldUntil, use: "other-device" });
+  return { ok: true };
 }
 
 /** What /q/<code> shows. Only a device signed in to the account asked for learns anything about the request. */

@@ -1,11 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
+import { SoftCredential } from "@/test/soft-authenticator";
 import { addSoftPasskey, newUser, ORIGIN } from "@/test/factories";
 import { recentActivity } from "./activity";
 import { signedCookie } from "./cookies";
 import { getCurrentSession } from "./session";
-import { forgetSignInName, passkeySignInOptions, redeemSignInGrant, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "./sign-in";
+import { forgetSignInName, passkeySignInOptions, rememberedUser, setTypedIdentifier, signInWithPasskey, typedIdentifier, unknownCredentialToSignal } from "./sign-in";
 
 /** A browser that notes the cookies the server deleted (each a Set-Cookie header on the wire). */
 class DeleteCountingBrowser extends TestBrowser {
@@ -28,27 +29,41 @@ beforeAll(async () => {
 }, 60_000);
 
 describe("passkey sign-in", () => {
-  it("options and verify set no cookie; the grant, redeemed once, signs in and remembers the person", async () => {
+  it("verify signs in at once and remembers the person; the same assertion signs in nobody else", async () => {
     const user = await newUser();
     const { credential, passkey } = await addSoftPasskey(user);
     const browser = new TestBrowser();
     const begun = await browser.run(() => passkeySignInOptions("discoverable"));
     if (!begun.ok) throw new Error(begun.error);
-    const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
     expect(browser.jar.size).toBe(0);
-    if (!verified.ok) throw new Error(verified.error);
-
-    expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+    const response = credential.authenticate(begun.options, ORIGIN);
+    expect(await browser.run(() => signInWithPasskey(response))).toEqual({ ok: true });
     const current = await browser.run(getCurrentSession);
     expect(current).toMatchObject({ user: { id: user.id }, session: { method: "passkey", passkeyId: passkey.id, userAgent: "Chrome on Linux" } });
     expect((await browser.run(rememberedUser))?.id).toBe(user.id);
     expect((await recentActivity(user.id, 1))[0]).toMatchObject({ type: "signed_in", detail: { method: "passkey", device: "Chrome on Linux" } });
 
-    // Once, and only by its holder: a second redemption (another browser, a replay) gets nothing.
+    // Once: the same assertion (another browser, a replay) signs nobody in.
     const thief = new TestBrowser();
-    expect(await thief.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: false, error: "challenge_expired" });
-    expect(await thief.run(() => redeemSignInGrant("garbage"))).toEqual({ ok: false, error: "challenge_expired" });
+    expect(await thief.run(() => signInWithPasskey(response))).toEqual({ ok: false, error: "challenge_expired" });
+    expect(await thief.run(() => signInWithPasskey("garbage"))).toEqual({ ok: false, error: "signin_failed" });
     expect(await thief.run(getCurrentSession)).toBeNull();
+  });
+
+  it("an unknown passkey is named for the Signal API, and the page signals only a credential this server doesn't know", async () => {
+    const user = await newUser();
+    const { credential } = await addSoftPasskey(user);
+    const stranger = new SoftCredential("AAAA");
+    const browser = new TestBrowser();
+    const begun = await browser.run(() => passkeySignInOptions("discoverable"));
+    if (!begun.ok) throw new Error(begun.error);
+    expect(await browser.run(() => signInWithPasskey(stranger.authenticate(begun.options, ORIGIN)))).toEqual({ ok: false, error: "unknown_passkey", unknownCredentialId: stranger.idBase64url });
+    expect(await browser.run(getCurrentSession)).toBeNull();
+
+    expect(await unknownCredentialToSignal(stranger.idBase64url)).toEqual({ rpID: "localhost", credentialID: stranger.idBase64url });
+    // A crafted address naming a passkey that works, or junk, signals nothing.
+    expect(await unknownCredentialToSignal(credential.idBase64url)).toBeNull();
+    for (const junk of [undefined, "", "not base64url!", "a".repeat(2000)]) expect(await unknownCredentialToSignal(junk)).toBeNull();
   });
 
   it("a sign-in forgets the name typed at step 1, and clears nothing a browser doesn't have", async () => {
@@ -57,9 +72,7 @@ describe("passkey sign-in", () => {
     const signIn = async (browser: TestBrowser) => {
       const begun = await browser.run(() => passkeySignInOptions("discoverable"));
       if (!begun.ok) throw new Error(begun.error);
-      const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
-      if (!verified.ok) throw new Error(verified.error);
-      expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+      expect(await browser.run(() => signInWithPasskey(credential.authenticate(begun.options, ORIGIN)))).toEqual({ ok: true });
     };
     const typed = new DeleteCountingBrowser();
     await typed.run(() => setTypedIdentifier(user.username));
@@ -79,9 +92,7 @@ describe("passkey sign-in", () => {
     const signIn = async () => {
       const begun = await browser.run(() => passkeySignInOptions("discoverable"));
       if (!begun.ok) throw new Error(begun.error);
-      const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
-      if (!verified.ok) throw new Error(verified.error);
-      await browser.run(() => redeemSignInGrant(verified.grant));
+      expect(await browser.run(() => signInWithPasskey(credential.authenticate(begun.options, ORIGIN)))).toEqual({ ok: true });
       return (await browser.run(getCurrentSession))!.session.id;
     };
     const first = await signIn();
@@ -142,14 +153,13 @@ describe("passkey sign-in", () => {
       await browser.run(() => setTypedIdentifier(typed));
       const begun = await browser.run(() => passkeySignInOptions("identified"));
       if (!begun.ok) throw new Error(begun.error);
-      return { browser, verified: await browser.run(() => verifyPasskeySignIn(key.authenticate(begun.options, ORIGIN))) };
+      return { browser, verified: await browser.run(() => signInWithPasskey(key.authenticate(begun.options, ORIGIN))) };
     };
     expect((await attempt(user.email, othersCredential)).verified).toEqual({ ok: false, error: "signin_failed" });
     expect((await attempt(`nobody.${user.email}`, credential)).verified).toEqual({ ok: false, error: "signin_failed" });
 
     const { browser, verified } = await attempt(user.email, credential);
-    if (!verified.ok) throw new Error(verified.error);
-    expect(await browser.run(() => redeemSignInGrant(verified.grant))).toEqual({ ok: true });
+    expect(verified).toEqual({ ok: true });
     expect(await browser.run(getCurrentSession)).toMatchObject({ user: { id: user.id }, session: { method: "passkey" } });
     // Next time this browser is greeted by username.
     expect((await browser.run(rememberedUser))?.id).toBe(user.id);

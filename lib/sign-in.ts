@@ -6,10 +6,9 @@ import { recordActivity } from "./activity";
 import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
-import { kv } from "./kv";
 import { noteSignIn, offerReason, passkeyUse, type PasskeyUse } from "./passkey-offer";
+import { passkeyExists } from "./passkeys";
 import { clientKey, hit } from "./rate-limit";
-import { TOKEN_PATTERN, randomToken } from "./secrets";
 import { holdForNewSession } from "./hold";
 import { startSession, type AuthMethod } from "./session";
 import { alertSignIn, recognizeDevice } from "./sign-in-alerts";
@@ -92,48 +91,26 @@ export async function signInPageOptions(mode: "discoverable" | "identified"): Pr
   return { ok: true, options: await authenticationOptions({ purpose: "sign-in", forUser: { identifier, user } }) };
 }
 
+export type PasskeySignInResult = Result<object, { unknownCredentialId?: string }>;
+
 /**
- * A verified passkey sign-in, waiting for the browser to collect it. The verify step is a server
- * action, and a server action that sets a cookie makes Next.js re-render the page it was called
- * from, which the browser then throws away as it navigates on. So the verify step sets nothing
- * and hands back this one-time grant; the browser's navigation to its next page (a form POST
- * to /login/complete) redeems it, and only that sets the session cookie.
+ * Verifies the browser's assertion and signs this browser in with that passkey, in the same
+ * request (the page posts it as a plain form, see app/login/actions.ts).
  */
-type Grant = { userId: string; passkeyId: string; passkeyHeldUntil?: number; firstSignIn?: boolean; use?: PasskeyUse };
-const GRANT_TTL_SECONDS = 60;
-const grantKey = (grant: string) => `signin-grant:${grant}`;
-
-export type PasskeySignInResult = Result<{ grant: string }, { unknownCredential?: { rpID: string; credentialID: string } }>;
-
-/** Verifies the browser's assertion; on success, a grant for redeemSignInGrant. */
-export async function verifyPasskeySignIn(response: unknown): Promise<PasskeySignInResult> {
+export async function signInWithPasskey(response: unknown): Promise<PasskeySignInResult> {
   const result = await verifyAuthentication(response, { purpose: "sign-in" });
-  if (!result.ok) {
-    return {
-      ok: false,
-      error: result.error,
-      unknownCredential: result.unknownCredentialId ? { rpID: getConfig().rpID, credentialID: result.unknownCredentialId } : undefined,
-    };
-  }
+  if (!result.ok) return result;
   const { heldUntil } = result.passkey;
-  const use = passkeyUse(result.attachment, result.passkey.transports);
-  return { ok: true, grant: await issueGrant({ userId: result.user.id, passkeyId: result.passkey.id, passkeyHeldUntil: heldUntil ? heldUntil.getTime() : undefined, use }) };
-}
-
-export async function issueGrant(grant: Grant): Promise<string> {
-  const token = randomToken();
-  await kv().set(grantKey(token), JSON.stringify(grant), GRANT_TTL_SECONDS);
-  return token;
-}
-
-/** Takes a grant (once) and signs this browser in with it. */
-export async function redeemSignInGrant(token: string): Promise<Result> {
-  const raw = TOKEN_PATTERN.test(token) ? await kv().take(grantKey(token)) : null;
-  if (!raw) return fail("challenge_expired");
-  const grant = JSON.parse(raw) as Grant;
-  const user = await findUserById(grant.userId);
-  if (!user) return fail("challenge_expired");
-  const passkeyHeldUntil = grant.passkeyHeldUntil ? new Date(grant.passkeyHeldUntil) : null;
-  await completeSignIn(user, { method: "passkey", passkeyId: grant.passkeyId, passkeyHeldUntil, firstSignIn: grant.firstSignIn, use: grant.use });
+  await completeSignIn(result.user, { method: "passkey", passkeyId: result.passkey.id, passkeyHeldUntil: heldUntil, use: passkeyUse(result.attachment, result.passkey.transports) });
   return { ok: true };
+}
+
+/**
+ * A credential the sign-in page may ask the passkey manager to drop (Signal API), named in the
+ * page's address after a failed sign-in: only if this server really doesn't know it, so a crafted
+ * address can't make a browser hide a passkey that works.
+ */
+export async function unknownCredentialToSignal(credentialId: string | undefined): Promise<{ rpID: string; credentialID: string } | null> {
+  if (!credentialId || !/^[A-Za-z0-9_-]{1,1366}$/.test(credentialId)) return null;
+  return (await passkeyExists(credentialId)) ? null : { rpID: getConfig().rpID, credentialID: credentialId };
 }

@@ -13,7 +13,7 @@ import { sendMailLater } from "./mail";
 import { passkeyUse } from "./passkey-offer";
 import { forgetUnusedPasskey, savePasskey } from "./passkeys";
 import { clientKey, hit } from "./rate-limit";
-import { completeSignIn, issueGrant } from "./sign-in";
+import { completeSignIn } from "./sign-in";
 import { createVerifiedUser, findUserByEmail, findUserById, normalizeEmail, usernameTaken } from "./users";
 import { registrationOptions, verifyRegistration, type AuthenticatorChoice } from "./webauthn";
 
@@ -189,10 +189,10 @@ export async function signupPasskeyOptions(choice?: AuthenticatorChoice): Promis
 }
 
 /**
- * Stores the first passkey and ends the sign-up; the browser then collects the sign-in with the
- * grant (see sign-in.ts), as after any passkey sign-in.
+ * Stores the first passkey, ends the sign-up and signs this browser in with that passkey, in the
+ * same request (the page posts the response as a plain form, see app/signup/actions.ts).
  */
-export async function signupPasskeyVerify(response: unknown): Promise<Result<{ grant: string }>> {
+export async function signupWithPasskey(response: unknown): Promise<Result> {
   const user = await provenUser();
   if (!user) return fail("signup_expired");
   const verified = await verifyRegistration(user.id, response);
@@ -201,16 +201,20 @@ export async function signupPasskeyVerify(response: unknown): Promise<Result<{ g
   if (!saved.ok) return saved;
   // Ending the sign-up needs the store: if that fails, or another tab ended it first, the passkey
   // goes again, so a browser told "try again" finds the account as it was.
+  let ended;
   try {
-    const use = passkeyUse(verified.registration.attachment, verified.registration.transports);
-    const grant = await issueGrant({ userId: user.id, passkeyId: saved.passkey.id, firstSignIn: true, use });
-    if (await takeProven()) return { ok: true, grant };
+    ended = await takeProven();
   } catch (error) {
     await forgetUnusedPasskey(user.id, saved.passkey.id);
     throw error;
   }
-  await forgetUnusedPasskey(user.id, saved.passkey.id);
-  return fail("signup_expired");
+  if (!ended) {
+    await forgetUnusedPasskey(user.id, saved.passkey.id);
+    return fail("signup_expired");
+  }
+  const use = passkeyUse(verified.registration.attachment, verified.registration.transports);
+  await completeSignIn(user, { method: "passkey", passkeyId: saved.passkey.id, firstSignIn: true, use });
+  return { ok: true };
 }
 
 /** "Skip for now": signed in by the email proof alone. */

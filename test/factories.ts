@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Passkey, User } from "@/db/schema";
 import { listPasskeys, savePasskey } from "@/lib/passkeys";
-import { completeSignIn, passkeySignInOptions, redeemSignInGrant, verifyPasskeySignIn } from "@/lib/sign-in";
+import { completeSignIn, passkeySignInOptions, signInWithPasskey } from "@/lib/sign-in";
 import { createVerifiedUser } from "@/lib/users";
 import { registrationOptions, verifyRegistration } from "@/lib/webauthn";
 import { TestBrowser } from "./browser";
@@ -28,14 +28,12 @@ export async function addSoftPasskey(user: User, context: { sessionId?: string; 
   return { passkey: saved.passkey, credential };
 }
 
-/** A passkey sign-in in `browser` through the real ceremony: options, assertion, grant. */
+/** A passkey sign-in in `browser` through the real ceremony: options, then the assertion verified and signed in. */
 export async function passkeySignIn(browser: TestBrowser, credential: SoftCredential): Promise<void> {
   const begun = await browser.run(() => passkeySignInOptions("discoverable"));
   if (!begun.ok) throw new Error(begun.error);
-  const verified = await browser.run(() => verifyPasskeySignIn(credential.authenticate(begun.options, ORIGIN)));
-  if (!verified.ok) throw new Error(verified.error);
-  const redeemed = await browser.run(() => redeemSignInGrant(verified.grant));
-  if (!redeemed.ok) throw new Error(redeemed.error);
+  const signedIn = await browser.run(() => signInWithPasskey(credential.authenticate(begun.options, ORIGIN)));
+  if (!signedIn.ok) throw new Error(signedIn.error);
 }
 
 /** A browser signed in as `user` (a session row and its cookie). */

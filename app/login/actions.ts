@@ -3,11 +3,11 @@
 import { redirect } from "next/navigation";
 import { z } from "zod";
 import { requestSignInEmail } from "@/lib/email-sign-in";
-import { formText } from "@/lib/form-data";
+import { formText, jsonField } from "@/lib/form-data";
 import type { FormState } from "@/lib/shared/form-state";
 import { safeNextPath } from "@/lib/safe-next";
-import { formAction, resultAction } from "@/app/action-adapter";
-import { MAX_IDENTIFIER_LENGTH, forgetSignInName, passkeySignInOptions, rememberedUser, setTypedIdentifier, typedIdentifier, verifyPasskeySignIn } from "@/lib/sign-in";
+import { answered, formAction, resultAction } from "@/app/action-adapter";
+import { MAX_IDENTIFIER_LENGTH, forgetSignInName, passkeySignInOptions, rememberedUser, setTypedIdentifier, typedIdentifier, signInWithPasskey } from "@/lib/sign-in";
 
 const identifierSchema = z.string().trim().min(1, "Enter your username or email.").max(MAX_IDENTIFIER_LENGTH, "That's too long for a username or email.");
 const modeSchema = z.enum(["discoverable", "identified"]);
@@ -62,7 +62,18 @@ export const passkeyOptions = resultAction(async (mode: unknown) => {
   return passkeySignInOptions(parsed.data);
 });
 
-/** Verifies the browser's assertion; the browser then collects the sign-in at /login/complete. */
-export const passkeyVerify = resultAction(async (response: unknown) => {
-  return verifyPasskeySignIn(response);
-});
+/**
+ * The passkey sign-in in one request: the page posts the browser's assertion as a plain form (not
+ * the router's fetch), so a success answers with a bare 303 to `next` carrying the session cookie.
+ * (A fetched action that sets a cookie or redirects makes Next render a page into its answer.)
+ * A failure goes back to the sign-in page, which shows it.
+ */
+export async function passkeySignIn(formData: FormData): Promise<never> {
+  const next = safeNextPath(formText(formData, "next"));
+  const signedIn = await answered(() => signInWithPasskey(jsonField(formData, "response")));
+  if (signedIn.ok) redirect(next);
+  const back = new URLSearchParams({ passkey_error: signedIn.error });
+  if (next !== "/account") back.set("next", next);
+  if ("unknownCredentialId" in signedIn && signedIn.unknownCredentialId) back.set("credential", signedIn.unknownCredentialId);
+  redirect(`/login?${back}`);
+}

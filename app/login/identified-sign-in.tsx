@@ -10,15 +10,15 @@ import { messageFor } from "@/lib/shared/errors";
 import type { FormState } from "@/lib/shared/form-state";
 import { emailLinkForGreeted, switchUser } from "./actions";
 import { QrSignIn } from "./qr-sign-in";
-import { usePasskeySignIn, type PageOptions } from "./use-passkey-sign-in";
+import { usePasskeySignIn, type PasskeyPage } from "./use-passkey-sign-in";
 
 /**
  * Step 2: the greeted person's passkey, or a link by email; or someone else. Where the browser
  * reports immediate mode, "Continue" comes first: this device's passkey at once or, if it has
  * none, the email link with nothing to read first; a phone or security key is still a button away.
  */
-export function IdentifiedSignIn({ next, pageOptions }: { next: string; pageOptions: PageOptions | null }) {
-  const passkey = usePasskeySignIn({ next, autofill: false, pageOptions });
+export function IdentifiedSignIn({ next, passkeyPage }: { next: string; passkeyPage: PasskeyPage }) {
+  const passkey = usePasskeySignIn({ next, autofill: false, page: passkeyPage });
   const [emailed, emailAction] = useActionState<FormState, FormData>(emailLinkForGreeted, {});
   const emailForm = useRef<HTMLFormElement>(null);
   const [running, setRunning] = useState<"continue" | "passkey" | null>(null);

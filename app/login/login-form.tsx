@@ -11,18 +11,18 @@ import { messageFor } from "@/lib/shared/errors";
 import { fieldError, type FormState } from "@/lib/shared/form-state";
 import { continueWithIdentifier, emailLinkForTyped } from "./actions";
 import { QrSignIn } from "./qr-sign-in";
-import { usePasskeySignIn, type PageOptions } from "./use-passkey-sign-in";
+import { usePasskeySignIn, type PasskeyPage } from "./use-passkey-sign-in";
 
 /**
  * Step 1: one primary way, the passkey (the button, or the username field's suggestions); a known
  * name then Continue; the rest (a link and code by email) under "Other ways to sign in".
  */
-export function LoginForm({ next, pageOptions }: { next: string; pageOptions: PageOptions | null }) {
+export function LoginForm({ next, passkeyPage }: { next: string; passkeyPage: PasskeyPage }) {
   const [continued, continueAction] = useActionState<FormState, FormData>(continueWithIdentifier, {});
   const [emailed, emailAction] = useActionState<FormState, FormData>(emailLinkForTyped, {});
   const state = emailed.error || emailed.failure ? emailed : continued;
   const supported = useWebAuthnSupported();
-  const passkey = usePasskeySignIn({ next, autofill: true, pageOptions });
+  const passkey = usePasskeySignIn({ next, autofill: true, page: passkeyPage });
   const field = useRef<HTMLInputElement>(null);
   // No passkey here: the email way in is the next step, right below the field.
   const noPasskeyHere = passkey.error === "prompt_closed_get" || passkey.error === "signin_failed" || passkey.error === "unknown_passkey";

@@ -5,14 +5,17 @@ import { Card } from "@/components/card";
 import { messageFor, type ErrorCode } from "@/lib/shared/errors";
 import { safeNextPath } from "@/lib/safe-next";
 import { getCurrentSession } from "@/lib/session";
-import { rememberedUser, signInPageOptions, typedIdentifier } from "@/lib/sign-in";
+import { rememberedUser, signInPageOptions, typedIdentifier, unknownCredentialToSignal } from "@/lib/sign-in";
+import { actionIdOf } from "@/app/action-adapter";
+import { passkeySignIn } from "./actions";
 import { IdentifiedSignIn } from "./identified-sign-in";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Sign in" };
 
-/** Errors a redirect back to this page may name. */
+/** Errors a redirect back to this page may name: the page's own, and a passkey sign-in's (see passkeySignIn). */
 const PAGE_ERRORS = ["rate_limited", "email_rate_limited", "challenge_expired"] as const satisfies ErrorCode[];
+const PASSKEY_ERRORS = ["signin_failed", "unknown_passkey", "challenge_expired", "unavailable"] as const satisfies ErrorCode[];
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const params = await searchParams;
@@ -26,19 +29,25 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
   // The passkey request comes with the page: autofill and the button start without asking for it.
   const mode = greeting ? ("identified" as const) : ("discoverable" as const);
   const options = await signInPageOptions(mode);
-  const pageOptions = options.ok ? { mode, options: options.options } : null;
+  const passkeyError = PASSKEY_ERRORS.find((code) => code === params.passkey_error) ?? null;
+  const passkeyPage = {
+    options: options.ok ? { mode, options: options.options } : null,
+    signInAction: actionIdOf(passkeySignIn),
+    error: passkeyError,
+    unknownCredential: passkeyError === "unknown_passkey" ? await unknownCredentialToSignal(typeof params.credential === "string" ? params.credential : undefined) : null,
+  };
   if (greeting) {
     return (
       <Card title={`Hello, ${greeting}`} description="Sign in with your passkey, or get a link by email if this device doesn't have one.">
         {error && <Alert tone="error">{messageFor(error)}</Alert>}
-        <IdentifiedSignIn next={next} pageOptions={pageOptions} />
+        <IdentifiedSignIn next={next} passkeyPage={passkeyPage} />
       </Card>
     );
   }
   return (
     <Card title="Sign in" description="Use your passkey, or type your username to continue.">
       {error && <Alert tone="error">{messageFor(error)}</Alert>}
-      <LoginForm next={next} pageOptions={pageOptions} />
+      <LoginForm next={next} passkeyPage={passkeyPage} />
     </Card>
   );
 }

@@ -1,11 +1,13 @@
 "use server";
 
+import { redirect } from "next/navigation";
 import { z } from "zod";
 import { formText } from "@/lib/form-data";
 import { claimQrSignIn, qrSignInStatus, startQrSignIn } from "@/lib/qr-sign-in";
 import type { Result } from "@/lib/shared/errors";
 import type { FormState } from "@/lib/shared/form-state";
 import type { PendingStatus } from "@/lib/shared/pending";
+import { safeNextPath } from "@/lib/safe-next";
 import { MAX_IDENTIFIER_LENGTH } from "@/lib/sign-in";
 import { formAction, resultAction } from "@/app/action-adapter";
 
@@ -27,6 +29,9 @@ export async function qrStatus(): Promise<PendingStatus> {
   return qrSignInStatus();
 }
 
-export const qrClaim = resultAction(async (): Promise<Result<{ grant: string }>> => {
-  return claimQrSignIn();
+/** Collects the approval: signs this browser in, then goes on (as claimApprovalAction). */
+export const qrClaim = resultAction(async (nextPath: unknown): Promise<Result> => {
+  const claimed = await claimQrSignIn();
+  if (claimed.ok) redirect(safeNextPath(nextPath));
+  return claimed;
 });

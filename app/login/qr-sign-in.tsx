@@ -1,10 +1,9 @@
 "use client";
 
-import { useActionState } from "react";
+import { useActionState, useCallback } from "react";
 import { Alert } from "@/components/alert";
 import { SubmitButton } from "@/components/button";
 import { useApprovalWait } from "@/components/use-approval-wait";
-import { collectSignIn } from "@/components/use-passkey-ceremony";
 import { messageFor } from "@/lib/shared/errors";
 import { qrClaim, qrStatus, showQrCode, type QrState } from "./qr-actions";
 
@@ -30,11 +29,11 @@ export function QrSignIn({ next, inForm = false }: { next: string; inForm?: bool
 }
 
 function QrPanel({ shown, next }: { shown: NonNullable<QrState["shown"]>; next: string }) {
-  const wait = useApprovalWait(qrStatus, async () => {
-    const claimed = await qrClaim();
+  const claim = useCallback(async () => {
+    const claimed = await qrClaim(next);
     if (!claimed.ok) return claimed;
-    collectSignIn(claimed.grant, next);
-  });
+  }, [next]);
+  const wait = useApprovalWait(qrStatus, claim);
   const live = wait.status === "waiting" || wait.status === "claiming";
   return (
     <div className="flex flex-col items-center gap-3 rounded-lg border border-zinc-200 p-4 dark:border-zinc-800" data-testid="qr-panel">

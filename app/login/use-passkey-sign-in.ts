@@ -4,12 +4,22 @@ import { browserSupportsWebAuthnAutofill, type PublicKeyCredentialRequestOptions
 import { useCallback, useEffect, useRef } from "react";
 import { clientCapabilities } from "@/components/capabilities";
 import { usePageOptions } from "@/components/page-options";
-import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
-import { passkeyOptions, passkeyVerify } from "./actions";
+import { signalUnknownCredential } from "@/components/signals";
+import { postToAction, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
+import type { ErrorCode } from "@/lib/shared/errors";
+import { passkeyOptions } from "./actions";
 
 type Mode = "discoverable" | "identified";
-/** The request options the page came with, and for which request. */
-export type PageOptions = { mode: Mode; options: PublicKeyCredentialRequestOptionsJSON };
+/**
+ * What the sign-in page gives its passkey sign-in: the request options it came with (and for which
+ * request), the id of the action that signs in, and how the last attempt failed, if it just did.
+ */
+export type PasskeyPage = {
+  options: { mode: Mode; options: PublicKeyCredentialRequestOptionsJSON } | null;
+  signInAction: string;
+  error: ErrorCode | null;
+  unknownCredential: { rpID: string; credentialID: string } | null;
+};
 
 /** Renew the autofill request before its 5-minute challenge runs out. */
 const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
@@ -22,29 +32,32 @@ const AUTOFILL_RENEW_MS = 4 * 60 * 1000 + 30 * 1000;
  * mode, the options action gives fresh ones. A cancelled request (autofill giving way to the
  * button, or React running effects twice in development) spent nothing.
  */
-export function usePasskeySignIn({ next, autofill, pageOptions }: { next: string; autofill: boolean; pageOptions: PageOptions | null }) {
-  const { get, getNow, cancel, error, pending } = usePasskeyCeremony();
+export function usePasskeySignIn({ next, autofill, page }: { next: string; autofill: boolean; page: PasskeyPage }) {
+  const { get, getNow, cancel, error, pending } = usePasskeyCeremony(page.error);
   const autofillRun = useRef<{ stopped: boolean } | null>(null);
-  const pageMode = pageOptions?.mode;
+  const pageMode = page.options?.mode;
   const fetchPageModeOptions = useCallback(() => passkeyOptions(pageMode), [pageMode]);
-  const { begin: beginFromPage, spend } = usePageOptions(pageOptions?.options ?? null, fetchPageModeOptions);
+  const { begin: beginFromPage, spend } = usePageOptions(page.options?.options ?? null, fetchPageModeOptions);
   const begin = useCallback((mode: Mode) => (mode === pageMode ? beginFromPage() : passkeyOptions(mode)), [beginFromPage, pageMode]);
+  const { signInAction, unknownCredential } = page;
+  // Verifying is the navigation itself: the page posts the assertion and goes wherever the answer
+  // sends it (on, signed in, or back here with the failure), so this never resolves.
   const verify = useCallback(
     (response: unknown) => {
       spend();
-      return passkeyVerify(response);
+      postToAction(signInAction, { response: JSON.stringify(response), next });
+      return new Promise<{ ok: true }>(() => {});
     },
-    [spend],
+    [next, signInAction, spend],
   );
 
-  const attempt = useCallback(
-    async (mode: Mode, conditional: boolean) => {
-      const outcome = await get(() => begin(mode), verify, conditional);
-      if (outcome.done) collectSignIn(outcome.result.grant, next);
-      return outcome;
-    },
-    [begin, get, next, verify],
-  );
+  // Back from a failed attempt: ask the passkey manager to drop a passkey this server doesn't know
+  // (the page checked that it doesn't).
+  useEffect(() => {
+    if (unknownCredential) void signalUnknownCredential(unknownCredential);
+  }, [unknownCredential]);
+
+  const attempt = useCallback((mode: Mode, conditional: boolean) => get(() => begin(mode), verify, conditional), [begin, get, verify]);
 
   const stopAutofill = useCallback(() => {
     if (autofillRun.current) autofillRun.current.stopped = true;
@@ -91,10 +104,8 @@ export function usePasskeySignIn({ next, autofill, pageOptions }: { next: string
    */
   const continueHere = useCallback(async () => {
     stopAutofill();
-    const outcome = await getNow(() => begin("discoverable"), verify);
-    if (outcome.done) collectSignIn(outcome.result.grant, next);
-    return outcome;
-  }, [begin, getNow, next, stopAutofill, verify]);
+    return getNow(() => begin("discoverable"), verify);
+  }, [begin, getNow, stopAutofill, verify]);
 
   return { signIn, continueHere, stopAutofill, error, pending };
 }

@@ -2,10 +2,10 @@
 
 import { redirect } from "next/navigation";
 import { z } from "zod";
-import { formText } from "@/lib/form-data";
+import { formText, jsonField } from "@/lib/form-data";
 import type { FormState } from "@/lib/shared/form-state";
-import { abandonSignup, signupFlow, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupPasskeyVerify, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
-import { failed, formAction, resent, resultAction } from "@/app/action-adapter";
+import { abandonSignup, signupFlow, proveSignupEmail, resendSignupEmail, signupInputSchema, signupPasskeyOptions, signupWithPasskey, signupUndeliverable, skipSignupPasskey, startSignup } from "@/lib/signup";
+import { answered, failed, formAction, resent, resultAction } from "@/app/action-adapter";
 
 export type SignupFormState = FormState & {
   values?: { name: string; username: string; email: string };
@@ -67,10 +67,15 @@ export const signupPasskeyOptionsAction = resultAction(async (choice?: unknown) 
   return parsed.success ? signupPasskeyOptions(parsed.data) : { ok: false as const, error: "invalid_input" as const };
 });
 
-/** Step 3: the browser's registration response; the browser then collects the sign-in. */
-export const signupPasskeyVerifyAction = resultAction(async (response: unknown) => {
-  return signupPasskeyVerify(response);
-});
+/**
+ * Step 3: the browser's registration response, posted by the page as a plain form: the passkey
+ * saved, the sign-up ended and the session started in one request answered with a bare 303
+ * (see app/login/actions.ts passkeySignIn). A failure comes back to this step, which shows it.
+ */
+export async function signupWithPasskeyAction(formData: FormData): Promise<never> {
+  const ended = await answered(() => signupWithPasskey(jsonField(formData, "response")));
+  redirect(ended.ok ? "/account" : `/signup?passkey_error=${ended.error}`);
+}
 
 /** Step 3, "Skip for now": signed in by the email proof alone. */
 export async function skipPasskey(): Promise<void> {

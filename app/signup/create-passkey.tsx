@@ -3,26 +3,32 @@
 import { LiveMessage } from "@/components/alert";
 import { Button, SubmitButton } from "@/components/button";
 import { cannotMakePasskeyHere, useClientCapabilities } from "@/components/capabilities";
-import { collectSignIn, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
+import { postToAction, usePasskeyCeremony } from "@/components/use-passkey-ceremony";
 import { useWebAuthnSupported } from "@/components/use-webauthn-supported";
-import { messageFor } from "@/lib/shared/errors";
-import { restartSignup, signupPasskeyOptionsAction, signupPasskeyVerifyAction, skipPasskey } from "./actions";
+import { messageFor, type ErrorCode } from "@/lib/shared/errors";
+import { restartSignup, signupPasskeyOptionsAction, skipPasskey } from "./actions";
 
 /**
  * Step 3: the account's first passkey. Where the browser says this device can't make one, it says
  * so and offers a phone (if the browser can reach one) or email instead; a plain "Create a
  * passkey" stays, for a security key or a passkey manager add-on, which the browser doesn't count.
  */
-export function CreatePasskey() {
+export function CreatePasskey({ saveAction, lastError }: { saveAction: string; lastError: ErrorCode | null }) {
   const supported = useWebAuthnSupported();
   const capabilities = useClientCapabilities();
-  const { create, pending, error } = usePasskeyCeremony();
+  const { create, pending, error } = usePasskeyCeremony(lastError);
   const noPlatform = cannotMakePasskeyHere(capabilities);
   const phone = noPlatform && capabilities?.hybridTransport === true;
 
   async function createPasskey() {
-    const outcome = await create(() => signupPasskeyOptionsAction(phone ? "remoteDevice" : undefined), signupPasskeyVerifyAction);
-    if (outcome.done) collectSignIn(outcome.result.grant, "/account");
+    // Saving is the navigation itself: on to the account, signed in, or back here with the failure.
+    await create(
+      () => signupPasskeyOptionsAction(phone ? "remoteDevice" : undefined),
+      (response) => {
+        postToAction(saveAction, { response: JSON.stringify(response) });
+        return new Promise<{ ok: true }>(() => {});
+      },
+    );
   }
 
   if (error === "signup_expired") {

@@ -8,13 +8,18 @@ import { ResendCode } from "@/components/resend-code";
 import { AnnounceProgress, FollowProgress } from "@/components/tab-sync";
 import { getCurrentSession } from "@/lib/session";
 import { SIGNUP_TTL_SECONDS, getPendingSignup } from "@/lib/signup";
-import { resendSignupCode } from "./actions";
+import type { ErrorCode } from "@/lib/shared/errors";
+import { actionIdOf } from "@/app/action-adapter";
+import { resendSignupCode, signupWithPasskeyAction } from "./actions";
 import { CreatePasskey } from "./create-passkey";
 import { DeliveryWatch } from "./delivery-watch";
 import { SignupForm } from "./signup-form";
 import { VerifyEmail } from "./verify-email";
 
 export const metadata: Metadata = { title: "Create an account" };
+
+/** How saving the first passkey can fail, named by the redirect back here (see signupWithPasskeyAction). */
+const PASSKEY_ERRORS = ["signup_expired", "challenge_expired", "passkey_failed", "passkey_exists", "passkey_limit", "unavailable"] as const satisfies ErrorCode[];
 
 /** One page that advances: details, then the emailed code, then the first passkey. */
 export default async function SignupPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
@@ -40,15 +45,17 @@ export default async function SignupPage({ searchParams }: { searchParams: Promi
       </Card>
     );
   }
+  const params = await searchParams;
   if (pending?.stage === "passkey") {
+    const lastError = PASSKEY_ERRORS.find((code) => code === params.passkey_error) ?? null;
     return (
       <Card title="Create a passkey" description="Your email is confirmed and your account exists. Now make a passkey so you can sign in with your fingerprint, face or screen lock, here or on your phone.">
         <AnnounceProgress />
-        <CreatePasskey />
+        <CreatePasskey saveAction={actionIdOf(signupWithPasskeyAction)} lastError={lastError} />
       </Card>
     );
   }
-  const { username, name } = await searchParams;
+  const { username, name } = params;
   return (
     <Card title="Create an account" description="No password needed. We'll confirm your email, then you'll make a passkey.">
       <SignupForm initial={{ username: typeof username === "string" ? username : "", name: typeof name === "string" ? name : "" }} />

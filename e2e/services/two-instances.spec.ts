@@ -5,8 +5,12 @@ import { stack } from "./stack";
 
 const first = new URL(stack.first);
 const second = new URL(stack.second);
-/** Server actions, and the one route handler that changes state from a page (sign-out). */
-const isStateChange = (request: Request) => request.method() === "POST" && (Boolean(request.headers()["next-action"]) || new URL(request.url()).pathname === "/sign-out");
+/**
+ * Server actions (fetched, or posted as a form as the passkey sign-in and sign-up's last step are),
+ * and the one route handler that changes state from a page (sign-out).
+ */
+const isStateChange = (request: Request) =>
+  request.method() === "POST" && (Boolean(request.headers()["next-action"]) || (request.postData() ?? "").includes("$ACTION_ID_") || new URL(request.url()).pathname === "/sign-out");
 
 /**
  * Puts a page behind a two-instance "load balancer": pages load from instance 1, and server

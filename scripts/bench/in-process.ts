@@ -12,10 +12,8 @@ import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { recordActivity } from "@/lib/activity";
 import { issueSignInEmail } from "@/lib/email-sign-in";
-import { kv } from "@/lib/kv";
 import { savePasskey } from "@/lib/passkeys";
 import { ABSOLUTE_TIMEOUT_MS, insertSession } from "@/lib/session";
-import { issueGrant } from "@/lib/sign-in";
 import { summarizeUserAgent } from "@/lib/user-agent";
 import { authenticationOptions, registrationOptions, verifyAuthentication, verifyRegistration } from "@/lib/webauthn";
 import { hashSecret } from "@/lib/secrets";
@@ -164,9 +162,6 @@ async function main(): Promise<void> {
   const signInWithSession = async (person: Person): Promise<StepTimes> => {
     const times = await signInOnce(person);
     await timed(times, "collect", async () => {
-      const grant = await issueGrant({ userId: person.user.id, passkeyId: person.credential.idBase64url });
-      const raw = await kv().take(`signin-grant:${grant}`);
-      if (!raw) throw new Error("grant not found");
       const user = await findUserById(person.user.id);
       if (!user) throw new Error("user not found");
       const { token } = await insertSession({ userId: user.id, method: "passkey", passkeyId: person.credential.idBase64url, userAgent });
