@@ -158,15 +158,58 @@ export class Cleanup {
       await task.run().catch((error: unknown) => console.error(`stopping ${task.what} failed:`, error));
     }
   }
+}
 
-  /** On SIGINT or SIGTERM: stop everything, then exit 130 (a command still running is killed on exit). */
-  exitOnSignals(): void {
+/**
+ * The frame of a tooling script (check:vercel, test:services, soak, bench): named steps, timed and
+ * announced; a watchdog; everything it started stopped at the end, on failure, on the watchdog and
+ * on SIGINT/SIGTERM (then exit 130; a command still running is killed on exit).
+ */
+export class Script {
+  readonly cleanup = new Cleanup();
+  /** Wall-clock seconds per step. */
+  readonly timings: Record<string, number> = {};
+  private watchdog?: NodeJS.Timeout;
+
+  constructor(private readonly name: string) {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
         console.error(`\n${signal}: stopping everything started…`);
-        void this.runAll().finally(() => process.exit(130));
+        void this.cleanup.runAll().finally(() => process.exit(130));
       });
     }
+  }
+
+  async step<T>(name: string, run: () => Promise<T> | T): Promise<T> {
+    console.log(`\n▶ ${name}`);
+    const start = performance.now();
+    try {
+      return await run();
+    } finally {
+      this.timings[name] = (performance.now() - start) / 1000;
+    }
+  }
+
+  /** From now on, a hang guard: after `seconds`, stop everything started and exit 1. */
+  limit(seconds: number): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      console.error(`\n${this.name}: over its ${seconds} s limit; stopping everything it started`);
+      void this.cleanup.runAll().finally(() => process.exit(1));
+    }, seconds * 1000).unref();
+  }
+
+  /** Runs `main`, stops everything, then reports the steps' times; exit code 1 if it failed (`hint` then says where to look). */
+  run(main: () => Promise<void>, hint = ""): void {
+    const summary = () => Object.entries(this.timings).map(([name, s]) => `  ${s.toFixed(1).padStart(6)} s  ${name}`).join("\n");
+    const end = async (error?: unknown) => {
+      clearTimeout(this.watchdog);
+      await this.cleanup.runAll();
+      if (error === undefined) return console.log(`\n${this.name} passed\n${summary()}`);
+      console.error(`\n${this.name} failed:`, error instanceof Error && !/^(Type|Reference|Range)Error$/.test(error.name) ? error.message : error, `\n${summary()}${hint}`);
+      process.exitCode = 1;
+    };
+    main().then(() => end(), (error: unknown) => end(error ?? "failed"));
   }
 }
 

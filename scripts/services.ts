@@ -93,7 +93,7 @@ function restartable(start: () => Promise<Proc>): Outage {
 }
 
 /** Starts a server process and resolves once `ready`; stops it again if it never gets there. */
-async function startServer(what: string, command: string, args: string[], options: ProcessOptions, ready: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<Proc> {
+export async function startServer(what: string, command: string, args: string[], options: ProcessOptions, ready: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<Proc> {
   const proc = startProcess(what, command, args, options);
   try {
     await proc.waitUntil(ready, timeoutMs);
@@ -278,11 +278,14 @@ export async function startNext(opts: {
   const url = `http://127.0.0.1:${opts.port}`;
   const args = [...(opts.nodeFlags ?? []), nextBin, "start", "-p", String(opts.port), "-H", "127.0.0.1"];
   const env = { ...process.env, ...opts.env, NODE_ENV: "production" as const };
-  const ready = async () => {
-    const res = await fetch(`${url}${opts.readyPath ?? "/api/health"}`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-    await res?.body?.cancel();
-    return res !== null && res.status < 500;
-  };
+  const ready = async () => ((await httpStatus(`${url}${opts.readyPath ?? "/api/health"}`)) ?? 500) < 500;
   const proc = await startServer(`next start on port ${opts.port}`, process.execPath, args, { cwd: opts.dir, env, logFile: opts.logFile }, ready, opts.timeoutMs ?? NEXT_WAIT_MS);
   return { port: opts.port, url, pid: proc.pid, stop: proc.stop };
+}
+
+/** The status a GET of `url` answers with, or null when nothing answers within 2 s. */
+export async function httpStatus(url: string): Promise<number | null> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+  await res?.body?.cancel();
+  return res?.status ?? null;
 }

@@ -142,11 +142,7 @@ async function main(): Promise<void> {
   /** Registrations of new users, made before each slice (untimed). */
   const registrations = (c: number) => {
     const users: User[] = [];
-    const level = new Level(c, ownCpuMicros, async (_worker, index) => {
-      const user = users[index];
-      if (!user) throw new Error("ran out of users");
-      return { times: await register(user) };
-    });
+    const level = new Level(c, ownCpuMicros, async () => ({ times: await register(users.shift()!) }));
     return { level, prepare: async (count: number) => void users.push(...(await newUsers(count))) };
   };
 
@@ -185,34 +181,27 @@ async function main(): Promise<void> {
   let requestCounter = 0;
   const requestEmail = async (): Promise<StepTimes> => {
     const n = requestCounter++;
-    const person = people[n % people.length];
-    if (!person) throw new Error("no people");
+    const person = people[n % people.length]!;
     const times: StepTimes = {};
-    await timed(times, "request", () =>
-      issueSignInEmail(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux" }),
-    );
+    await timed(times, "request", () => issueSignInEmail(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux" }));
     return times;
   };
-  const emails = (c: number) => ({ level: new Level(c, ownCpuMicros, async () => ({ times: await requestEmail() })) });
 
-  const ceremonies = (flow: FloorFlow, c: number): { level: Level; prepare?: (count: number) => Promise<void> } => {
-    switch (flow) {
-      case "signIn":
-        return signIns(c, false);
-      case "signInWithSession":
-        return signIns(c, true);
-      case "registration":
-        return registrations(c);
-      case "email":
-        return emails(c);
-    }
+  const flows: Record<FloorFlow, (c: number) => { level: Level; prepare?: (count: number) => Promise<void> }> = {
+    signIn: (c) => signIns(c, false),
+    signInWithSession: (c) => signIns(c, true),
+    registration: registrations,
+    email: (c) => ({ level: new Level(c, ownCpuMicros, async () => ({ times: await requestEmail() })) }),
   };
-  const run = async (flow: FloorFlow, c: number, limits: Limits): Promise<LevelResult> => {
-    const { level, prepare } = ceremonies(flow, c);
-    await prepare?.(limits.count);
-    await level.slice(limits);
-    return level.result();
+  // One more slice of the level named `key` (a new one for a new key); the level so far.
+  const open = new Map<string, ReturnType<(typeof flows)[FloorFlow]>>();
+  const slice = async (key: string, flow: FloorFlow, c: number, limits: Limits): Promise<LevelResult> => {
+    let entry = open.get(key);
+    if (!entry) open.set(key, (entry = flows[flow](c)));
+    await entry.prepare?.(limits.count);
+    return (await entry.level.slice(limits)).result();
   };
+  const run = (flow: FloorFlow, c: number, limits: Limits) => slice(`${flow}:${c}:alone`, flow, c, limits);
 
   for (const user of await newUsers(plan.warmup)) await register(user);
   const registration: LevelResult[] = [];
@@ -230,20 +219,11 @@ async function main(): Promise<void> {
   writeFileSync(out, JSON.stringify(result, null, 2));
   if (!send) return;
 
-  // Each request runs one more slice of the level it names, and answers with the level so far.
-  const open = new Map<string, ReturnType<typeof ceremonies>>();
-  const slice = async ({ key, flow, concurrency, limits }: Extract<FloorRequest, { key: string }>): Promise<LevelResult> => {
-    let entry = open.get(key);
-    if (!entry) open.set(key, (entry = ceremonies(flow, concurrency)));
-    await entry.prepare?.(limits.count);
-    await entry.level.slice(limits);
-    return entry.level.result();
-  };
   send({ ready: true } satisfies FloorReply);
   await new Promise<void>((resolve) => {
     process.on("message", (message: FloorRequest) => {
       if ("stop" in message) return resolve();
-      slice(message).then(
+      slice(message.key, message.flow, message.concurrency, message.limits).then(
         (result) => send({ level: result } satisfies FloorReply),
         (error: unknown) => send({ error: String(error) } satisfies FloorReply),
       );

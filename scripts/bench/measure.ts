@@ -49,26 +49,11 @@ export async function timed<T>(times: StepTimes, step: string, run: () => Promis
 }
 
 /**
- * Runs `ceremony(worker, i)` with `concurrency` workers; a worker takes no new ceremony once
- * `limits.count` have started or `limits.seconds` have passed. `cpuMicros` reads the CPU time
- * used so far by the process that does the work (this one, or the server). Any failed ceremony
- * fails the run: a figure that includes errors would measure something else.
- */
-export async function runLevel(
-  concurrency: number,
-  limits: Limits,
-  cpuMicros: () => number,
-  ceremony: (worker: number, index: number) => Promise<Sample>,
-): Promise<LevelResult> {
-  const level = new Level(concurrency, cpuMicros, ceremony);
-  await level.slice(limits);
-  return level.result();
-}
-
-/**
- * A level run in slices, with pauses between them (while another process is measured, so both
- * see the same load on a shared machine). Its result adds the slices up: ceremonies, seconds and
- * CPU time of the slices only; `index` counts on across slices.
+ * `concurrency` workers running `ceremony(worker)` back to back, in slices with pauses between
+ * them (while another process is measured, so both see the same load on a shared machine). Its
+ * result adds the slices up: ceremonies, seconds and CPU time of the slices only. `cpuMicros`
+ * reads the CPU time used so far by the process that does the work (this one, or the server).
+ * Any failed ceremony fails the run: a figure that includes errors would measure something else.
  */
 export class Level {
   private readonly samples: Sample[] = [];
@@ -80,11 +65,11 @@ export class Level {
   constructor(
     readonly concurrency: number,
     private readonly cpuMicros: () => number,
-    private readonly ceremony: (worker: number, index: number) => Promise<Sample>,
+    private readonly ceremony: (worker: number) => Promise<Sample>,
   ) {}
 
   /** Runs until `limits.count` more ceremonies have started or `limits.seconds` have passed. */
-  async slice(limits: Limits): Promise<void> {
+  async slice(limits: Limits): Promise<this> {
     const from = Number(process.hrtime.bigint() / 1000n);
     const cpuBefore = this.cpuMicros();
     const start = performance.now();
@@ -92,14 +77,15 @@ export class Level {
     const last = this.started + limits.count;
     const worker = async (w: number) => {
       while (this.started < last && performance.now() < deadline) {
-        const index = this.started++;
-        this.samples.push(await this.ceremony(w, index));
+        this.started++;
+        this.samples.push(await this.ceremony(w));
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, (_, w) => worker(w)));
     this.seconds += (performance.now() - start) / 1000;
     this.cpuMicrosUsed += this.cpuMicros() - cpuBefore;
     this.windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
+    return this;
   }
 
   /** How many ceremonies have started so far. */

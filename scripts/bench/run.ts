@@ -17,10 +17,10 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Cleanup, peakRssBytes, processCpuMicros, runToCompletion, startProcess } from "../processes";
-import { freePort, startNext as startNextServer, startPostgres, startRedis, type PostgresServer } from "../services";
-import { startUpstashRestServer } from "../upstash-rest-server";
-import { AppServer, VirtualBrowser } from "./action-client";
+import { AppServer, VirtualBrowser } from "@/test/action-client";
+import { peakRssBytes, processCpuMicros, runToCompletion, Script, startProcess } from "../processes";
+import { freePort, startNext as startNextServer, type PostgresServer } from "../services";
+import { NotInstalled, startBackends } from "../stack";
 import { summarizeProfile } from "./cpu-profile";
 import type { FloorFlow, FloorReply, FloorRequest, InProcessResult } from "./in-process";
 import type { Level, LevelResult, Limits } from "./measure";
@@ -28,18 +28,15 @@ import { floorApp, measurePages, type PageWeight } from "./page-weight";
 import { measurePgliteOpen } from "./pglite-memory";
 import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Plan } from "./plan";
 import { measureProxyCost, type ProxyCost } from "./proxy-cost";
-import { afterSignInPage, computeRatios, formatReport, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
+import { afterSignInPage, computeRatios, formatReport, table, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
 import {
   emailCeremonies,
-  emailLevel,
   nextIp,
   prepareEmailRequests,
   proveSignups,
   registrationCeremonies,
-  registrationLevel,
   requestFloorCeremonies,
   signInCeremonies,
-  signInLevel,
   signInOnce,
   signInPageCeremonies,
   type Person,
@@ -65,33 +62,14 @@ const BUILD_TIMEOUT_S = 600;
  */
 const SERVICES_NEEDS_S = 60;
 
-const cleanup = new Cleanup();
-const phases: Record<string, number> = {};
-const runStart = performance.now();
+const script = new Script("bench");
+const { cleanup } = script;
+const phase = script.step.bind(script);
 /** When measuring began (after the builds). */
 let boxStart = performance.now();
 const elapsed = () => (performance.now() - boxStart) / 1000;
 /** Milliseconds left in the time box, for a step's timeout. */
 const leftMs = () => Math.max(1, TIME_BOX_S - elapsed()) * 1000;
-
-/** Starts the time box: from now, a hard stop just past it, whatever is still running (a step that hangs, say). */
-function startTimeBox(): void {
-  boxStart = performance.now();
-  setTimeout(() => {
-    console.error(`bench: over the ${TIME_BOX_S} s time box; stopping everything it started`);
-    void cleanup.runAll().finally(() => process.exit(1));
-  }, (TIME_BOX_S + 5) * 1000).unref();
-}
-
-async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  console.log(`bench: ${name}...`);
-  try {
-    return await run();
-  } finally {
-    phases[name] = (performance.now() - start) / 1000;
-  }
-}
 
 /** The environment without any backend the developer may have configured (undefined: unset): each mode sets its own. */
 function cleanEnv(): NodeJS.ProcessEnv {
@@ -142,6 +120,12 @@ async function interleaved(
   return floorResults;
 }
 
+/** A level run alone, at most `limits.count` ceremonies, and no more than are left in `pool`. */
+async function alone(level: Level, limits: Limits, pool?: unknown[]): Promise<LevelResult> {
+  return (await level.slice(capped(limits, pool))).result();
+}
+const capped = (limits: Limits, pool?: unknown[]) => ({ count: Math.min(limits.count, pool?.length ?? Infinity), seconds: limits.seconds });
+
 /**
  * Against one running server, at each of `levels`: the sign-up passkey step (which also makes the
  * people), passkey sign-in and the email request; at concurrency 8 interleaved with the floor.
@@ -156,67 +140,48 @@ async function drive(
   floor: Floor,
   requestFloor: boolean,
 ): Promise<Pick<ServerRun, "signIn" | "signInPage" | "registration" | "email" | "requestFloor" | "floorAt8"> & { people: Person[] }> {
-  const generous = (count: number) => ({ count, seconds: 120 });
+  const warmup = { count: plan.warmup, seconds: 120 };
   const floorAt8: ServerRun["floorAt8"] = {};
-  const key = `${runId}`;
+  /** Each level of a flow: alone, or at c=8 interleaved with the floor's `flows` (and `more` server levels). */
+  const each = async (flows: FloorFlow[], make: (c: Concurrency) => Level, limits: (c: Concurrency) => Limits, pool?: unknown[], more: { level: Level; limits: Limits }[] = []) => {
+    const results: LevelResult[] = [];
+    for (const c of levels) {
+      const level = make(c);
+      if (c !== 8) results.push(await alone(level, limits(c), pool));
+      else {
+        const floorLimits = flows.length > 1 ? { count: plan.signIn.count, seconds: plan.signIn.seconds / 2 } : limits(8);
+        Object.assign(floorAt8, await interleaved(app, floor, runId, flows.map((flow) => ({ flow, limits: floorLimits })), [{ level, limits: capped(limits(8), pool) }, ...more]));
+        results.push(level.result());
+      }
+    }
+    return results;
+  };
 
   const pending = await proveSignups(app, signupsNeeded(plan, levels), runId);
   const people: Person[] = [];
-  await registrationLevel(app, pending, 4, generous(plan.warmup), people);
-  const registration: LevelResult[] = [];
-  for (const c of levels) {
-    if (c !== 8) {
-      registration.push(await registrationLevel(app, pending, c, plan.registration[c], people));
-      continue;
-    }
-    const level = registrationCeremonies(app, pending, 8, people);
-    const limits = { count: Math.min(plan.registration[8].count, pending.length), seconds: plan.registration[8].seconds };
-    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "registration", limits: plan.registration[8] }], [{ level, limits }]));
-    pending.splice(0, level.count);
-    registration.push(level.result());
-  }
+  await alone(registrationCeremonies(app, pending, 4, people), warmup, pending);
+  const registration = await each(["registration"], (c) => registrationCeremonies(app, pending, c, people), (c) => plan.registration[c], pending);
 
-  await signInLevel(app, people, 4, generous(plan.warmup));
-  const signIn: LevelResult[] = [];
-  let nextJs: ServerRun["requestFloor"];
-  let signInPage: LevelResult | undefined;
-  for (const c of levels) {
-    if (c !== 8) {
-      signIn.push(await signInLevel(app, people, c, plan.signIn));
-      continue;
-    }
-    const level = signInCeremonies(app, people, 8);
-    const action = requestFloorCeremonies(app, "action", 8);
-    const route = requestFloorCeremonies(app, "route", 8);
-    const page = signInPageCeremonies(app, 8);
-    if (requestFloor) {
-      const warm = { count: plan.warmup * 4, seconds: 60 };
-      await requestFloorCeremonies(app, "action", 8).slice(warm);
-      await requestFloorCeremonies(app, "route", 8).slice(warm);
-    }
-    const floorLimits = { count: plan.signIn.count, seconds: plan.signIn.seconds / 2 };
-    const serverLevels = [{ level, limits: plan.signIn }, { level: page, limits: plan.requestFloor }, ...(requestFloor ? [action, route].map((l) => ({ level: l, limits: plan.requestFloor })) : [])];
-    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "signIn", limits: floorLimits }, { flow: "signInWithSession", limits: floorLimits }], serverLevels));
-    signIn.push(level.result());
-    signInPage = page.result();
-    if (requestFloor) nextJs = { action: action.result(), route: route.result() };
-  }
+  await alone(signInCeremonies(app, people, 4), warmup);
+  const page = signInPageCeremonies(app, 8);
+  const floorLevels = requestFloor ? { action: requestFloorCeremonies(app, "action", 8), route: requestFloorCeremonies(app, "route", 8) } : null;
+  if (floorLevels) for (const kind of ["action", "route"] as const) await requestFloorCeremonies(app, kind, 8).slice({ count: plan.warmup * 4, seconds: 60 });
+  const more = [page, ...Object.values(floorLevels ?? {})].map((level) => ({ level, limits: plan.requestFloor }));
+  const signIn = await each(["signIn", "signInWithSession"], (c) => signInCeremonies(app, people, c), () => plan.signIn, undefined, more);
+  const at8 = levels.includes(8);
 
   const prepared = prepareEmailRequests(people, emailRequestsNeeded(plan, levels));
-  await emailLevel(app, prepared, 4, generous(plan.warmup));
-  const email: LevelResult[] = [];
-  for (const c of levels) {
-    if (c !== 8) {
-      email.push(await emailLevel(app, prepared, c, plan.email[c]));
-      continue;
-    }
-    const level = emailCeremonies(app, prepared, 8);
-    const limits = { count: Math.min(plan.email[8].count, prepared.length), seconds: plan.email[8].seconds };
-    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "email", limits: plan.email[8] }], [{ level, limits }]));
-    prepared.splice(0, level.count);
-    email.push(level.result());
-  }
-  return { signIn, signInPage, registration, email, people, requestFloor: nextJs, floorAt8 };
+  await alone(emailCeremonies(app, prepared, 4), warmup, prepared);
+  const email = await each(["email"], (c) => emailCeremonies(app, prepared, c), (c) => plan.email[c], prepared);
+  return {
+    signIn,
+    signInPage: at8 ? page.result() : undefined,
+    registration,
+    email,
+    people,
+    requestFloor: at8 && floorLevels ? { action: floorLevels.action.result(), route: floorLevels.route.result() } : undefined,
+    floorAt8,
+  };
 }
 
 /** A browser signed in as `person`, for the signed-in page and the per-request query count. */
@@ -258,7 +223,7 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: 
   const profileDir = path.join(resultsDir, "profiles", runId);
   const flags = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
   const server = await startNext("next-embedded", projectDir, port, appEnv(port, { PGLITE_DIR: "memory://" }), "/api/health", flags);
-  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
+  const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
   let run: ServerRun;
   let pages: PageWeight[];
   let cookieBytesPerRequest: number;
@@ -291,28 +256,21 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: 
 }
 
 async function servicesMode(plan: Plan, runId: string, floor: Floor): Promise<ServerRun | Skipped> {
-  const needs = Math.max(SERVICES_NEEDS_S, 0.6 * (phases["embedded: load"] ?? 0));
+  const needs = Math.max(SERVICES_NEEDS_S, 0.6 * (script.timings["embedded: load"] ?? 0));
   if (TIME_BOX_S - elapsed() < needs) return { skipped: `time box: ${elapsed().toFixed(0)} of ${TIME_BOX_S} s used before it could start, and it needs about ${needs.toFixed(0)}` };
-  const pg = await startPostgres({ port: await freePort(PORTS), logFile: path.join(logsDir, "postgres.log") });
-  if (!pg) return { skipped: "PostgreSQL not installed" };
-  cleanup.add("postgres", pg.stop);
-  const redis = await startRedis({ port: await freePort(PORTS), logFile: path.join(logsDir, "redis.log") });
-  if (!redis) return { skipped: "redis-server not on PATH" };
-  cleanup.add("redis-server", redis.stop);
-  const token = randomBytes(24).toString("base64url");
-  const rest = await startUpstashRestServer({ redisPort: redis.port, token, port: await freePort(PORTS) });
-  cleanup.add("Upstash REST server", rest.close);
-  await runToCompletion("drizzle-kit migrate", "npx", ["drizzle-kit", "migrate"], { cwd: projectDir, env: { ...cleanEnv(), DATABASE_URL: pg.url }, logFile: path.join(logsDir, "migrate.log"), timeoutMs: leftMs() });
-
+  const backends = await startBackends(cleanup, PORTS, logsDir, { delayProxy: false }).catch((error: unknown) => {
+    if (error instanceof NotInstalled) return error;
+    throw error;
+  });
+  if (backends instanceof NotInstalled) return { skipped: backends.message };
+  const { DATABASE_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = backends.env;
   const port = await freePort(PORTS);
-  const server = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: pg.url, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token }), "/api/health");
-  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
+  const server = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: DATABASE_URL!, UPSTASH_REDIS_REST_URL: UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: UPSTASH_REDIS_REST_TOKEN! }), "/api/health");
+  const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
   try {
     // Concurrency 8 only, where the ratios are taken: the time box is tight.
     const { people, ...driven } = await phase("real services: load", () => drive(app, plan, `${runId}s`, [8], floor, false));
-    const person = people[0];
-    if (!person) throw new Error("no people signed up");
-    const queries = await countQueries(app, pg, person);
+    const queries = await countQueries(app, backends.pg, people[0]!);
     return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", ...driven, peakRssBytes: peakRssBytes(server.pid), queries };
   } finally {
     app.close();
@@ -358,16 +316,12 @@ async function startFloor(file: string, quick: boolean): Promise<Floor & { stop(
 
 /** `--pglite-memory`: what opening the embedded database costs, three ways. */
 async function pgliteMemory(): Promise<void> {
-  startTimeBox();
   const env = { ...cleanEnv(), ALLOW_EMBEDDED: "1", APP_URL: "http://localhost:3000", SESSION_SECRET: randomBytes(32).toString("base64url") };
   const costs = await phase("PGlite open, three ways", () => measurePgliteOpen(projectDir, env, path.join(logsDir, "pglite-memory.log")));
   const mb = (b: number | null) => (b === null ? "unknown" : `${(b / 1024 / 1024).toFixed(0)} MB`);
-  const widths = [Math.max(...costs.map((c) => c.label.length)), 8, 12, 11, 9];
-  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   const report = [
     `PGlite open as db/client.ts does it (initdb if needed, migrations), one fresh process each; ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
-    row(["how", "seconds", "RSS before", "RSS after", "peak RSS"]),
-    ...costs.map((c) => row([c.label, c.seconds.toFixed(1), mb(c.rssBeforeBytes), mb(c.rssAfterBytes), mb(c.peakRssBytes)])),
+    table(["how", "seconds", "RSS before", "RSS after", "peak RSS"], costs.map((c) => [c.label, c.seconds.toFixed(1), mb(c.rssBeforeBytes), mb(c.rssAfterBytes), mb(c.peakRssBytes)])),
   ].join("\n");
   writeFileSync(path.join(resultsDir, "pglite-memory.json"), JSON.stringify(costs, null, 2));
   console.log(`\n${report}\n\nWritten: bench-results/pglite-memory.json`);
@@ -375,10 +329,6 @@ async function pgliteMemory(): Promise<void> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args.includes("--pglite-memory")) {
-    mkdirSync(logsDir, { recursive: true });
-    return pgliteMemory();
-  }
   const quick = args.includes("--quick");
   const cpuProf = args.includes("--cpu-prof");
   const plan = getPlan(quick);
@@ -387,16 +337,19 @@ async function main(): Promise<void> {
   mkdirSync(logsDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const loadAverageBefore = os.loadavg();
+  const build = (what: string, cwd: string, log: string) => phase(what, () => runToCompletion(what, process.execPath, [nextBin, "build"], { cwd, env: cleanEnv(), logFile: path.join(logsDir, log), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
 
-  if (!args.includes("--no-build")) {
-    await phase("next build", () => runToCompletion("next build", process.execPath, [nextBin, "build"], { cwd: projectDir, env: cleanEnv(), logFile: path.join(logsDir, "build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
+  if (args.includes("--pglite-memory")) {
+    script.limit(TIME_BOX_S);
+    return pgliteMemory();
   }
+  if (!args.includes("--no-build")) await build("next build", projectDir, "build.log");
   // Built once per node_modules and kept (in the temp directory).
   const bare = floorApp(projectDir);
-  if (!bare.built) {
-    await phase("framework floor build", () => runToCompletion("floor build", process.execPath, [nextBin, "build"], { cwd: bare.dir, env: cleanEnv(), logFile: path.join(logsDir, "floor-build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
-  }
-  startTimeBox();
+  if (!bare.built) await build("framework floor build", bare.dir, "floor-build.log");
+  // The time box: from now, a hard stop just past it, whatever is still running (a step that hangs, say).
+  boxStart = performance.now();
+  script.limit(TIME_BOX_S + 5);
 
   const inProcessFile = path.join(resultsDir, "in-process.json");
   const floor = await phase("in-process floor", () => startFloor(inProcessFile, quick));
@@ -409,8 +362,7 @@ async function main(): Promise<void> {
     const server = await startNext("next-floor", bare.dir, port, cleanEnv(), "/");
     try {
       const [weight] = await measurePages([{ label: "framework floor (bare page)", origin: `http://localhost:${port}`, path: "/" }]);
-      if (!weight) throw new Error("no floor page weight");
-      return { ...weight, serverPeakRssBytes: peakRssBytes(server.pid) };
+      return { ...weight!, serverPeakRssBytes: peakRssBytes(server.pid) };
     } finally {
       await server.stop();
     }
@@ -426,7 +378,7 @@ async function main(): Promise<void> {
     quick,
     cpuProf,
     machine: { cpus: os.cpus().length, node: process.version, loadAverageBefore, loadAverageAfter: os.loadavg() },
-    phases: { ...phases, total: (performance.now() - runStart) / 1000 },
+    phases: { ...script.timings, total: (performance.now() - runStart) / 1000 },
     crypto,
     inProcess,
     embedded: embedded.run,
@@ -442,14 +394,8 @@ async function main(): Promise<void> {
   console.log(`\n${report}\n\nWritten: bench-results/latest.json, bench-results/latest.txt (logs in bench-results/logs/)`);
 }
 
-cleanup.exitOnSignals();
-
-main()
-  .catch((error: unknown) => {
-    console.error("bench failed:", error);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup.runAll());
+const runStart = performance.now();
+script.run(main, "\nLogs in bench-results/logs/");
 
 /**
  * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their

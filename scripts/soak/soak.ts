@@ -10,7 +10,7 @@ import http from "node:http";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { AppServer } from "../bench/action-client";
+import { AppServer } from "@/test/action-client";
 import { percentiles } from "../bench/measure";
 import { Cleanup, processCpuMicros } from "../processes";
 import { freePort, listenOnLoopback, startNext, type NextServer, type PortRange } from "../services";
@@ -112,7 +112,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
   cleanup.add("soak instances", async () => void (await Promise.all(instances.map((i) => i.server.stop()))));
   const front = await startFront(instances, frontPort);
   cleanup.add("soak front", front.close);
-  const app = new AppServer(frontPort, process.cwd(), 64, () => 0, HANG_MS);
+  const app = new AppServer(frontPort, { maxSockets: 64, timeoutMs: HANG_MS });
   cleanup.add("action client", async () => app.close());
 
   const runId = Date.now().toString(36);
@@ -151,7 +151,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
         victim.up = true;
       },
     },
-    { name: "Redis 500 ms slower", at: 3.05 * slot, ms: span(20_000), begin: async () => redisDelay.setDelay(500), end: async () => redisDelay.setDelay(0) },
+    { name: "Redis 500 ms slower", at: 3.05 * slot, ms: span(20_000), begin: async () => redisDelay?.setDelay(500), end: async () => redisDelay?.setDelay(0) },
   ];
   const faultsDone = Promise.all(
     faults.map(async (fault) => {
