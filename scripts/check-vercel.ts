@@ -26,7 +26,7 @@ import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
 import { runToCompletion, Script } from "./processes";
-import { freePort, httpStatus, startServer } from "./services";
+import { freePort, httpStatus, startServer, withoutAppEnv } from "./services";
 import { startBackends } from "./stack";
 import { copyFunction, findProblems, largestParts, megabytes, readFunctions, type FunctionBundle } from "./vercel-output";
 
@@ -108,14 +108,6 @@ function writeProjectSettings(): void {
     JSON.stringify({ projectId: "prj_checkvercel", orgId: "team_checkvercel", settings: { framework: "nextjs", nodeVersion: "24.x" } }, null, 2),
   );
   cleanup.add(".vercel/project.json", async () => (previous ? writeFileSync(PROJECT_JSON, previous) : rmSync(PROJECT_JSON, { force: true })));
-}
-
-/** This process's environment without any of the app's variables (a developer's shell may set them). */
-function environmentWithoutApp(): NodeJS.ProcessEnv {
-  const app = /^(APP_URL|RP_|SESSION_SECRET|DATABASE_|PGLITE_|UPSTASH_|KV_|RESEND_|EMAIL_FROM|ALLOW_EMBEDDED|TRUST_PROXY|VERCEL)/;
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (app.test(name)) delete env[name];
-  return env;
 }
 
 function trackedFiles(): Set<string> {
@@ -208,7 +200,7 @@ async function main(): Promise<void> {
     if (planted.length) console.log(`  decoys: ${planted.join(", ")}`);
     writeProjectSettings();
     rmSync(OUTPUT, { recursive: true, force: true });
-    const env = { ...environmentWithoutApp(), ...deployment, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1" };
+    const env = { ...withoutAppEnv(), ...deployment, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1" };
     await runToCompletion("vercel build", process.execPath, [cli, "build", "--prod", "--yes"], { env, show: true, timeoutMs: BUILD_TIMEOUT_MS });
   });
 

@@ -289,3 +289,26 @@ export async function httpStatus(url: string): Promise<number | null> {
   await res?.body?.cancel();
   return res?.status ?? null;
 }
+
+/** A request's whole body. */
+export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Answers with `body` as JSON. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * This process's environment with the app's variables unset (a developer's shell may set them):
+ * each script sets its own. Unset as undefined, so that startNext's merge drops them too.
+ */
+export function withoutAppEnv(): NodeJS.ProcessEnv {
+  const app = /^(APP_URL|RP_|SESSION_SECRET|DATABASE_|PGLITE_|UPSTASH_|KV_|RESEND_|EMAIL_FROM|ALLOW_EMBEDDED|DEV_OUTBOX|TRUST_PROXY|VERCEL)/;
+  return { ...process.env, ...Object.fromEntries(Object.keys(process.env).filter((name) => app.test(name)).map((name) => [name, undefined])) };
+}

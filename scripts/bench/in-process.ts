@@ -2,8 +2,9 @@
  * The floors: the same ceremonies calling the app's lib functions directly (PGlite in memory and
  * the in-process store, no HTTP, no Next.js), and the cost of the crypto underneath. Run by
  * scripts/bench/run.ts as a child process under `--conditions=react-server`, which resolves
- * "server-only" to its empty module as Next's server build does. Writes JSON to argv[2]; with a
- * message channel it then stays, to run levels at concurrency 8 on request. Bench tooling only.
+ * "server-only" to its empty module as Next's server build does, with a message channel. Runs its
+ * levels at concurrency 1 and 32, writes them to argv[2] as JSON, then stays to run concurrency 8
+ * on request, in slices between the server's own, so both see the same load on a shared machine.
  */
 import { createHmac, generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -44,12 +45,6 @@ export type InProcessResult = {
   rssBeforeDatabaseBytes: number | null;
   rssAfterDatabaseBytes: number | null;
   signIn: LevelResult[];
-  /**
-   * Sign-in with what collecting it does besides cookies() and headers(), which need a request:
-   * the grant issued and taken, the user looked up, the session and activity rows, one
-   * iron-session seal, the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
-   */
-  signInWithSession: LevelResult[];
   registration: LevelResult[];
   email: LevelResult[];
 };
@@ -111,13 +106,11 @@ export type FloorReply = { ready: true } | { level: LevelResult } | { error: str
 
 async function main(): Promise<void> {
   const [out, mode] = process.argv.slice(2);
-  if (!out) throw new Error("usage: in-process.ts <output.json> [--quick]");
+  const send = process.send?.bind(process);
+  if (!out || !send) throw new Error("run by scripts/bench/run.ts: in-process.ts <output.json> [--quick], with a message channel");
   const plan = getPlan(mode === "--quick");
   const origin = new URL(process.env.APP_URL ?? "").origin;
-  // Run by the bench with a message channel, concurrency 8 is measured on request, in slices
-  // between the server's own, so both see the same load on a shared machine.
-  const send = process.send?.bind(process);
-  const levels = send ? CONCURRENCY.filter((c) => c !== 8) : CONCURRENCY;
+  const levels = CONCURRENCY.filter((c) => c !== 8);
 
   const crypto = await cryptoFloor();
   const rssBeforeDatabaseBytes = rssBytes(process.pid);
@@ -157,6 +150,9 @@ async function main(): Promise<void> {
 
   const secret = process.env.SESSION_SECRET ?? "";
   const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+  // What collecting a sign-in does besides cookies() and headers(), which need a request: the grant
+  // issued and taken, the user looked up, the session and activity rows, one iron-session seal,
+  // the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
   const signInWithSession = async (person: Person): Promise<StepTimes> => {
     const times = await signInOnce(person);
     await timed(times, "collect", async () => {
@@ -210,14 +206,12 @@ async function main(): Promise<void> {
   for (const person of people.slice(0, plan.warmup)) await signInWithSession(person);
   const signIn: LevelResult[] = [];
   for (const c of levels) signIn.push(await run("signIn", c, plan.signIn));
-  const withSession = send ? [] : [await run("signInWithSession", 8, plan.signIn)];
   for (let i = 0; i < plan.warmup; i++) await requestEmail();
   const email: LevelResult[] = [];
   for (const c of levels) email.push(await run("email", c, plan.email[c]));
 
-  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, signInWithSession: withSession, registration, email };
+  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, registration, email };
   writeFileSync(out, JSON.stringify(result, null, 2));
-  if (!send) return;
 
   send({ ready: true } satisfies FloorReply);
   await new Promise<void>((resolve) => {

@@ -197,99 +197,67 @@ export function formatReport(r: BenchResults): string {
     })),
     { label: "in-process floor", levels: r.inProcess[flow] },
   ];
-  const out: string[] = [];
-  out.push(`Passwordless bench ${r.startedAt}${r.quick ? " (--quick: smoke figures, not for quoting)" : ""}${r.cpuProf ? " (--cpu-prof: the embedded server ran under the profiler)" : ""}`);
-  out.push(`machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.loadAverageBefore.map((l) => l.toFixed(1)).join(" ")} before, ${r.machine.loadAverageAfter.map((l) => l.toFixed(1)).join(" ")} after`);
-  out.push(`server, embedded: ${r.embedded.label}`);
-  out.push("skipped" in r.services ? `server, real services: skipped (${r.services.skipped})` : `server, real services: ${r.services.label}`);
-  out.push(`in-process floor: ${r.inProcess.label}; at c=8 it runs in slices between each server's (floor, server, floor, ..., floor: the indented rows), and ratios are taken against those`);
-  out.push(`"received each": bytes of all the ceremony's responses as sent on the wire (status line, headers, body gzipped by next start for Chromium's Accept-Encoding)`);
-  out.push("");
-  out.push(flowTable("Passkey sign-in (discoverable): the page (GET /login, options rendered in), verify (server action), collect (form POST to /login/complete, 303)", ["page", "verify", "collect"], runs("signIn")));
-  if (r.signIn) {
-    const f = r.signIn;
-    out.push(
-      `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, action ${f.proxyMsByRequest.action.toFixed(3)}, form POST ${f.proxyMsByRequest.formPost.toFixed(3)})`,
-    );
-  }
-  out.push("");
-  out.push(flowTable("Sign-up passkey step (proven sign-up): options + verify, collect", ["options", "verify", "collect"], runs("registration")));
-  out.push("");
-  out.push(flowTable('"Email me a sign-in link" request', ["request"], runs("email")));
-  out.push("");
-  out.push("Bytes received per ceremony at c=8, by step (mean; headers + compressed body)");
-  const byStep: string[][] = [];
-  for (const server of servers) {
-    for (const { flow, name } of FLOWS) {
-      const bytes = at8(server.run[flow])?.bytes;
-      if (bytes) byStep.push([`${server.label}: ${name}`, Object.entries(bytes.steps).map(([step, b]) => `${step} ${b.toFixed(0)}`).join(", "), `${bytes.total.toFixed(0)} B`]);
-    }
-  }
-  out.push(table(["ceremony", "steps (bytes)", "total"], byStep));
-  out.push("");
-  out.push("Crypto floor (one thread)");
-  out.push(
-    table(
-      ["what", "figure"],
-      [
-        ["P-256 verify, node:crypto", `${r.crypto.p256VerifyPerSecond.toFixed(0)} /s`],
-        ["P-256 JWK import + WebCrypto verify (as @simplewebauthn does)", `${r.crypto.p256ImportAndVerifyPerSecond.toFixed(0)} /s`],
-        ["argon2id hash, app parameters, p50 / p95", `${r.crypto.argon2idHashMs.p50.toFixed(1)} / ${r.crypto.argon2idHashMs.p95.toFixed(1)} ms`],
-      ],
+  const f = r.signIn;
+  const out: string[] = [
+    `Passwordless bench ${r.startedAt}${r.quick ? " (--quick: smoke figures, not for quoting)" : ""}${r.cpuProf ? " (--cpu-prof: the embedded server ran under the profiler)" : ""}`,
+    `machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.loadAverageBefore.map((l) => l.toFixed(1)).join(" ")} before, ${r.machine.loadAverageAfter.map((l) => l.toFixed(1)).join(" ")} after`,
+    `server, embedded: ${r.embedded.label}`,
+    "skipped" in r.services ? `server, real services: skipped (${r.services.skipped})` : `server, real services: ${r.services.label}`,
+    `in-process floor: ${r.inProcess.label}; at c=8 it runs in slices between each server's (floor, server, floor, ..., floor: the indented rows), and ratios are taken against those`,
+    `"received each": bytes of all the ceremony's responses as sent on the wire (status line, headers, body gzipped by next start for Chromium's Accept-Encoding)`,
+    "",
+    flowTable("Passkey sign-in (discoverable): the page (GET /login, options rendered in), verify (server action), collect (form POST to /login/complete, 303)", ["page", "verify", "collect"], runs("signIn")),
+    ...(f
+      ? [
+          `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, action ${f.proxyMsByRequest.action.toFixed(3)}, form POST ${f.proxyMsByRequest.formPost.toFixed(3)})`,
+        ]
+      : []),
+  ];
+  /** A blank line, a title and a table. */
+  const section = (title: string, headers: string[], rows: string[][]) => out.push("", title, table(headers, rows));
+  out.push("", flowTable("Sign-up passkey step (proven sign-up): options + verify, collect", ["options", "verify", "collect"], runs("registration")));
+  out.push("", flowTable('"Email me a sign-in link" request', ["request"], runs("email")));
+  section(
+    "Bytes received per ceremony at c=8, by step (mean; headers + compressed body)",
+    ["ceremony", "steps (bytes)", "total"],
+    servers.flatMap((server) =>
+      FLOWS.flatMap(({ flow, name }) => {
+        const bytes = at8(server.run[flow])?.bytes;
+        return bytes ? [[`${server.label}: ${name}`, Object.entries(bytes.steps).map(([step, b]) => `${step} ${b.toFixed(0)}`).join(", "), `${bytes.total.toFixed(0)} B`]] : [];
+      }),
     ),
   );
-  out.push("");
-  out.push("Page weight, first load in Chromium (compressed bytes transferred)");
-  out.push(
-    table(
-      ["page", "requests", "JS files", "JS", "JS / floor", "total"],
-      [...r.pages, r.frameworkFloor].map((p) => [p.label, String(p.requests), String(p.jsFiles), kb(p.jsBytes), (p.jsBytes / r.frameworkFloor.jsBytes).toFixed(2) + "x", kb(p.totalBytes)]),
-    ),
-  );
-  out.push("");
-  out.push("Memory: peak RSS (VmHWM), and where the embedded server's goes");
+  section("Crypto floor (one thread)", ["what", "figure"], [
+    ["P-256 verify, node:crypto", `${r.crypto.p256VerifyPerSecond.toFixed(0)} /s`],
+    ["P-256 JWK import + WebCrypto verify (as @simplewebauthn does)", `${r.crypto.p256ImportAndVerifyPerSecond.toFixed(0)} /s`],
+    ["argon2id hash, app parameters, p50 / p95", `${r.crypto.argon2idHashMs.p50.toFixed(1)} / ${r.crypto.argon2idHashMs.p95.toFixed(1)} ms`],
+  ]);
+  const floorJs = r.frameworkFloor.jsBytes;
+  section("Page weight, first load in Chromium (compressed bytes transferred)", ["page", "requests", "JS files", "JS", "JS / floor", "total"], [...r.pages, r.frameworkFloor].map((p) => [p.label, String(p.requests), String(p.jsFiles), kb(p.jsBytes), (p.jsBytes / floorJs).toFixed(2) + "x", kb(p.totalBytes)]));
   const services = "skipped" in r.services ? null : r.services;
   const bareNext = r.frameworkFloor.serverPeakRssBytes;
   const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? mb(a - b) : "-");
-  out.push(
-    table(
-      ["process", "peak RSS", "share"],
-      [
-        ["next start, embedded (PGlite in memory)", mb(r.embedded.peakRssBytes), ""],
-        ["next start, real services (no PGlite)", services ? mb(services.peakRssBytes) : "skipped", services ? `PGlite in memory: embedded - this = ${diff(r.embedded.peakRssBytes, services.peakRssBytes)}` : ""],
-        ["next start of the bare page (framework floor)", mb(bareNext), services ? `the app's code and load: real services - this = ${diff(services.peakRssBytes, bareNext)}` : ""],
-        ["in-process floor (lib + PGlite, no Next.js)", mb(r.inProcess.peakRssBytes), `RSS ${mb(r.inProcess.rssBeforeDatabaseBytes)} before PGlite opens, ${mb(r.inProcess.rssAfterDatabaseBytes)} once migrated (+${diff(r.inProcess.rssAfterDatabaseBytes, r.inProcess.rssBeforeDatabaseBytes)})`],
-      ],
-    ),
-  );
-  if (services?.queries) {
-    out.push("");
-    out.push("SQL statements per request (real services, from PostgreSQL's statement log)");
-    const q = services.queries;
-    out.push(
-      table(
-        ["request", "statements"],
-        [
-          ["sign-in page (GET /login)", String(q.signInPage.length)],
-          ["sign-in verify", String(q.signInVerify.length)],
-          ["sign-in collect", String(q.signInCollect.length)],
-          ["GET /account (signed in)", String(q.accountPage.length)],
-        ],
-      ),
-    );
+  section("Memory: peak RSS (VmHWM), and where the embedded server's goes", ["process", "peak RSS", "share"], [
+    ["next start, embedded (PGlite in memory)", mb(r.embedded.peakRssBytes), ""],
+    ["next start, real services (no PGlite)", services ? mb(services.peakRssBytes) : "skipped", services ? `PGlite in memory: embedded - this = ${diff(r.embedded.peakRssBytes, services.peakRssBytes)}` : ""],
+    ["next start of the bare page (framework floor)", mb(bareNext), services ? `the app's code and load: real services - this = ${diff(services.peakRssBytes, bareNext)}` : ""],
+    ["in-process floor (lib + PGlite, no Next.js)", mb(r.inProcess.peakRssBytes), `RSS ${mb(r.inProcess.rssBeforeDatabaseBytes)} before PGlite opens, ${mb(r.inProcess.rssAfterDatabaseBytes)} once migrated (+${diff(r.inProcess.rssAfterDatabaseBytes, r.inProcess.rssBeforeDatabaseBytes)})`],
+  ]);
+  const q = services?.queries;
+  if (q) {
+    section("SQL statements per request (real services, from PostgreSQL's statement log)", ["request", "statements"], [
+      ["sign-in page (GET /login)", String(q.signInPage.length)],
+      ["sign-in verify", String(q.signInVerify.length)],
+      ["sign-in collect", String(q.signInCollect.length)],
+      ["GET /account (signed in)", String(q.accountPage.length)],
+    ]);
   }
-  if (r.embedded.profile) {
-    out.push("");
-    out.push(`Where the embedded server's CPU time went, sign-in at c=8 (${r.embedded.profile.samples} samples)`);
-    out.push(table(["owner", "share"], r.embedded.profile.owners.map((o) => [o.owner, `${o.percent.toFixed(1)}%`])));
-  }
-  out.push("");
-  out.push("Ratios at concurrency 8 (server / in-process floor)");
-  out.push(
-    table(
-      ["server", "flow", "throughput", "CPU per ceremony", "received each"],
-      servers.flatMap((s) => FLOWS.map(({ flow, name }) => [s.label, name, s.ratios.throughput[flow].toFixed(2), `${s.ratios.cpuPerCeremony[flow].toFixed(1)}x`, kb(s.ratios.bytesPerCeremony[flow])])),
-    ),
+  const profile = r.embedded.profile;
+  if (profile) section(`Where the embedded server's CPU time went, sign-in at c=8 (${profile.samples} samples)`, ["owner", "share"], profile.owners.map((o) => [o.owner, `${o.percent.toFixed(1)}%`]));
+  section(
+    "Ratios at concurrency 8 (server / in-process floor)",
+    ["server", "flow", "throughput", "CPU per ceremony", "received each"],
+    servers.flatMap((s) => FLOWS.map(({ flow, name }) => [s.label, name, s.ratios.throughput[flow].toFixed(2), `${s.ratios.cpuPerCeremony[flow].toFixed(1)}x`, kb(s.ratios.bytesPerCeremony[flow])])),
   );
   const rf = r.embedded.requestFloor;
   const signIn8 = afterSignInPage(r.embedded);
@@ -297,36 +265,19 @@ export function formatReport(r: BenchResults): string {
   const session8 = r.embedded.floorAt8.signInWithSession?.cpuMsPerCeremony ?? Number.NaN;
   if (rf && signIn8 && Number.isFinite(floor8) && Number.isFinite(session8)) {
     const framework = rf.action.cpuMsPerCeremony + rf.route.cpuMsPerCeremony;
-    const rest = signIn8.cpuMs - framework - session8;
-    out.push("");
-    out.push("Next.js's own cost per request at c=8 (embedded server; the proxy included, almost no app work behind it)");
-    out.push(
-      table(
-        ["request", "n", "CPU ms each", "received each"],
-        [
-          ["server action refused by its input check (passkeyOptions)", String(rf.action.count), rf.action.cpuMsPerCeremony.toFixed(2), rf.action.bytes ? `${rf.action.bytes.total.toFixed(0)} B` : "-"],
-          ["POST /login/complete refused for a malformed grant (303)", String(rf.route.count), rf.route.cpuMsPerCeremony.toFixed(2), rf.route.bytes ? `${rf.route.bytes.total.toFixed(0)} B` : "-"],
-        ],
-      ),
-    );
+    const received = (l: LevelResult) => (l.bytes ? `${l.bytes.total.toFixed(0)} B` : "-");
+    section("Next.js's own cost per request at c=8 (embedded server; the proxy included, almost no app work behind it)", ["request", "n", "CPU ms each", "received each"], [
+      ["server action refused by its input check (passkeyOptions)", String(rf.action.count), rf.action.cpuMsPerCeremony.toFixed(2), received(rf.action)],
+      ["POST /login/complete refused for a malformed grant (303)", String(rf.route.count), rf.route.cpuMsPerCeremony.toFixed(2), received(rf.route)],
+    ]);
     const part = (label: string, msEach: number) => [label, `${msEach.toFixed(1)} ms`, `${((100 * msEach) / signIn8.cpuMs).toFixed(0)}%`, `${(msEach / floor8).toFixed(1)}x`];
-    out.push("");
-    out.push(`Where a sign-in's ${signIn8.cpuMs.toFixed(1)} ms of server CPU after its page (c=8, embedded) goes, in units of the in-process floor's ${floor8.toFixed(1)} ms`);
-    out.push(
-      table(
-        ["part", "CPU", "share", "x floor"],
-        [
-          part("Next.js per request, x2 (the verify action, the collecting POST, as above)", framework),
-          part("the ceremony in-process + the session's work (the \"+ session\" rows)", session8),
-          part("the rest: rate limit, cookies and headers, decoding the assertion, GC", rest),
-        ],
-      ),
-    );
+    section(`Where a sign-in's ${signIn8.cpuMs.toFixed(1)} ms of server CPU after its page (c=8, embedded) goes, in units of the in-process floor's ${floor8.toFixed(1)} ms`, ["part", "CPU", "share", "x floor"], [
+      part("Next.js per request, x2 (the verify action, the collecting POST, as above)", framework),
+      part('the ceremony in-process + the session\'s work (the "+ session" rows)', session8),
+      part("the rest: rate limit, cookies and headers, decoding the assertion, GC", signIn8.cpuMs - framework - session8),
+    ]);
   }
-  out.push("");
-  out.push("Targets");
-  out.push(table(["target", "value", "wanted", ""], r.ratios.targets.map((x) => [x.name, x.value, x.target, x.met ? "met" : "MISSED"])));
-  out.push("");
-  out.push(`phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+  section("Targets", ["target", "value", "wanted", ""], r.ratios.targets.map((x) => [x.name, x.value, x.target, x.met ? "met" : "MISSED"]));
+  out.push("", `phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
   return out.join("\n");
 }

@@ -19,7 +19,7 @@ import os from "node:os";
 import path from "node:path";
 import { AppServer, VirtualBrowser } from "@/test/action-client";
 import { peakRssBytes, processCpuMicros, runToCompletion, Script, startProcess } from "../processes";
-import { freePort, startNext as startNextServer, type PostgresServer } from "../services";
+import { freePort, startNext as startNextServer, withoutAppEnv, type PostgresServer } from "../services";
 import { NotInstalled, startBackends } from "../stack";
 import { summarizeProfile } from "./cpu-profile";
 import type { FloorFlow, FloorReply, FloorRequest, InProcessResult } from "./in-process";
@@ -71,11 +71,7 @@ const elapsed = () => (performance.now() - boxStart) / 1000;
 /** Milliseconds left in the time box, for a step's timeout. */
 const leftMs = () => Math.max(1, TIME_BOX_S - elapsed()) * 1000;
 
-/** The environment without any backend the developer may have configured (undefined: unset): each mode sets its own. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const unset = ["DATABASE_URL", "PGLITE_DIR", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "APP_URL", "SESSION_SECRET", "TRUST_PROXY", "ALLOW_EMBEDDED", "DEV_OUTBOX", "VERCEL"];
-  return { ...process.env, ...Object.fromEntries(unset.map((key) => [key, undefined])), NEXT_TELEMETRY_DISABLED: "1" };
-}
+const cleanEnv = (): NodeJS.ProcessEnv => ({ ...withoutAppEnv(), NEXT_TELEMETRY_DISABLED: "1" });
 
 /** `next start` of `dir` on 127.0.0.1:<port>, ready once `readyPath` answers 200. */
 async function startNext(name: string, dir: string, port: number, env: NodeJS.ProcessEnv, readyPath: string, nodeFlags: string[] = []) {

@@ -13,7 +13,7 @@ import postgres from "postgres";
 import { AppServer } from "@/test/action-client";
 import { percentiles } from "../bench/measure";
 import { Cleanup, processCpuMicros } from "../processes";
-import { freePort, listenOnLoopback, startNext, type NextServer, type PortRange } from "../services";
+import { freePort, listenOnLoopback, readBody, startNext, type NextServer, type PortRange } from "../services";
 import { isClear, Soak, type JourneyKind, type Person } from "./journeys";
 import type { Backends } from "../stack";
 
@@ -50,9 +50,7 @@ async function startFront(instances: Instance[], port: number) {
   let turn = 0;
   const agents = instances.map(() => new http.Agent({ keepAlive: true }));
   const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await readBody(req);
     const unavailable = () => void (res.headersSent || res.writeHead(503, { "Content-Type": "text/plain", "x-soak-instance": "front" }).end("Service unavailable. Please try again."));
     const forward = (i: number, tries: number) => {
       const instance = instances[i]!;
@@ -65,10 +63,9 @@ async function startFront(instances: Instance[], port: number) {
       const upstream = http.request({ host: "127.0.0.1", port: instance.port, method: req.method, path: req.url, headers: req.headers, agent: agents[i] }, async (answer) => {
         // Whole, so that an instance dying mid-answer is a 503 too, not half an answer.
         try {
-          const parts: Buffer[] = [];
-          for await (const part of answer) parts.push(part as Buffer);
+          const whole = await readBody(answer);
           finish();
-          res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "x-soak-instance": String(instance.n) }).end(Buffer.concat(parts));
+          res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "x-soak-instance": String(instance.n) }).end(whole);
         } catch {
           finish();
           unavailable();
