@@ -244,7 +244,8 @@ export function processCpuMicros(pid: number): number {
   return (ticks * 1_000_000) / clockTicksPerSecond;
 }
 
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+/** The promise's value, or "timeout" after `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
   try {

@@ -1,11 +1,11 @@
 /**
- * Real servers for `npm run test:services`, `npm run bench` and *.services.test.ts: PostgreSQL,
- * redis-server and `next start`, as child processes on 127.0.0.1 (scripts/processes.ts), and the
- * ports they listen on. Tooling only: never imported by app code.
+ * Real servers for the scripts, the services tests and e2e specs that start their own: PostgreSQL,
+ * redis-server and `next start`, as child processes on 127.0.0.1 (scripts/processes.ts), the
+ * ports they listen on, and small helpers for the in-process stand-ins. Tooling only.
  */
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import type http from "node:http";
-import net from "node:net";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -42,17 +42,10 @@ export async function freePort(range?: PortRange): Promise<number> {
 }
 
 /** Binds 127.0.0.1:port (0: any), then lets go; resolves with the port that was bound. */
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      const address = server.address();
-      const bound = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (bound ? resolve(bound) : reject(new Error("could not determine a free port"))));
-    });
-  });
+async function listenOnce(port: number): Promise<number> {
+  const listening = await listenOnLoopback(http.createServer(), port);
+  await listening.close();
+  return Number(new URL(listening.url).port);
 }
 
 /**
@@ -232,29 +225,20 @@ function postgresBinDir(): string | null {
   return versions[0] ? path.join(root, versions[0], "bin") : null;
 }
 
-/** uid and gid of a system user, from /etc/passwd. */
+/** uid and gid of a system user. */
 function systemUser(name: string): { uid: number; gid: number } {
-  const line = readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith(`${name}:`));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  if (!uid || !gid) throw new Error(`PostgreSQL can't run as root and there is no "${name}" user to run it as`);
-  return { uid: Number(uid), gid: Number(gid) };
+  const id = (flag: string) => Number(execFileSync("id", [flag, name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    throw new Error(`PostgreSQL can't run as root and there is no "${name}" user to run it as`);
+  }
 }
 
 /** Absolute path of an executable found on PATH, or null. */
 function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
+  const found = spawnSync("sh", ["-c", 'command -v "$1"', "sh", name], { encoding: "utf8" });
+  return found.status === 0 ? found.stdout.trim() : null;
 }
 
 export type NextServer = { port: number; url: string; pid: number; stop(): Promise<void> };

@@ -18,7 +18,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import os from "node:os";
 import path from "node:path";
 import { AppServer, VirtualBrowser } from "@/test/action-client";
-import { peakRssBytes, processCpuMicros, runToCompletion, Script, startProcess } from "../processes";
+import { peakRssBytes, processCpuMicros, runToCompletion, Script, startProcess, within } from "../processes";
 import { freePort, startNext as startNextServer, withoutAppEnv, type PostgresServer } from "../services";
 import { NotInstalled, startBackends } from "../stack";
 import { summarizeProfile } from "./cpu-profile";
@@ -73,17 +73,28 @@ const leftMs = () => Math.max(1, TIME_BOX_S - elapsed()) * 1000;
 
 const cleanEnv = (): NodeJS.ProcessEnv => ({ ...withoutAppEnv(), NEXT_TELEMETRY_DISABLED: "1" });
 
-/** `next start` of `dir` on 127.0.0.1:<port>, ready once `readyPath` answers 200. */
+/** `next start` of `dir` on 127.0.0.1:<port>, ready once `readyPath` answers (for the app: once its database has started). */
 async function startNext(name: string, dir: string, port: number, env: NodeJS.ProcessEnv, readyPath: string, nodeFlags: string[] = []) {
-  // The first request also starts the database (PGlite's WASM start-up and migrations).
   const server = await startNextServer({ port, env, logFile: path.join(logsDir, `${name}.log`), dir, readyPath, nodeFlags, timeoutMs: leftMs() });
   cleanup.add(name, server.stop);
   return server;
 }
 
-/** The app's production environment for the bench (TRUST_PROXY=xff: every virtual browser is its own client). */
-function appEnv(port: number, backends: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
+/**
+ * The app's production build on a port of its own with `backends` (TRUST_PROXY=xff: every virtual
+ * browser is its own client), driven by `use`; stopped after.
+ */
+async function onServer<T>(name: string, backends: Record<string, string>, nodeFlags: string[], use: (app: AppServer, pid: number) => Promise<T>): Promise<T> {
+  const port = await freePort(PORTS);
+  const env = { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
+  const server = await startNext(name, projectDir, port, env, "/api/health", nodeFlags);
+  const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
+  try {
+    return await use(app, server.pid);
+  } finally {
+    app.close();
+    await server.stop();
+  }
 }
 
 /** The in-process floor, kept running to measure slices of its levels on request (see in-process.ts). */
@@ -180,13 +191,6 @@ async function drive(
   };
 }
 
-/** A browser signed in as `person`, for the signed-in page and the per-request query count. */
-async function signedInBrowser(app: AppServer, person: Person): Promise<VirtualBrowser> {
-  const browser = new VirtualBrowser(nextIp());
-  await signInOnce(app, person, browser);
-  return browser;
-}
-
 /** The SQL statements of one sign-in (each step) and one signed-in page view, from Postgres's log. */
 async function countQueries(app: AppServer, pg: PostgresServer, person: Person): Promise<QueryCounts> {
   // Postgres's output reaches the log file through this process: let it arrive before marking.
@@ -215,23 +219,14 @@ async function countQueries(app: AppServer, pg: PostgresServer, person: Person):
 }
 
 async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: Floor): Promise<{ run: ServerRun; pages: PageWeight[]; cookieBytesPerRequest: number }> {
-  const port = await freePort(PORTS);
   const profileDir = path.join(resultsDir, "profiles", runId);
   const flags = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await startNext("next-embedded", projectDir, port, appEnv(port, { PGLITE_DIR: "memory://" }), "/api/health", flags);
-  const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
-  let run: ServerRun;
-  let pages: PageWeight[];
-  let cookieBytesPerRequest: number;
-  try {
+  const measured = await onServer("next-embedded", { PGLITE_DIR: "memory://" }, flags, async (app, pid) => {
     const { people, ...driven } = await phase("embedded: load", () => drive(app, plan, runId, CONCURRENCY, floor, true));
-    const person = people[0];
-    if (!person) throw new Error("no people signed up");
-    const signedIn = await signedInBrowser(app, person);
-    // What this browser now sends with every request to the site.
-    cookieBytesPerRequest = Buffer.byteLength(signedIn.cookieHeader());
+    const signedIn = new VirtualBrowser(nextIp());
+    await signInOnce(app, people[0]!, signedIn);
     const origin = app.origin;
-    pages = await phase("page weight", () =>
+    const pages = await phase("page weight", () =>
       measurePages([
         { label: "/", origin, path: "/" },
         { label: "/signup", origin, path: "/signup" },
@@ -239,16 +234,16 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: 
         { label: "/account (signed in)", origin, path: "/account", cookies: signedIn.entries() },
       ]),
     );
-    run = { label: "PGlite in memory + in-process store", ...driven, peakRssBytes: peakRssBytes(server.pid) };
-  } finally {
-    app.close();
-    await server.stop();
-  }
+    // What a signed-in browser sends with every request to the site.
+    const cookieBytesPerRequest = Buffer.byteLength(signedIn.cookieHeader());
+    const run: ServerRun = { label: "PGlite in memory + in-process store", ...driven, peakRssBytes: peakRssBytes(pid) };
+    return { run, pages, cookieBytesPerRequest };
+  });
   // The profile is written when the server exits.
-  const windows = run.signIn.find((l) => l.concurrency === 8)?.windows;
+  const windows = measured.run.signIn.find((l) => l.concurrency === 8)?.windows;
   const [profile] = cpuProf && existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
-  if (profile && windows) run.profile = summarizeProfile(path.join(profileDir, profile), windows);
-  return { run, pages, cookieBytesPerRequest };
+  if (profile && windows) measured.run.profile = summarizeProfile(path.join(profileDir, profile), windows);
+  return measured;
 }
 
 async function servicesMode(plan: Plan, runId: string, floor: Floor): Promise<ServerRun | Skipped> {
@@ -259,19 +254,13 @@ async function servicesMode(plan: Plan, runId: string, floor: Floor): Promise<Se
     throw error;
   });
   if (backends instanceof NotInstalled) return { skipped: backends.message };
-  const { DATABASE_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = backends.env;
-  const port = await freePort(PORTS);
-  const server = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: DATABASE_URL!, UPSTASH_REDIS_REST_URL: UPSTASH_REDIS_REST_URL!, UPSTASH_REDIS_REST_TOKEN: UPSTASH_REDIS_REST_TOKEN! }), "/api/health");
-  const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
-  try {
+  const { DATABASE_URL = "", UPSTASH_REDIS_REST_URL = "", UPSTASH_REDIS_REST_TOKEN = "" } = backends.env;
+  return onServer("next-services", { DATABASE_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN }, [], async (app, pid) => {
     // Concurrency 8 only, where the ratios are taken: the time box is tight.
     const { people, ...driven } = await phase("real services: load", () => drive(app, plan, `${runId}s`, [8], floor, false));
     const queries = await countQueries(app, backends.pg, people[0]!);
-    return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", ...driven, peakRssBytes: peakRssBytes(server.pid), queries };
-  } finally {
-    app.close();
-    await server.stop();
-  }
+    return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", ...driven, peakRssBytes: peakRssBytes(pid), queries };
+  });
 }
 
 /**
@@ -287,13 +276,9 @@ async function startFloor(file: string, quick: boolean): Promise<Floor & { stop(
   );
   cleanup.add("in-process floor", proc.stop);
   const reply = async (request?: FloorRequest): Promise<FloorReply> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the in-process floor did not answer in time")), leftMs())));
-    try {
-      return (await Promise.race([proc.exchange(request), timeout])) as FloorReply;
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = await within(proc.exchange(request), leftMs());
+    if (answer === "timeout") throw new Error("the in-process floor did not answer in time");
+    return answer as FloorReply;
   };
   const ready = await reply();
   if (!("ready" in ready)) throw new Error(`the in-process floor did not start: ${JSON.stringify(ready)}`);
