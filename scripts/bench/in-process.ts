@@ -22,8 +22,7 @@ import { authenticationOptions, registrationOptions, verifyAuthentication, verif
 import { hashSecret } from "@/lib/secrets";
 import { createVerifiedUser, findUserById } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
-import { Level, ownCpuMicros, perWorker, percentiles, timed, type LevelResult, type Limits, type Percentiles, type StepTimes } from "./measure";
-import { CONCURRENCY, getPlan } from "./plan";
+import { CONCURRENCY, getPlan, Level, ownCpuMicros, perWorker, percentiles, timed, type LevelResult, type Limits, type Percentiles, type StepTimes } from "./measure";
 import { peakRssBytes, rssBytes } from "../processes";
 
 export type CryptoFloor = {

@@ -1,8 +1,9 @@
 /** The bench's results: their shape, the ratios and targets, and the printed tables. Bench tooling only. */
 import type { ProfileSummary } from "./cpu-profile";
-import type { CryptoFloor, FloorFlow } from "./in-process";
+import type { FloorFlow, InProcessResult } from "./in-process";
 import type { LevelResult, Percentiles } from "./measure";
 import type { PageWeight } from "./page-weight";
+import type { ProxyCost } from "./proxy-cost";
 
 export type QueryCounts = Record<"signInPage" | "signInVerify" | "signInCollect" | "accountPage", string[]>;
 
@@ -36,37 +37,16 @@ export type BenchResults = {
   machine: { cpus: number; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   /** Wall-clock seconds per phase. */
   phases: Record<string, number>;
-  crypto: CryptoFloor;
-  inProcess: {
-    label: string;
-    databaseStartSeconds: number;
-    peakRssBytes: number | null;
-    rssBeforeDatabaseBytes: number | null;
-    rssAfterDatabaseBytes: number | null;
-    /** Concurrency 1 and 32; concurrency 8 is in each server run's floorAt8. */
-    signIn: LevelResult[];
-    registration: LevelResult[];
-    email: LevelResult[];
-  };
+  crypto: InProcessResult["crypto"];
+  /** Levels at concurrency 1 and 32; concurrency 8 is in each server run's floorAt8. */
+  inProcess: Omit<InProcessResult, "crypto"> & { label: string };
   embedded: ServerRun;
   services: ServerRun | Skipped;
   pages: PageWeight[];
   /** The bare page, and the peak RSS of the `next start` that served it. */
   frameworkFloor: PageWeight & { serverPeakRssBytes: number | null };
-  ratios: Ratios;
-  /** The passkey sign-in in a few figures: see signInSummary in run.ts. */
-  signIn?: {
-    requestsAfterPage: number;
-    cpuMs: number;
-    cpuMsWithPage: number;
-    pageMs: number;
-    floorMs: number;
-    nextRequestFloorMs: number;
-    proxyMsPerRequest: number;
-    proxyMsByRequest: Record<"page" | "action" | "formPost", number>;
-    bytes: number;
-    cookieBytesPerRequest: number;
-  };
+  ratios: ReturnType<typeof computeRatios>;
+  signIn?: ReturnType<typeof signInSummary>;
 };
 
 type Flow = "signIn" | "registration" | "email";
@@ -85,15 +65,6 @@ export type ServerRatios = {
   cpuPerCeremony: PerFlow;
   /** Mean bytes received per ceremony, all its responses as sent on the wire. */
   bytesPerCeremony: PerFlow;
-};
-
-export type Ratios = {
-  embedded: ServerRatios;
-  services: ServerRatios | null;
-  signInVerifyP95AtC8Ms: number;
-  /** Each page's compressed JS over the framework floor's. */
-  pageJs: Record<string, number>;
-  targets: { name: string; value: string; target: string; met: boolean }[];
 };
 
 const at8 = (levels: LevelResult[]) => levels.find((l) => l.concurrency === 8);
@@ -128,7 +99,8 @@ function serverRatios(run: ServerRun): ServerRatios {
   };
 }
 
-export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped, pages: PageWeight[], floor: PageWeight): Ratios {
+/** Each server's ratios, sign-in's verify p95, each page's compressed JS over the framework floor's, and the targets. */
+export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped, pages: PageWeight[], floor: PageWeight) {
   const e = serverRatios(embedded);
   const s = "skipped" in services ? null : serverRatios(services);
   const signInVerifyP95AtC8Ms = at8(embedded.signIn)?.steps.verify?.p95 ?? Number.NaN;
@@ -145,6 +117,31 @@ export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped
     ...pages.map((p) => ({ name: `JS of ${p.label} / framework floor`, value: `${(pageJs[p.label] ?? Number.NaN).toFixed(2)}x`, target: "<= 1.15x", met: (pageJs[p.label] ?? Infinity) <= 1.15 })),
   ];
   return { embedded: e, services: s, signInVerifyP95AtC8Ms, pageJs, targets };
+}
+
+/**
+ * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their
+ * server CPU (the whole ceremony minus the page alone, both measured in this run), the in-process
+ * floor, one refused server action (Next.js and our proxy's floor), the bytes received after the
+ * page, the cookies a signed-in browser sends with every request, and what proxy.ts's own code
+ * costs per request (proxy-cost.ts).
+ */
+export function signInSummary(run: ServerRun, cookieBytesPerRequest: number, proxy: ProxyCost) {
+  const at8 = run.signIn.find((l) => l.concurrency === 8);
+  const after = afterSignInPage(run);
+  return {
+    requestsAfterPage: at8 ? Object.keys(at8.steps).filter((name) => name !== "page").length : Number.NaN,
+    cpuMs: after?.cpuMs ?? Number.NaN,
+    cpuMsWithPage: at8?.cpuMsPerCeremony ?? Number.NaN,
+    pageMs: run.signInPage?.cpuMsPerCeremony ?? Number.NaN,
+    floorMs: run.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN,
+    nextRequestFloorMs: run.requestFloor?.action.cpuMsPerCeremony ?? Number.NaN,
+    // The proxy's own work on the two requests after the page (Next's cost of calling it is in the floors).
+    proxyMsPerRequest: (proxy.action + proxy.formPost) / 2,
+    proxyMsByRequest: proxy,
+    bytes: after?.bytes ?? Number.NaN,
+    cookieBytesPerRequest,
+  };
 }
 
 export function table(headers: string[], rows: string[][]): string {

@@ -23,12 +23,11 @@ import { freePort, startNext as startNextServer, withoutAppEnv, type PostgresSer
 import { NotInstalled, startBackends } from "../stack";
 import { summarizeProfile } from "./cpu-profile";
 import type { FloorFlow, FloorReply, FloorRequest, InProcessResult } from "./in-process";
-import type { Level, LevelResult, Limits } from "./measure";
 import { floorApp, measurePages, type PageWeight } from "./page-weight";
 import { measurePgliteOpen } from "./pglite-memory";
-import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Plan } from "./plan";
-import { measureProxyCost, type ProxyCost } from "./proxy-cost";
-import { afterSignInPage, computeRatios, formatReport, table, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
+import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Level, type LevelResult, type Limits, type Plan } from "./measure";
+import { measureProxyCost } from "./proxy-cost";
+import { computeRatios, formatReport, signInSummary, table, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
 import {
   emailCeremonies,
   nextIp,
@@ -82,15 +81,15 @@ async function startNext(name: string, dir: string, port: number, env: NodeJS.Pr
 
 /**
  * The app's production build on a port of its own with `backends` (TRUST_PROXY=xff: every virtual
- * browser is its own client), driven by `use`; stopped after.
+ * browser is its own client), for `measure`; stopped after.
  */
-async function onServer<T>(name: string, backends: Record<string, string>, nodeFlags: string[], use: (app: AppServer, pid: number) => Promise<T>): Promise<T> {
+async function onServer<T>(name: string, backends: Record<string, string>, nodeFlags: string[], measure: (app: AppServer, pid: number) => Promise<T>): Promise<T> {
   const port = await freePort(PORTS);
   const env = { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
   const server = await startNext(name, projectDir, port, env, "/api/health", nodeFlags);
   const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
   try {
-    return await use(app, server.pid);
+    return await measure(app, server.pid);
   } finally {
     app.close();
     await server.stop();
@@ -377,28 +376,3 @@ async function main(): Promise<void> {
 
 const runStart = performance.now();
 script.run(main, "\nLogs in bench-results/logs/");
-
-/**
- * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their
- * server CPU (the whole ceremony minus the page alone, both measured in this run), the in-process
- * floor, one refused server action (Next.js and our proxy's floor), the bytes received after the
- * page, the cookies a signed-in browser sends with every request, and what proxy.ts's own code
- * costs per request (proxy-cost.ts).
- */
-function signInSummary(run: ServerRun, cookieBytesPerRequest: number, proxy: ProxyCost): NonNullable<BenchResults["signIn"]> {
-  const at8 = run.signIn.find((l) => l.concurrency === 8);
-  const after = afterSignInPage(run);
-  return {
-    requestsAfterPage: at8 ? Object.keys(at8.steps).filter((name) => name !== "page").length : Number.NaN,
-    cpuMs: after?.cpuMs ?? Number.NaN,
-    cpuMsWithPage: at8?.cpuMsPerCeremony ?? Number.NaN,
-    pageMs: run.signInPage?.cpuMsPerCeremony ?? Number.NaN,
-    floorMs: run.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN,
-    nextRequestFloorMs: run.requestFloor?.action.cpuMsPerCeremony ?? Number.NaN,
-    // The proxy's own work on the two requests after the page (Next's cost of calling it is in the floors).
-    proxyMsPerRequest: (proxy.action + proxy.formPost) / 2,
-    proxyMsByRequest: proxy,
-    bytes: after?.bytes ?? Number.NaN,
-    cookieBytesPerRequest,
-  };
-}
