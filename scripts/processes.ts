@@ -22,10 +22,7 @@ export type Proc = {
   stop(): Promise<void>;
   /** The last few KB of its output (unless shown), for error messages. */
   tail(): string;
-  /**
-   * With `ipc` (a Node.js child): the next message it sends, after sending `message` if given.
-   * One exchange at a time; fails if the process exits first.
-   */
+  /** With `ipc` (a Node.js child): sends `message` if given, then the next message it sends; fails if it exits first. */
   exchange(message?: unknown): Promise<unknown>;
 };
 
@@ -92,28 +89,17 @@ export function startProcess(what: string, command: string, args: string[], opti
   );
   let gone = false;
   void exited.then(() => (gone = true));
-  const inbox: unknown[] = [];
-  let waiting: { resolve: (message: unknown) => void; reject: (error: Error) => void } | null = null;
-  child.on("message", (message: unknown) => {
-    if (waiting) waiting.resolve(message);
-    else inbox.push(message);
-    waiting = null;
-  });
-  void exited.then((code) => {
-    waiting?.reject(new Error(`${what} exited (${code ?? "signal"}) before answering:\n${tail}`));
-    waiting = null;
-  });
   return {
     pid,
     exited,
     tail: () => tail,
     exchange(message) {
-      if (!options.ipc) throw new Error(`${what} was started without ipc`);
-      if (waiting) throw new Error(`${what}: one exchange at a time`);
-      if (message !== undefined && !gone) child.send(message as Parameters<typeof child.send>[0]);
-      if (inbox.length) return Promise.resolve(inbox.shift());
       if (gone) return Promise.reject(new Error(`${what} has exited:\n${tail}`));
-      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+      return new Promise((resolve, reject) => {
+        child.once("message", resolve);
+        void exited.then((code) => reject(new Error(`${what} exited (${code ?? "signal"}) before answering:\n${tail}`)));
+        if (message !== undefined) child.send(message as Parameters<typeof child.send>[0]);
+      });
     },
     async waitUntil(ready, timeoutMs) {
       const deadline = Date.now() + timeoutMs;

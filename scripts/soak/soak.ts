@@ -99,7 +99,7 @@ export async function runSoak(backends: Backends, opts: { seconds: number; rate?
   }
 }
 
-async function soak(backends: Backends, opts: { seconds: number; rate?: number; ports: PortRange; logDir: string }, cleanup: Cleanup) {
+async function soak(backends: Backends, opts: Parameters<typeof runSoak>[1], cleanup: Cleanup) {
   const rate = opts.rate ?? DEFAULT_RATE;
   const frontPort = await freePort(opts.ports);
   const env = { ...backends.env, APP_URL: `http://localhost:${frontPort}` };
