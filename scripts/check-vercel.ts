@@ -156,7 +156,7 @@ async function bootFunction(fn: FunctionBundle, deployment: Record<string, strin
   const harness = `require("node:http").createServer(require(process.argv[1])).listen(Number(process.argv[2]), "127.0.0.1")`;
   const url = `http://127.0.0.1:${port}`;
   const env = { PATH: process.env.PATH, ...deployment, VERCEL: "1", VERCEL_ENV: "production", NODE_ENV: "production" as const };
-  const service = await startServer(`function ${fn.name} on port ${port}`, process.execPath, ["-e", harness, path.join(dir, fn.handler), String(port)], { env, logFile: path.join(LOG_DIR, "function.log") }, async () => (await httpStatus(`${url}/api/health`)) !== null, BOOT_TIMEOUT_MS);
+  const service = await startServer(`function ${fn.name} on port ${port}`, process.execPath, ["-e", harness, path.join(dir, fn.handler), String(port)], { env, logFile: path.join(LOG_DIR, "function.log") }, async () => (await httpStatus(`${url}/api/health`, 5000)) !== null, BOOT_TIMEOUT_MS);
   cleanup.add(`function ${fn.name}`, service.stop);
 
   const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });

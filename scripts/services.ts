@@ -267,9 +267,9 @@ export async function startNext(opts: {
   return { port: opts.port, url, pid: proc.pid, stop: proc.stop };
 }
 
-/** The status a GET of `url` answers with, or null when nothing answers within 2 s. */
-export async function httpStatus(url: string): Promise<number | null> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) }).catch(() => null);
+/** The status a GET of `url` answers with, or null when nothing answers in time. */
+export async function httpStatus(url: string, timeoutMs = 2000): Promise<number | null> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => null);
   await res?.body?.cancel();
   return res?.status ?? null;
 }

@@ -1,8 +1,9 @@
 /**
  * The backends a production deployment has, for `npm run test:services`, `npm run soak`,
- * `npm run check:vercel` and the bench's real-services mode: PostgreSQL (migrated), redis-server behind a TCP proxy that can slow it down, the Upstash REST
- * stand-in in front of that, and the Resend stand-in; plus the app's environment for them. All on
- * 127.0.0.1, each stopped by `cleanup`. Tooling only: never imported by app code.
+ * `npm run check:vercel` and the bench's real-services mode: PostgreSQL (migrated), redis-server
+ * behind a TCP proxy that can slow it down, the Upstash REST stand-in in front of that, and the
+ * Resend stand-in; plus the app's environment for them. All on 127.0.0.1, each stopped by
+ * `cleanup`. Tooling only: never imported by app code.
  */
 import { randomBytes } from "node:crypto";
 import net from "node:net";
