@@ -309,6 +309,11 @@ async function pgliteMemory(): Promise<void> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args.includes("--pglite-memory")) {
+    mkdirSync(logsDir, { recursive: true });
+    script.limit(TIME_BOX_S + 5);
+    return pgliteMemory();
+  }
   const quick = args.includes("--quick");
   const cpuProf = args.includes("--cpu-prof");
   const plan = getPlan(quick);
@@ -318,11 +323,6 @@ async function main(): Promise<void> {
   const startedAt = new Date().toISOString();
   const loadAverageBefore = os.loadavg();
   const build = (what: string, cwd: string, log: string) => phase(what, () => runToCompletion(what, process.execPath, [nextBin, "build"], { cwd, env: cleanEnv(), logFile: path.join(logsDir, log), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
-
-  if (args.includes("--pglite-memory")) {
-    script.limit(TIME_BOX_S);
-    return pgliteMemory();
-  }
   if (!args.includes("--no-build")) await build("next build", projectDir, "build.log");
   // Built once per node_modules and kept (in the temp directory).
   const bare = floorApp(projectDir);
