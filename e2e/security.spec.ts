@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { Request } from "@playwright/test";
 import { freePort, startNext } from "../scripts/services";
-import { actionId, callAction } from "./actions";
+import { actionId, callAction } from "../test/action-client";
 import { SoftCredential } from "../test/soft-authenticator";
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, test } from "./fixtures";
 import { target } from "./target";

@@ -16,7 +16,8 @@
  *    started as Vercel would (VERCEL=1, production) and asked /api/health: 200 with the database
  *    and store reachable. argon2 must hash from that copy too.
  *
- * Everything it starts it stops by PID, on failure and Ctrl-C too; it gives up after 15 minutes.
+ * Everything it starts it stops by PID, on failure and Ctrl-C too (scripts/processes.ts's Script);
+ * it gives up after 15 minutes.
  */
 import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
@@ -24,9 +25,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmdirSync
 import os from "node:os";
 import path from "node:path";
 import postgres from "postgres";
-import { Cleanup, runToCompletion, startProcess } from "./processes";
-import { freePort, startPostgres, startRedis } from "./services";
-import { startUpstashRestServer } from "./upstash-rest-server";
+import { runToCompletion, Script } from "./processes";
+import { freePort, httpStatus, startServer, withoutAppEnv } from "./services";
+import { startBackends } from "./stack";
 import { copyFunction, findProblems, largestParts, megabytes, readFunctions, type FunctionBundle } from "./vercel-output";
 
 /** Throwaway backends, and the booted function, clear of the other suites' ports. */
@@ -35,7 +36,7 @@ const FUNCTION_PORTS = { from: 3110, to: 3119 };
 /** Per function, uncompressed. Vercel allows 250 MB; today's functions are about 5 MB. */
 const BUDGET_BYTES = 15e6;
 /** Hang guards, well above a cold build on a loaded machine (6 minutes seen at load 11 and up). */
-const TOTAL_TIMEOUT_MS = 15 * 60_000;
+const TOTAL_TIMEOUT_S = 15 * 60;
 const BUILD_TIMEOUT_MS = 11 * 60_000;
 const BOOT_TIMEOUT_MS = 30_000;
 const LOG_DIR = path.join("test-results", "check-vercel");
@@ -43,22 +44,8 @@ const PROJECT = process.cwd();
 const OUTPUT = path.join(PROJECT, ".vercel", "output");
 const PROJECT_JSON = path.join(PROJECT, ".vercel", "project.json");
 
-const cleanup = new Cleanup();
-cleanup.exitOnSignals();
-const timings: [string, number][] = [];
-// A hang guard for the whole check: stop everything it started, then fail.
-const watchdog = setTimeout(() => {
-  console.error(`\ncheck:vercel timed out after ${TOTAL_TIMEOUT_MS / 60_000} minutes: stopping everything it started…`);
-  void cleanup.runAll().finally(() => process.exit(1));
-}, TOTAL_TIMEOUT_MS);
-
-async function step<T>(name: string, run: () => Promise<T> | T): Promise<T> {
-  console.log(`\n▶ ${name}`);
-  const t0 = Date.now();
-  const result = await run();
-  timings.push([name, Date.now() - t0]);
-  return result;
-}
+const script = new Script("check:vercel");
+const { cleanup } = script;
 
 /** The pinned CLI, installed from scripts/vercel-cli/ into a cache folder named after its lockfile. */
 async function vercelCli(): Promise<string> {
@@ -123,14 +110,6 @@ function writeProjectSettings(): void {
   cleanup.add(".vercel/project.json", async () => (previous ? writeFileSync(PROJECT_JSON, previous) : rmSync(PROJECT_JSON, { force: true })));
 }
 
-/** This process's environment without any of the app's variables (a developer's shell may set them). */
-function environmentWithoutApp(): NodeJS.ProcessEnv {
-  const app = /^(APP_URL|RP_|SESSION_SECRET|DATABASE_|PGLITE_|UPSTASH_|KV_|RESEND_|EMAIL_FROM|ALLOW_EMBEDDED|TRUST_PROXY|VERCEL)/;
-  const env = { ...process.env };
-  for (const name of Object.keys(env)) if (app.test(name)) delete env[name];
-  return env;
-}
-
 function trackedFiles(): Set<string> {
   const listed = spawnSync("git", ["ls-files", "-z"], { cwd: PROJECT, encoding: "utf8" });
   if (listed.status !== 0) throw new Error(`git ls-files failed: is this a git checkout? ${listed.stderr}`);
@@ -168,20 +147,17 @@ function report(functions: FunctionBundle[]): void {
 }
 
 /** Starts the function from its own copy, as Vercel would, and asks it /api/health. */
-async function bootFunction(fn: FunctionBundle, env: Record<string, string>): Promise<void> {
+async function bootFunction(fn: FunctionBundle, deployment: Record<string, string>): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), "passwordless-function-"));
   cleanup.add(`function copy in ${dir}`, async () => rmSync(dir, { recursive: true, force: true }));
   copyFunction(fn, dir);
   const port = await freePort(FUNCTION_PORTS);
   // The launcher exports a Node (req, res) handler; Vercel's runtime calls it the same way.
   const harness = `require("node:http").createServer(require(process.argv[1])).listen(Number(process.argv[2]), "127.0.0.1")`;
-  const service = startProcess(`function ${fn.name} on port ${port}`, process.execPath, ["-e", harness, path.join(dir, fn.handler), String(port)], {
-    env: { PATH: process.env.PATH, ...env, VERCEL: "1", VERCEL_ENV: "production", NODE_ENV: "production" },
-    logFile: path.join(LOG_DIR, "function.log"),
-  });
-  cleanup.add(`function ${fn.name}`, service.stop);
   const url = `http://127.0.0.1:${port}`;
-  await service.waitUntil(async () => (await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(5000) }).catch(() => null)) !== null, BOOT_TIMEOUT_MS);
+  const env = { PATH: process.env.PATH, ...deployment, VERCEL: "1", VERCEL_ENV: "production", NODE_ENV: "production" as const };
+  const service = await startServer(`function ${fn.name} on port ${port}`, process.execPath, ["-e", harness, path.join(dir, fn.handler), String(port)], { env, logFile: path.join(LOG_DIR, "function.log") }, async () => (await httpStatus(`${url}/api/health`, 5000)) !== null, BOOT_TIMEOUT_MS);
+  cleanup.add(`function ${fn.name}`, service.stop);
 
   const response = await fetch(`${url}/api/health`, { signal: AbortSignal.timeout(10_000) });
   const body = await response.text();
@@ -201,46 +177,36 @@ async function main(): Promise<void> {
   if (nodeMajor !== runtime) console.warn(`Note: this is Node ${process.versions.node}; the functions run on ${runtime} (CI uses that major).`);
   mkdirSync(LOG_DIR, { recursive: true });
 
-  const cli = await step("Vercel CLI (scripts/vercel-cli, cached outside the checkout)", vercelCli);
-
-  const pg = await step("PostgreSQL, redis-server and the Upstash REST stand-in", async () => {
-    const db = await startPostgres({ port: await freePort(BACKEND_PORTS), logFile: path.join(LOG_DIR, "postgres.log") });
-    if (!db) throw new Error("PostgreSQL not found: apt-get install postgresql (.ci/run does)");
-    cleanup.add("PostgreSQL", db.stop);
-    const redis = await startRedis({ port: await freePort(BACKEND_PORTS), logFile: path.join(LOG_DIR, "redis.log") });
-    if (!redis) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
-    cleanup.add("redis-server", redis.stop);
-    const token = randomBytes(16).toString("hex");
-    const upstash = await startUpstashRestServer({ redisPort: redis.port, token, port: await freePort(BACKEND_PORTS) });
-    cleanup.add("Upstash REST stand-in", upstash.close);
-    return { url: db.url, upstash: upstash.url, token };
-  });
+  const cli = await script.step("Vercel CLI (scripts/vercel-cli, cached outside the checkout)", vercelCli);
+  // Not migrated: vercel-build must do that, as on every deploy.
+  const backends = await script.step("PostgreSQL, redis-server and the Upstash REST stand-in", () => startBackends(cleanup, BACKEND_PORTS, LOG_DIR, { migrate: false, delayProxy: false }));
+  const { DATABASE_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN } = backends.env;
 
   // What a production deployment's environment holds: the integrations' variables and the four a
   // person sets (dummies where nothing is reached: the check sends no mail).
   const deployment: Record<string, string> = {
-    DATABASE_URL: pg.url,
-    DATABASE_URL_UNPOOLED: pg.url,
-    KV_REST_API_URL: pg.upstash,
-    KV_REST_API_TOKEN: pg.token,
+    DATABASE_URL: DATABASE_URL!,
+    DATABASE_URL_UNPOOLED: DATABASE_URL!,
+    KV_REST_API_URL: UPSTASH_REDIS_REST_URL!,
+    KV_REST_API_TOKEN: UPSTASH_REDIS_REST_TOKEN!,
     APP_URL: "https://passwordless.example",
     SESSION_SECRET: randomBytes(32).toString("base64url"),
     RESEND_API_KEY: "re_check_vercel_dummy",
     EMAIL_FROM: "Passwordless <auth@passwordless.example>",
   };
 
-  await step("vercel build --prod --yes", async () => {
+  await script.step("vercel build --prod --yes", async () => {
     const planted = plantDecoys([".data/dev-session-secret", ".data/pglite/PG_VERSION"]);
     if (planted.length) console.log(`  decoys: ${planted.join(", ")}`);
     writeProjectSettings();
     rmSync(OUTPUT, { recursive: true, force: true });
-    const env = { ...environmentWithoutApp(), ...deployment, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1" };
+    const env = { ...withoutAppEnv(), ...deployment, VERCEL_TELEMETRY_DISABLED: "1", NO_UPDATE_NOTIFIER: "1" };
     await runToCompletion("vercel build", process.execPath, [cli, "build", "--prod", "--yes"], { env, show: true, timeoutMs: BUILD_TIMEOUT_MS });
   });
 
-  await step("migrations in the database", () => migrationsApplied(pg.url));
+  await script.step("migrations in the database", () => migrationsApplied(backends.pg.url));
 
-  const functions = await step(".vercel/output", () => {
+  const functions = await script.step(".vercel/output", () => {
     const config = JSON.parse(readFileSync(path.join(OUTPUT, "config.json"), "utf8")) as { version?: number; routes?: { middlewarePath?: string }[] };
     if (config.version !== 3) throw new Error(`.vercel/output/config.json has version ${config.version}, expected 3`);
     const found = readFunctions(OUTPUT, PROJECT);
@@ -253,28 +219,11 @@ async function main(): Promise<void> {
     return found;
   });
 
-  await step("the /api/health function, booted from its own copy", async () => {
+  await script.step("the /api/health function, booted from its own copy", async () => {
     const fn = functions.find((f) => f.routes.includes("api/health"))!;
     await bootFunction(fn, deployment);
   });
 }
 
-async function cleanUp(): Promise<void> {
-  clearTimeout(watchdog);
-  await cleanup.runAll();
-}
-
-const summary = () => timings.map(([name, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`).join("\n");
-const started = Date.now();
-
-main().then(
-  async () => {
-    await cleanUp();
-    console.log(`\ncheck:vercel passed in ${((Date.now() - started) / 1000).toFixed(0)} s\n${summary()}`);
-  },
-  async (error: unknown) => {
-    await cleanUp();
-    console.error(`\ncheck:vercel failed: ${error instanceof Error ? error.message : String(error)}\n${summary()}`);
-    process.exitCode = 1;
-  },
-);
+script.limit(TOTAL_TIMEOUT_S);
+script.run(main);

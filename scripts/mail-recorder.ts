@@ -13,7 +13,7 @@
 import { randomUUID } from "node:crypto";
 import http from "node:http";
 import { z } from "zod";
-import { listenOnLoopback } from "./services";
+import { listenOnLoopback, readBody, sendJson as send } from "./services";
 
 export type RecordedMail = { id: string; from: string; to: string[]; subject: string; text: string; html: string; receivedAt: string };
 export type MailRecorder = { url: string; close(): Promise<void> };
@@ -51,11 +51,10 @@ async function handle(req: http.IncomingMessage, apiKey: string, messages: Recor
   if (!req.headers.authorization) return apiError(401, "missing_api_key", "Missing API key in the authorization header");
   if (req.headers.authorization !== `Bearer ${apiKey}`) return apiError(403, "invalid_api_key", "API key is invalid");
 
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = await readBody(req);
   let json: unknown;
   try {
-    json = JSON.parse(Buffer.concat(chunks).toString("utf8"));
+    json = JSON.parse(body.toString("utf8"));
   } catch {
     return apiError(422, "validation_error", "Body is not JSON");
   }
@@ -73,10 +72,4 @@ async function handle(req: http.IncomingMessage, apiKey: string, messages: Recor
   };
   messages.unshift(mail);
   return { status: 200, body: { id: mail.id } };
-}
-
-function send(res: http.ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
 }

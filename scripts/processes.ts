@@ -22,10 +22,7 @@ export type Proc = {
   stop(): Promise<void>;
   /** The last few KB of its output (unless shown), for error messages. */
   tail(): string;
-  /**
-   * With `ipc` (a Node.js child): the next message it sends, after sending `message` if given.
-   * One exchange at a time; fails if the process exits first.
-   */
+  /** With `ipc` (a Node.js child): sends `message` if given, then the next message it sends; fails if it exits first. */
   exchange(message?: unknown): Promise<unknown>;
 };
 
@@ -92,28 +89,17 @@ export function startProcess(what: string, command: string, args: string[], opti
   );
   let gone = false;
   void exited.then(() => (gone = true));
-  const inbox: unknown[] = [];
-  let waiting: { resolve: (message: unknown) => void; reject: (error: Error) => void } | null = null;
-  child.on("message", (message: unknown) => {
-    if (waiting) waiting.resolve(message);
-    else inbox.push(message);
-    waiting = null;
-  });
-  void exited.then((code) => {
-    waiting?.reject(new Error(`${what} exited (${code ?? "signal"}) before answering:\n${tail}`));
-    waiting = null;
-  });
   return {
     pid,
     exited,
     tail: () => tail,
     exchange(message) {
-      if (!options.ipc) throw new Error(`${what} was started without ipc`);
-      if (waiting) throw new Error(`${what}: one exchange at a time`);
-      if (message !== undefined && !gone) child.send(message as Parameters<typeof child.send>[0]);
-      if (inbox.length) return Promise.resolve(inbox.shift());
       if (gone) return Promise.reject(new Error(`${what} has exited:\n${tail}`));
-      return new Promise((resolve, reject) => (waiting = { resolve, reject }));
+      return new Promise((resolve, reject) => {
+        child.once("message", resolve);
+        void exited.then((code) => reject(new Error(`${what} exited (${code ?? "signal"}) before answering:\n${tail}`)));
+        if (message !== undefined) child.send(message as Parameters<typeof child.send>[0]);
+      });
     },
     async waitUntil(ready, timeoutMs) {
       const deadline = Date.now() + timeoutMs;
@@ -158,15 +144,58 @@ export class Cleanup {
       await task.run().catch((error: unknown) => console.error(`stopping ${task.what} failed:`, error));
     }
   }
+}
 
-  /** On SIGINT or SIGTERM: stop everything, then exit 130 (a command still running is killed on exit). */
-  exitOnSignals(): void {
+/**
+ * The frame of a tooling script (check:vercel, test:services, soak, bench): named steps, timed and
+ * announced; a watchdog; everything it started stopped at the end, on failure, on the watchdog and
+ * on SIGINT/SIGTERM (then exit 130; a command still running is killed on exit).
+ */
+export class Script {
+  readonly cleanup = new Cleanup();
+  /** Wall-clock seconds per step. */
+  readonly timings: Record<string, number> = {};
+  private watchdog?: NodeJS.Timeout;
+
+  constructor(private readonly name: string) {
     for (const signal of ["SIGINT", "SIGTERM"] as const) {
       process.once(signal, () => {
         console.error(`\n${signal}: stopping everything started…`);
-        void this.runAll().finally(() => process.exit(130));
+        void this.cleanup.runAll().finally(() => process.exit(130));
       });
     }
+  }
+
+  async step<T>(name: string, run: () => Promise<T> | T): Promise<T> {
+    console.log(`\n▶ ${name}`);
+    const start = performance.now();
+    try {
+      return await run();
+    } finally {
+      this.timings[name] = (performance.now() - start) / 1000;
+    }
+  }
+
+  /** From now on, a hang guard: after `seconds`, stop everything started and exit 1. */
+  limit(seconds: number): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      console.error(`\n${this.name}: over its ${seconds} s limit; stopping everything it started`);
+      void this.cleanup.runAll().finally(() => process.exit(1));
+    }, seconds * 1000).unref();
+  }
+
+  /** Runs `main`, stops everything, then reports the steps' times; exit code 1 if it failed (`hint` then says where to look). */
+  run(main: () => Promise<void>, hint = ""): void {
+    const summary = () => Object.entries(this.timings).map(([name, s]) => `  ${s.toFixed(1).padStart(6)} s  ${name}`).join("\n");
+    const end = async (error?: unknown) => {
+      clearTimeout(this.watchdog);
+      await this.cleanup.runAll();
+      if (error === undefined) return console.log(`\n${this.name} passed\n${summary()}`);
+      console.error(`\n${this.name} failed:`, error instanceof Error && !/^(Type|Reference|Range)Error$/.test(error.name) ? error.message : error, `\n${summary()}${hint}`);
+      process.exitCode = 1;
+    };
+    main().then(() => end(), (error: unknown) => end(error ?? "failed"));
   }
 }
 
@@ -201,7 +230,8 @@ export function processCpuMicros(pid: number): number {
   return (ticks * 1_000_000) / clockTicksPerSecond;
 }
 
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
+/** The promise's value, or "timeout" after `ms`. */
+export async function within<T>(promise: Promise<T>, ms: number): Promise<T | "timeout"> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<"timeout">((resolve) => (timer = setTimeout(() => resolve("timeout"), ms)));
   try {

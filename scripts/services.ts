@@ -1,11 +1,11 @@
 /**
- * Real servers for `npm run test:services`, `npm run bench` and *.services.test.ts: PostgreSQL,
- * redis-server and `next start`, as child processes on 127.0.0.1 (scripts/processes.ts), and the
- * ports they listen on. Tooling only: never imported by app code.
+ * Real servers for the scripts, the services tests and e2e specs that start their own: PostgreSQL,
+ * redis-server and `next start`, as child processes on 127.0.0.1 (scripts/processes.ts), the
+ * ports they listen on, and small helpers for the in-process stand-ins. Tooling only.
  */
-import { accessSync, chownSync, constants, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
-import type http from "node:http";
-import net from "node:net";
+import { execFileSync, spawnSync } from "node:child_process";
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import http from "node:http";
 import os from "node:os";
 import path from "node:path";
 import { Redis } from "ioredis";
@@ -42,17 +42,10 @@ export async function freePort(range?: PortRange): Promise<number> {
 }
 
 /** Binds 127.0.0.1:port (0: any), then lets go; resolves with the port that was bound. */
-function listenOnce(port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.unref();
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      const address = server.address();
-      const bound = typeof address === "object" && address ? address.port : 0;
-      server.close(() => (bound ? resolve(bound) : reject(new Error("could not determine a free port"))));
-    });
-  });
+async function listenOnce(port: number): Promise<number> {
+  const listening = await listenOnLoopback(http.createServer(), port);
+  await listening.close();
+  return Number(new URL(listening.url).port);
 }
 
 /**
@@ -93,7 +86,7 @@ function restartable(start: () => Promise<Proc>): Outage {
 }
 
 /** Starts a server process and resolves once `ready`; stops it again if it never gets there. */
-async function startServer(what: string, command: string, args: string[], options: ProcessOptions, ready: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<Proc> {
+export async function startServer(what: string, command: string, args: string[], options: ProcessOptions, ready: () => Promise<boolean>, timeoutMs = WAIT_MS): Promise<Proc> {
   const proc = startProcess(what, command, args, options);
   try {
     await proc.waitUntil(ready, timeoutMs);
@@ -232,29 +225,20 @@ function postgresBinDir(): string | null {
   return versions[0] ? path.join(root, versions[0], "bin") : null;
 }
 
-/** uid and gid of a system user, from /etc/passwd. */
+/** uid and gid of a system user. */
 function systemUser(name: string): { uid: number; gid: number } {
-  const line = readFileSync("/etc/passwd", "utf8")
-    .split("\n")
-    .find((l) => l.startsWith(`${name}:`));
-  const [, , uid, gid] = line?.split(":") ?? [];
-  if (!uid || !gid) throw new Error(`PostgreSQL can't run as root and there is no "${name}" user to run it as`);
-  return { uid: Number(uid), gid: Number(gid) };
+  const id = (flag: string) => Number(execFileSync("id", [flag, name], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] }).trim());
+  try {
+    return { uid: id("-u"), gid: id("-g") };
+  } catch {
+    throw new Error(`PostgreSQL can't run as root and there is no "${name}" user to run it as`);
+  }
 }
 
 /** Absolute path of an executable found on PATH, or null. */
 function findOnPath(name: string): string | null {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, name);
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return null;
+  const found = spawnSync("sh", ["-c", 'command -v "$1"', "sh", name], { encoding: "utf8" });
+  return found.status === 0 ? found.stdout.trim() : null;
 }
 
 export type NextServer = { port: number; url: string; pid: number; stop(): Promise<void> };
@@ -278,11 +262,37 @@ export async function startNext(opts: {
   const url = `http://127.0.0.1:${opts.port}`;
   const args = [...(opts.nodeFlags ?? []), nextBin, "start", "-p", String(opts.port), "-H", "127.0.0.1"];
   const env = { ...process.env, ...opts.env, NODE_ENV: "production" as const };
-  const ready = async () => {
-    const res = await fetch(`${url}${opts.readyPath ?? "/api/health"}`, { signal: AbortSignal.timeout(2000) }).catch(() => null);
-    await res?.body?.cancel();
-    return res !== null && res.status < 500;
-  };
+  const ready = async () => ((await httpStatus(`${url}${opts.readyPath ?? "/api/health"}`)) ?? 500) < 500;
   const proc = await startServer(`next start on port ${opts.port}`, process.execPath, args, { cwd: opts.dir, env, logFile: opts.logFile }, ready, opts.timeoutMs ?? NEXT_WAIT_MS);
   return { port: opts.port, url, pid: proc.pid, stop: proc.stop };
+}
+
+/** The status a GET of `url` answers with, or null when nothing answers in time. */
+export async function httpStatus(url: string, timeoutMs = 2000): Promise<number | null> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) }).catch(() => null);
+  await res?.body?.cancel();
+  return res?.status ?? null;
+}
+
+/** A request's whole body. */
+export async function readBody(req: http.IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+/** Answers with `body` as JSON. */
+export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
+  res.end(text);
+}
+
+/**
+ * This process's environment with the app's variables unset (a developer's shell may set them):
+ * each script sets its own. Unset as undefined, so that startNext's merge drops them too.
+ */
+export function withoutAppEnv(): NodeJS.ProcessEnv {
+  const app = /^(APP_URL|RP_|SESSION_SECRET|DATABASE_|PGLITE_|UPSTASH_|KV_|RESEND_|EMAIL_FROM|ALLOW_EMBEDDED|DEV_OUTBOX|TRUST_PROXY|VERCEL)/;
+  return { ...process.env, ...Object.fromEntries(Object.keys(process.env).filter((name) => app.test(name)).map((name) => [name, undefined])) };
 }

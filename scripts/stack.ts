@@ -1,8 +1,9 @@
 /**
- * The backends a production deployment has, for `npm run test:services` and `npm run soak`:
- * PostgreSQL (migrated), redis-server behind a TCP proxy that can slow it down, the Upstash REST
- * stand-in in front of that, and the Resend stand-in; plus the app's environment for them. All on
- * 127.0.0.1, each stopped by `cleanup`. Tooling only: never imported by app code.
+ * The backends a production deployment has, for `npm run test:services`, `npm run soak`,
+ * `npm run check:vercel` and the bench's real-services mode: PostgreSQL (migrated), redis-server
+ * behind a TCP proxy that can slow it down, the Upstash REST stand-in in front of that, and the
+ * Resend stand-in; plus the app's environment for them. All on 127.0.0.1, each stopped by
+ * `cleanup`. Tooling only: never imported by app code.
  */
 import { randomBytes } from "node:crypto";
 import net from "node:net";
@@ -18,41 +19,41 @@ export type Backends = {
   pg: PostgresServer;
   redis: RedisServer;
   /** Between the Upstash stand-in and redis-server: setDelay(500) makes every answer 500 ms late. */
-  redisDelay: DelayProxy;
+  redisDelay: DelayProxy | null;
   mailUrl: string;
   /** The app's environment for these backends (add APP_URL). */
   env: Record<string, string>;
 };
 
-type Step = <T>(name: string, run: () => Promise<T>) => Promise<T>;
+/** PostgreSQL or redis-server is not installed. */
+export class NotInstalled extends Error {}
 
-export async function startBackends(cleanup: Cleanup, ports: PortRange, logDir: string, step: Step = (_name, run) => run()): Promise<Backends> {
-  const pg = await step("PostgreSQL", async () => {
-    const server = await startPostgres({ port: await freePort(ports), logFile: path.join(logDir, "postgres.log") });
-    if (!server) throw new Error("PostgreSQL not found: apt-get install postgresql (.ci/run does)");
-    cleanup.add("PostgreSQL", server.stop);
+type Options = {
+  /** Announces and times each start (Script.step); default: silent. */
+  step?: <T>(name: string, run: () => Promise<T>) => Promise<T>;
+  /** Apply the migrations (default); check:vercel leaves that to the build it checks. */
+  migrate?: boolean;
+  /** Without it (the bench), the Upstash stand-in talks to redis-server directly and redisDelay is null. */
+  delayProxy?: boolean;
+};
+
+export async function startBackends(cleanup: Cleanup, ports: PortRange, logDir: string, opts: Options = {}): Promise<Backends> {
+  const step = opts.step ?? ((_name, run) => run());
+  const started = async <T extends { stop?: () => Promise<void>; close?: () => Promise<void> }>(what: string, start: () => Promise<T | null>, missing = "") => {
+    const server = await step(what, start);
+    if (!server) throw new NotInstalled(`${what} not found: apt-get install ${missing} (.ci/run does)`);
+    const stop = server.stop ?? server.close;
+    if (stop) cleanup.add(what, stop);
     return server;
-  });
-  const redis = await step("redis-server", async () => {
-    const server = await startRedis({ port: await freePort(ports), logFile: path.join(logDir, "redis.log") });
-    if (!server) throw new Error("redis-server not found: apt-get install redis-server (.ci/run does)");
-    cleanup.add("redis-server", server.stop);
-    return server;
-  });
-  const redisDelay = await startDelayProxy(redis.port, await freePort(ports));
-  cleanup.add("Redis delay proxy", redisDelay.close);
+  };
+  const logFile = (name: string) => path.join(logDir, `${name}.log`);
+  const pg = await started("PostgreSQL", async () => startPostgres({ port: await freePort(ports), logFile: logFile("postgres") }), "postgresql");
+  const redis = await started("redis-server", async () => startRedis({ port: await freePort(ports), logFile: logFile("redis") }), "redis-server");
+  const redisDelay = opts.delayProxy === false ? null : await started("Redis delay proxy", async () => startDelayProxy(redis.port, await freePort(ports)));
   const upstashToken = randomBytes(16).toString("hex");
-  const upstash = await step("Upstash REST stand-in", async () => {
-    const server = await startUpstashRestServer({ redisPort: redisDelay.port, token: upstashToken, port: await freePort(ports) });
-    cleanup.add("Upstash REST stand-in", server.close);
-    return server;
-  });
+  const upstash = await started("Upstash REST stand-in", async () => startUpstashRestServer({ redisPort: redisDelay?.port ?? redis.port, token: upstashToken, port: await freePort(ports) }));
   const resendKey = `re_${randomBytes(12).toString("hex")}`;
-  const mail = await step("Resend stand-in", async () => {
-    const server = await startMailRecorder({ apiKey: resendKey, port: await freePort(ports) });
-    cleanup.add("Resend stand-in", server.close);
-    return server;
-  });
+  const mail = await started("Resend stand-in", async () => startMailRecorder({ apiKey: resendKey, port: await freePort(ports) }));
   const env: Record<string, string> = {
     RP_ORIGINS: "https://passwordless.example,https://passwordless.example.de",
     SESSION_SECRET: randomBytes(32).toString("base64url"),
@@ -67,9 +68,9 @@ export async function startBackends(cleanup: Cleanup, ports: PortRange, logDir: 
     // so many sign-ups don't share one rate-limit bucket.
     TRUST_PROXY: "xff",
   };
-  await step("npm run db:migrate", () =>
-    runToCompletion("npm run db:migrate", "npm", ["run", "db:migrate"], { env: { ...process.env, ...env }, logFile: path.join(logDir, "migrate.log"), timeoutMs: 120_000 }),
-  );
+  if (opts.migrate !== false) {
+    await step("npm run db:migrate", () => runToCompletion("npm run db:migrate", "npm", ["run", "db:migrate"], { env: { ...process.env, ...env }, logFile: logFile("migrate"), timeoutMs: 120_000 }));
+  }
   return { pg, redis, redisDelay, mailUrl: mail.url, env };
 }
 

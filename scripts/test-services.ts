@@ -19,7 +19,7 @@
 import { rmSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
-import { Cleanup, runToCompletion } from "./processes";
+import { runToCompletion, Script } from "./processes";
 import { freePort, listenOnLoopback, startNext } from "./services";
 import { auditProblems, formatSoak, runSoak } from "./soak/soak";
 import { startBackends } from "./stack";
@@ -31,17 +31,9 @@ const LOG_DIR = path.join("test-results", "services-logs");
 /** A bound for each command, well above what it takes on a busy machine. */
 const COMMAND_TIMEOUT_MS = 30 * 60_000;
 
-const cleanup = new Cleanup();
-cleanup.exitOnSignals();
-const timings: [string, number][] = [];
-
-async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
-  console.log(`\n▶ ${name}`);
-  const t0 = Date.now();
-  const result = await run();
-  timings.push([name, Date.now() - t0]);
-  return result;
-}
+const script = new Script("test:services");
+const { cleanup } = script;
+const step = script.step.bind(script);
 
 /** Runs a command to completion, its output shown. */
 function command(binary: string, args: string[], env: Record<string, string> = {}): Promise<void> {
@@ -73,7 +65,7 @@ async function main(): Promise<void> {
 
   await step("vitest: *.services.test.ts (redis-server, PostgreSQL)", () => command(bin("vitest"), ["run"], { VITEST_SERVICES: "1" }));
 
-  const backends = await startBackends(cleanup, PORTS, LOG_DIR, step);
+  const backends = await startBackends(cleanup, PORTS, LOG_DIR, { step });
   const { pg, redis, mailUrl } = backends;
   const [firstPort, secondPort] = [await freePort(PORTS), await freePort(PORTS)];
   // Both instances serve one public origin, as behind a load balancer: WebAuthn checks it.
@@ -121,16 +113,4 @@ async function main(): Promise<void> {
   });
 }
 
-const report = () => timings.map(([name, ms]) => `  ${(ms / 1000).toFixed(1).padStart(6)} s  ${name}`).join("\n");
-
-main().then(
-  async () => {
-    await cleanup.runAll();
-    console.log(`\ntest:services passed\n${report()}`);
-  },
-  async (error: unknown) => {
-    await cleanup.runAll();
-    console.error(`\ntest:services failed: ${error instanceof Error ? error.message : String(error)}\n${report()}\nServer logs: ${LOG_DIR}/`);
-    process.exitCode = 1;
-  },
-);
+script.run(main, `\nServer logs: ${LOG_DIR}/`);

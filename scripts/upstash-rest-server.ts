@@ -14,7 +14,7 @@
  */
 import http from "node:http";
 import type { Redis } from "ioredis";
-import { listenOnLoopback, redisClient } from "./services";
+import { listenOnLoopback, readBody, redisClient, sendJson as send } from "./services";
 
 export type UpstashRestServer = { url: string; close(): Promise<void> };
 
@@ -92,17 +92,10 @@ function replyError(error: unknown): { error: string } {
   throw error;
 }
 
-function send(res: http.ServerResponse, status: number, body: Json): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { "Content-Type": "application/json", "Content-Length": Buffer.byteLength(text) });
-  res.end(text);
-}
-
 async function readJson(req: http.IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const body = await readBody(req);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString("utf8")) as unknown;
+    return JSON.parse(body.toString("utf8")) as unknown;
   } catch {
     throw new BadRequest("ERR failed to parse command");
   }

@@ -1,78 +1,19 @@
 /**
  * Where a server's CPU time went during a time window of a V8 .cpuprofile (`node --cpu-prof`),
  * grouped by who owns the work. Frames in the minified .next chunks are traced back to their
- * source file through the build's source maps, so bundled packages (iron-session, SimpleWebAuthn,
+ * source file through the build's source maps (node:module's SourceMap), so bundled packages (iron-session, SimpleWebAuthn,
  * drizzle, zod) are told apart from the app's own code. Bench tooling only.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 
 type CallFrame = { functionName: string; url: string; lineNumber: number; columnNumber: number };
 type ProfileNode = { id: number; callFrame: CallFrame; children?: number[] };
 type CpuProfile = { nodes: ProfileNode[]; startTime: number; samples: number[]; timeDeltas: number[] };
 
-type RawMap = { sources: string[]; mappings: string } | { sections: { offset: { line: number; column: number }; map: RawMap }[] };
-/** Per generated line: [generated column, source index] segments, in column order. */
-type Lines = [number, number][][];
-type SourceMap = { kind: "plain"; sources: string[]; lines: Lines } | { kind: "sections"; sections: { line: number; column: number; map: SourceMap }[] };
-
 export type CostShare = { owner: string; percent: number };
 export type ProfileSummary = { file: string; samples: number; owners: CostShare[] };
-
-const BASE64 = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-function decodeVlq(segment: string): number[] {
-  const values: number[] = [];
-  let value = 0;
-  let shift = 0;
-  for (const char of segment) {
-    const digit = BASE64.indexOf(char);
-    value += (digit & 31) << shift;
-    if (digit & 32) {
-      shift += 5;
-    } else {
-      values.push(value & 1 ? -(value >>> 1) : value >>> 1);
-      value = 0;
-      shift = 0;
-    }
-  }
-  return values;
-}
-
-function parseMap(raw: RawMap): SourceMap {
-  if ("sections" in raw) return { kind: "sections", sections: raw.sections.map((s) => ({ line: s.offset.line, column: s.offset.column, map: parseMap(s.map) })) };
-  // Only the source index is needed; it is relative across the whole string, the column per line.
-  let source = 0;
-  const lines: Lines = raw.mappings.split(";").map((line) => {
-    let column = 0;
-    const segments: [number, number][] = [];
-    for (const segment of line.split(",")) {
-      if (!segment) continue;
-      const [dColumn = 0, dSource] = decodeVlq(segment);
-      column += dColumn;
-      if (dSource !== undefined) {
-        source += dSource;
-        segments.push([column, source]);
-      }
-    }
-    return segments;
-  });
-  return { kind: "plain", sources: raw.sources, lines };
-}
-
-function lookup(map: SourceMap, line: number, column: number): string | null {
-  if (map.kind === "sections") {
-    const section = map.sections.filter((s) => s.line < line || (s.line === line && s.column <= column)).at(-1);
-    return section ? lookup(section.map, line - section.line, line === section.line ? column - section.column : column) : null;
-  }
-  const segments = map.lines[line] ?? [];
-  let found: [number, number] | undefined;
-  for (const segment of segments) {
-    if (segment[0] > column) break;
-    found = segment;
-  }
-  return found ? (map.sources[found[1]] ?? null) : null;
-}
 
 /** Who owns a piece of work, by the source file it came from. */
 function ownerOfSource(path: string): string {
@@ -92,12 +33,14 @@ const NODE_HTTP = /^node:(_http|net|internal\/(http|streams|stream_base))/;
 export function summarizeProfile(file: string, windows: { from: number; to: number }[]): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, "utf8")) as CpuProfile;
   const maps = new Map<string, SourceMap | null>();
-  const sourceMapFor = (url: string): SourceMap | null => {
+  const sourceOf = (url: string, line: number, column: number): string | null => {
+    if (!url.startsWith("file://")) return null;
     if (!maps.has(url)) {
       const mapFile = `${fileURLToPath(url)}.map`;
-      maps.set(url, existsSync(mapFile) ? parseMap(JSON.parse(readFileSync(mapFile, "utf8")) as RawMap) : null);
+      maps.set(url, existsSync(mapFile) ? new SourceMap(JSON.parse(readFileSync(mapFile, "utf8")) as ConstructorParameters<typeof SourceMap>[0]) : null);
     }
-    return maps.get(url) ?? null;
+    const entry = maps.get(url)?.findEntry(line, column);
+    return entry && "originalSource" in entry ? entry.originalSource : null;
   };
   // null: generic Node internals (WebCrypto jobs, promises), charged to the frame that called them.
   const ownerOf = ({ functionName, url, lineNumber, columnNumber }: CallFrame): string | null => {
@@ -107,7 +50,7 @@ export function summarizeProfile(file: string, windows: { from: number; to: numb
     if (functionName === "(garbage collector)") return "garbage collector";
     if (["(idle)", "(program)", "(root)"].includes(functionName)) return "idle";
     if (url.includes("/.next/")) {
-      const source = url.startsWith("file://") ? lookup(sourceMapFor(url) ?? { kind: "plain", sources: [], lines: [] }, lineNumber, columnNumber) : null;
+      const source = sourceOf(url, lineNumber, columnNumber);
       return source ? ownerOfSource(source) : "bundled code without a source map";
     }
     if (url.includes("/node_modules/")) return ownerOfSource(url);

@@ -2,8 +2,9 @@
  * The floors: the same ceremonies calling the app's lib functions directly (PGlite in memory and
  * the in-process store, no HTTP, no Next.js), and the cost of the crypto underneath. Run by
  * scripts/bench/run.ts as a child process under `--conditions=react-server`, which resolves
- * "server-only" to its empty module as Next's server build does. Writes JSON to argv[2]; with a
- * message channel it then stays, to run levels at concurrency 8 on request. Bench tooling only.
+ * "server-only" to its empty module as Next's server build does, with a message channel. Runs its
+ * levels at concurrency 1 and 32, writes them to argv[2] as JSON, then stays to run concurrency 8
+ * on request, in slices between the server's own, so both see the same load on a shared machine.
  */
 import { createHmac, generateKeyPairSync, sign, verify, webcrypto } from "node:crypto";
 import { writeFileSync } from "node:fs";
@@ -19,8 +20,7 @@ import { authenticationOptions, registrationOptions, verifyAuthentication, verif
 import { hashSecret } from "@/lib/secrets";
 import { createVerifiedUser, findUserById } from "@/lib/users";
 import { SoftCredential } from "@/test/soft-authenticator";
-import { Level, ownCpuMicros, perWorker, percentiles, timed, type LevelResult, type Limits, type Percentiles, type StepTimes } from "./measure";
-import { CONCURRENCY, getPlan } from "./plan";
+import { CONCURRENCY, getPlan, Level, ownCpuMicros, perWorker, percentiles, timed, type LevelResult, type Limits, type Percentiles, type StepTimes } from "./measure";
 import { peakRssBytes, rssBytes } from "../processes";
 
 export type CryptoFloor = {
@@ -42,12 +42,6 @@ export type InProcessResult = {
   rssBeforeDatabaseBytes: number | null;
   rssAfterDatabaseBytes: number | null;
   signIn: LevelResult[];
-  /**
-   * Sign-in with what collecting it does besides cookies() and headers(), which need a request:
-   * the grant issued and taken, the user looked up, the session and activity rows, one
-   * iron-session seal, the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
-   */
-  signInWithSession: LevelResult[];
   registration: LevelResult[];
   email: LevelResult[];
 };
@@ -109,13 +103,11 @@ export type FloorReply = { ready: true } | { level: LevelResult } | { error: str
 
 async function main(): Promise<void> {
   const [out, mode] = process.argv.slice(2);
-  if (!out) throw new Error("usage: in-process.ts <output.json> [--quick]");
+  const send = process.send?.bind(process);
+  if (!out || !send) throw new Error("run by scripts/bench/run.ts: in-process.ts <output.json> [--quick], with a message channel");
   const plan = getPlan(mode === "--quick");
   const origin = new URL(process.env.APP_URL ?? "").origin;
-  // Run by the bench with a message channel, concurrency 8 is measured on request, in slices
-  // between the server's own, so both see the same load on a shared machine.
-  const send = process.send?.bind(process);
-  const levels = send ? CONCURRENCY.filter((c) => c !== 8) : CONCURRENCY;
+  const levels = CONCURRENCY.filter((c) => c !== 8);
 
   const crypto = await cryptoFloor();
   const rssBeforeDatabaseBytes = rssBytes(process.pid);
@@ -140,11 +132,7 @@ async function main(): Promise<void> {
   /** Registrations of new users, made before each slice (untimed). */
   const registrations = (c: number) => {
     const users: User[] = [];
-    const level = new Level(c, ownCpuMicros, async (_worker, index) => {
-      const user = users[index];
-      if (!user) throw new Error("ran out of users");
-      return { times: await register(user) };
-    });
+    const level = new Level(c, ownCpuMicros, async () => ({ times: await register(users.shift()!) }));
     return { level, prepare: async (count: number) => void users.push(...(await newUsers(count))) };
   };
 
@@ -159,6 +147,9 @@ async function main(): Promise<void> {
 
   const secret = process.env.SESSION_SECRET ?? "";
   const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
+  // What collecting a sign-in does besides cookies() and headers(), which need a request: the grant
+  // issued and taken, the user looked up, the session and activity rows, one iron-session seal,
+  // the remembered user's HMAC (lib/sign-in.ts, lib/session.ts).
   const signInWithSession = async (person: Person): Promise<StepTimes> => {
     const times = await signInOnce(person);
     await timed(times, "collect", async () => {
@@ -180,34 +171,27 @@ async function main(): Promise<void> {
   let requestCounter = 0;
   const requestEmail = async (): Promise<StepTimes> => {
     const n = requestCounter++;
-    const person = people[n % people.length];
-    if (!person) throw new Error("no people");
+    const person = people[n % people.length]!;
     const times: StepTimes = {};
-    await timed(times, "request", () =>
-      issueSignInEmail(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux" }),
-    );
+    await timed(times, "request", () => issueSignInEmail(person.user.username, { client: `10.200.${(n >> 8) & 255}.${n & 255}`, requestedBy: "Chrome on Linux" }));
     return times;
   };
-  const emails = (c: number) => ({ level: new Level(c, ownCpuMicros, async () => ({ times: await requestEmail() })) });
 
-  const ceremonies = (flow: FloorFlow, c: number): { level: Level; prepare?: (count: number) => Promise<void> } => {
-    switch (flow) {
-      case "signIn":
-        return signIns(c, false);
-      case "signInWithSession":
-        return signIns(c, true);
-      case "registration":
-        return registrations(c);
-      case "email":
-        return emails(c);
-    }
+  const flows: Record<FloorFlow, (c: number) => { level: Level; prepare?: (count: number) => Promise<void> }> = {
+    signIn: (c) => signIns(c, false),
+    signInWithSession: (c) => signIns(c, true),
+    registration: registrations,
+    email: (c) => ({ level: new Level(c, ownCpuMicros, async () => ({ times: await requestEmail() })) }),
   };
-  const run = async (flow: FloorFlow, c: number, limits: Limits): Promise<LevelResult> => {
-    const { level, prepare } = ceremonies(flow, c);
-    await prepare?.(limits.count);
-    await level.slice(limits);
-    return level.result();
+  // One more slice of the level named `key` (a new one for a new key); the level so far.
+  const open = new Map<string, ReturnType<(typeof flows)[FloorFlow]>>();
+  const slice = async (key: string, flow: FloorFlow, c: number, limits: Limits): Promise<LevelResult> => {
+    let entry = open.get(key);
+    if (!entry) open.set(key, (entry = flows[flow](c)));
+    await entry.prepare?.(limits.count);
+    return (await entry.level.slice(limits)).result();
   };
+  const run = (flow: FloorFlow, c: number, limits: Limits) => slice(`${flow}:${c}:alone`, flow, c, limits);
 
   for (const user of await newUsers(plan.warmup)) await register(user);
   const registration: LevelResult[] = [];
@@ -216,29 +200,18 @@ async function main(): Promise<void> {
   for (const person of people.slice(0, plan.warmup)) await signInWithSession(person);
   const signIn: LevelResult[] = [];
   for (const c of levels) signIn.push(await run("signIn", c, plan.signIn));
-  const withSession = send ? [] : [await run("signInWithSession", 8, plan.signIn)];
   for (let i = 0; i < plan.warmup; i++) await requestEmail();
   const email: LevelResult[] = [];
   for (const c of levels) email.push(await run("email", c, plan.email[c]));
 
-  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, signInWithSession: withSession, registration, email };
+  const result: InProcessResult = { crypto, databaseStartSeconds, peakRssBytes: peakRssBytes(process.pid), rssBeforeDatabaseBytes, rssAfterDatabaseBytes, signIn, registration, email };
   writeFileSync(out, JSON.stringify(result, null, 2));
-  if (!send) return;
 
-  // Each request runs one more slice of the level it names, and answers with the level so far.
-  const open = new Map<string, ReturnType<typeof ceremonies>>();
-  const slice = async ({ key, flow, concurrency, limits }: Extract<FloorRequest, { key: string }>): Promise<LevelResult> => {
-    let entry = open.get(key);
-    if (!entry) open.set(key, (entry = ceremonies(flow, concurrency)));
-    await entry.prepare?.(limits.count);
-    await entry.level.slice(limits);
-    return entry.level.result();
-  };
   send({ ready: true } satisfies FloorReply);
   await new Promise<void>((resolve) => {
     process.on("message", (message: FloorRequest) => {
       if ("stop" in message) return resolve();
-      slice(message).then(
+      slice(message.key, message.flow, message.concurrency, message.limits).then(
         (result) => send({ level: result } satisfies FloorReply),
         (error: unknown) => send({ error: String(error) } satisfies FloorReply),
       );

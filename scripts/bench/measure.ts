@@ -1,7 +1,7 @@
 /**
  * Closed-loop load: `concurrency` workers run ceremonies back to back until a count or a time
- * limit is reached, recording each step's latency. Shared by the server and in-process runs so
- * both are measured the same way. Bench tooling only.
+ * limit is reached, recording each step's latency; and the plan, how much load each part applies.
+ * Shared by the server and in-process runs so both are measured the same way.
  */
 
 /** Milliseconds each named step of one ceremony took. */
@@ -49,26 +49,11 @@ export async function timed<T>(times: StepTimes, step: string, run: () => Promis
 }
 
 /**
- * Runs `ceremony(worker, i)` with `concurrency` workers; a worker takes no new ceremony once
- * `limits.count` have started or `limits.seconds` have passed. `cpuMicros` reads the CPU time
- * used so far by the process that does the work (this one, or the server). Any failed ceremony
- * fails the run: a figure that includes errors would measure something else.
- */
-export async function runLevel(
-  concurrency: number,
-  limits: Limits,
-  cpuMicros: () => number,
-  ceremony: (worker: number, index: number) => Promise<Sample>,
-): Promise<LevelResult> {
-  const level = new Level(concurrency, cpuMicros, ceremony);
-  await level.slice(limits);
-  return level.result();
-}
-
-/**
- * A level run in slices, with pauses between them (while another process is measured, so both
- * see the same load on a shared machine). Its result adds the slices up: ceremonies, seconds and
- * CPU time of the slices only; `index` counts on across slices.
+ * `concurrency` workers running `ceremony(worker)` back to back, in slices with pauses between
+ * them (while another process is measured, so both see the same load on a shared machine). Its
+ * result adds the slices up: ceremonies, seconds and CPU time of the slices only. `cpuMicros`
+ * reads the CPU time used so far by the process that does the work (this one, or the server).
+ * Any failed ceremony fails the run: a figure that includes errors would measure something else.
  */
 export class Level {
   private readonly samples: Sample[] = [];
@@ -80,11 +65,11 @@ export class Level {
   constructor(
     readonly concurrency: number,
     private readonly cpuMicros: () => number,
-    private readonly ceremony: (worker: number, index: number) => Promise<Sample>,
+    private readonly ceremony: (worker: number) => Promise<Sample>,
   ) {}
 
   /** Runs until `limits.count` more ceremonies have started or `limits.seconds` have passed. */
-  async slice(limits: Limits): Promise<void> {
+  async slice(limits: Limits): Promise<this> {
     const from = Number(process.hrtime.bigint() / 1000n);
     const cpuBefore = this.cpuMicros();
     const start = performance.now();
@@ -92,14 +77,15 @@ export class Level {
     const last = this.started + limits.count;
     const worker = async (w: number) => {
       while (this.started < last && performance.now() < deadline) {
-        const index = this.started++;
-        this.samples.push(await this.ceremony(w, index));
+        this.started++;
+        this.samples.push(await this.ceremony(w));
       }
     };
     await Promise.all(Array.from({ length: this.concurrency }, (_, w) => worker(w)));
     this.seconds += (performance.now() - start) / 1000;
     this.cpuMicrosUsed += this.cpuMicros() - cpuBefore;
     this.windows.push({ from, to: Number(process.hrtime.bigint() / 1000n) });
+    return this;
   }
 
   /** How many ceremonies have started so far. */
@@ -153,4 +139,56 @@ export function perWorker<T>(items: T[], concurrency: number): (worker: number) 
 export function ownCpuMicros(): number {
   const { user, system } = process.cpuUsage();
   return user + system;
+}
+
+/*
+ * The plan: the same for the server and the in-process floor. Every level stops at a count or
+ * after a number of seconds, whichever comes first, so the whole run stays within its time box on
+ * a slow or busy machine.
+ */
+export const CONCURRENCY = [1, 8, 32] as const;
+export type Concurrency = (typeof CONCURRENCY)[number];
+
+export type Plan = {
+  /** Sign-ins per level (bounded by time: sign-in needs no preparation). */
+  signIn: Limits;
+  /** Registrations per level: each needs a proven sign-up prepared beforehand, so by count. */
+  registration: Record<Concurrency, Limits>;
+  /** Email-code requests per level (each costs two argon2id hashes). */
+  email: Record<Concurrency, Limits>;
+  /** Requests of each kind for Next.js's own per-request cost (concurrency 8 only). */
+  requestFloor: Limits;
+  /** Ceremonies of each kind run first and not recorded (JIT, lazily loaded routes). */
+  warmup: number;
+};
+
+const FULL: Plan = {
+  signIn: { count: 2000, seconds: 6 },
+  registration: { 1: { count: 8, seconds: 8 }, 8: { count: 32, seconds: 8 }, 32: { count: 48, seconds: 8 } },
+  email: { 1: { count: 8, seconds: 8 }, 8: { count: 32, seconds: 8 }, 32: { count: 48, seconds: 8 } },
+  requestFloor: { count: 1000, seconds: 3 },
+  warmup: 8,
+};
+
+/** `--quick`: a smoke run for working on the bench itself; its figures are not meant to be quoted. */
+const QUICK: Plan = {
+  signIn: { count: 200, seconds: 1.5 },
+  registration: { 1: { count: 4, seconds: 4 }, 8: { count: 16, seconds: 4 }, 32: { count: 32, seconds: 4 } },
+  email: { 1: { count: 2, seconds: 4 }, 8: { count: 8, seconds: 4 }, 32: { count: 32, seconds: 4 } },
+  requestFloor: { count: 200, seconds: 1 },
+  warmup: 4,
+};
+
+export function getPlan(quick: boolean): Plan {
+  return quick ? QUICK : FULL;
+}
+
+/** Proven sign-ups a run of these levels needs: each registration level plus the warm-up. */
+export function signupsNeeded(plan: Plan, levels: readonly Concurrency[]): number {
+  return plan.warmup + levels.reduce((n, c) => n + plan.registration[c].count, 0);
+}
+
+/** Email requests a run of these levels needs: each level plus the warm-up. */
+export function emailRequestsNeeded(plan: Plan, levels: readonly Concurrency[]): number {
+  return plan.warmup + levels.reduce((n, c) => n + plan.email[c].count, 0);
 }

@@ -1,8 +1,9 @@
 /** The bench's results: their shape, the ratios and targets, and the printed tables. Bench tooling only. */
 import type { ProfileSummary } from "./cpu-profile";
-import type { CryptoFloor, FloorFlow } from "./in-process";
+import type { FloorFlow, InProcessResult } from "./in-process";
 import type { LevelResult, Percentiles } from "./measure";
 import type { PageWeight } from "./page-weight";
+import type { ProxyCost } from "./proxy-cost";
 
 export type QueryCounts = Record<"signInPage" | "signInVerify" | "signInCollect" | "accountPage", string[]>;
 
@@ -36,37 +37,16 @@ export type BenchResults = {
   machine: { cpus: number; node: string; loadAverageBefore: number[]; loadAverageAfter: number[] };
   /** Wall-clock seconds per phase. */
   phases: Record<string, number>;
-  crypto: CryptoFloor;
-  inProcess: {
-    label: string;
-    databaseStartSeconds: number;
-    peakRssBytes: number | null;
-    rssBeforeDatabaseBytes: number | null;
-    rssAfterDatabaseBytes: number | null;
-    /** Concurrency 1 and 32; concurrency 8 is in each server run's floorAt8. */
-    signIn: LevelResult[];
-    registration: LevelResult[];
-    email: LevelResult[];
-  };
+  crypto: InProcessResult["crypto"];
+  /** Levels at concurrency 1 and 32; concurrency 8 is in each server run's floorAt8. */
+  inProcess: Omit<InProcessResult, "crypto"> & { label: string };
   embedded: ServerRun;
   services: ServerRun | Skipped;
   pages: PageWeight[];
   /** The bare page, and the peak RSS of the `next start` that served it. */
   frameworkFloor: PageWeight & { serverPeakRssBytes: number | null };
-  ratios: Ratios;
-  /** The passkey sign-in in a few figures: see signInSummary in run.ts. */
-  signIn?: {
-    requestsAfterPage: number;
-    cpuMs: number;
-    cpuMsWithPage: number;
-    pageMs: number;
-    floorMs: number;
-    nextRequestFloorMs: number;
-    proxyMsPerRequest: number;
-    proxyMsByRequest: Record<"page" | "action" | "formPost", number>;
-    bytes: number;
-    cookieBytesPerRequest: number;
-  };
+  ratios: ReturnType<typeof computeRatios>;
+  signIn?: ReturnType<typeof signInSummary>;
 };
 
 type Flow = "signIn" | "registration" | "email";
@@ -85,15 +65,6 @@ export type ServerRatios = {
   cpuPerCeremony: PerFlow;
   /** Mean bytes received per ceremony, all its responses as sent on the wire. */
   bytesPerCeremony: PerFlow;
-};
-
-export type Ratios = {
-  embedded: ServerRatios;
-  services: ServerRatios | null;
-  signInVerifyP95AtC8Ms: number;
-  /** Each page's compressed JS over the framework floor's. */
-  pageJs: Record<string, number>;
-  targets: { name: string; value: string; target: string; met: boolean }[];
 };
 
 const at8 = (levels: LevelResult[]) => levels.find((l) => l.concurrency === 8);
@@ -128,7 +99,8 @@ function serverRatios(run: ServerRun): ServerRatios {
   };
 }
 
-export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped, pages: PageWeight[], floor: PageWeight): Ratios {
+/** Each server's ratios, sign-in's verify p95, each page's compressed JS over the framework floor's, and the targets. */
+export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped, pages: PageWeight[], floor: PageWeight) {
   const e = serverRatios(embedded);
   const s = "skipped" in services ? null : serverRatios(services);
   const signInVerifyP95AtC8Ms = at8(embedded.signIn)?.steps.verify?.p95 ?? Number.NaN;
@@ -147,7 +119,32 @@ export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped
   return { embedded: e, services: s, signInVerifyP95AtC8Ms, pageJs, targets };
 }
 
-function table(headers: string[], rows: string[][]): string {
+/**
+ * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their
+ * server CPU (the whole ceremony minus the page alone, both measured in this run), the in-process
+ * floor, one refused server action (Next.js and our proxy's floor), the bytes received after the
+ * page, the cookies a signed-in browser sends with every request, and what proxy.ts's own code
+ * costs per request (proxy-cost.ts).
+ */
+export function signInSummary(run: ServerRun, cookieBytesPerRequest: number, proxy: ProxyCost) {
+  const at8 = run.signIn.find((l) => l.concurrency === 8);
+  const after = afterSignInPage(run);
+  return {
+    requestsAfterPage: at8 ? Object.keys(at8.steps).filter((name) => name !== "page").length : Number.NaN,
+    cpuMs: after?.cpuMs ?? Number.NaN,
+    cpuMsWithPage: at8?.cpuMsPerCeremony ?? Number.NaN,
+    pageMs: run.signInPage?.cpuMsPerCeremony ?? Number.NaN,
+    floorMs: run.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN,
+    nextRequestFloorMs: run.requestFloor?.action.cpuMsPerCeremony ?? Number.NaN,
+    // The proxy's own work on the two requests after the page (Next's cost of calling it is in the floors).
+    proxyMsPerRequest: (proxy.action + proxy.formPost) / 2,
+    proxyMsByRequest: proxy,
+    bytes: after?.bytes ?? Number.NaN,
+    cookieBytesPerRequest,
+  };
+}
+
+export function table(headers: string[], rows: string[][]): string {
   const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   return [line(headers), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n");
@@ -197,99 +194,67 @@ export function formatReport(r: BenchResults): string {
     })),
     { label: "in-process floor", levels: r.inProcess[flow] },
   ];
-  const out: string[] = [];
-  out.push(`Passwordless bench ${r.startedAt}${r.quick ? " (--quick: smoke figures, not for quoting)" : ""}${r.cpuProf ? " (--cpu-prof: the embedded server ran under the profiler)" : ""}`);
-  out.push(`machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.loadAverageBefore.map((l) => l.toFixed(1)).join(" ")} before, ${r.machine.loadAverageAfter.map((l) => l.toFixed(1)).join(" ")} after`);
-  out.push(`server, embedded: ${r.embedded.label}`);
-  out.push("skipped" in r.services ? `server, real services: skipped (${r.services.skipped})` : `server, real services: ${r.services.label}`);
-  out.push(`in-process floor: ${r.inProcess.label}; at c=8 it runs in slices between each server's (floor, server, floor, ..., floor: the indented rows), and ratios are taken against those`);
-  out.push(`"received each": bytes of all the ceremony's responses as sent on the wire (status line, headers, body gzipped by next start for Chromium's Accept-Encoding)`);
-  out.push("");
-  out.push(flowTable("Passkey sign-in (discoverable): the page (GET /login, options rendered in), verify (server action), collect (form POST to /login/complete, 303)", ["page", "verify", "collect"], runs("signIn")));
-  if (r.signIn) {
-    const f = r.signIn;
-    out.push(
-      `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, action ${f.proxyMsByRequest.action.toFixed(3)}, form POST ${f.proxyMsByRequest.formPost.toFixed(3)})`,
-    );
-  }
-  out.push("");
-  out.push(flowTable("Sign-up passkey step (proven sign-up): options + verify, collect", ["options", "verify", "collect"], runs("registration")));
-  out.push("");
-  out.push(flowTable('"Email me a sign-in link" request', ["request"], runs("email")));
-  out.push("");
-  out.push("Bytes received per ceremony at c=8, by step (mean; headers + compressed body)");
-  const byStep: string[][] = [];
-  for (const server of servers) {
-    for (const { flow, name } of FLOWS) {
-      const bytes = at8(server.run[flow])?.bytes;
-      if (bytes) byStep.push([`${server.label}: ${name}`, Object.entries(bytes.steps).map(([step, b]) => `${step} ${b.toFixed(0)}`).join(", "), `${bytes.total.toFixed(0)} B`]);
-    }
-  }
-  out.push(table(["ceremony", "steps (bytes)", "total"], byStep));
-  out.push("");
-  out.push("Crypto floor (one thread)");
-  out.push(
-    table(
-      ["what", "figure"],
-      [
-        ["P-256 verify, node:crypto", `${r.crypto.p256VerifyPerSecond.toFixed(0)} /s`],
-        ["P-256 JWK import + WebCrypto verify (as @simplewebauthn does)", `${r.crypto.p256ImportAndVerifyPerSecond.toFixed(0)} /s`],
-        ["argon2id hash, app parameters, p50 / p95", `${r.crypto.argon2idHashMs.p50.toFixed(1)} / ${r.crypto.argon2idHashMs.p95.toFixed(1)} ms`],
-      ],
+  const f = r.signIn;
+  const out: string[] = [
+    `Passwordless bench ${r.startedAt}${r.quick ? " (--quick: smoke figures, not for quoting)" : ""}${r.cpuProf ? " (--cpu-prof: the embedded server ran under the profiler)" : ""}`,
+    `machine: ${r.machine.cpus} CPUs, Node ${r.machine.node}, load average ${r.machine.loadAverageBefore.map((l) => l.toFixed(1)).join(" ")} before, ${r.machine.loadAverageAfter.map((l) => l.toFixed(1)).join(" ")} after`,
+    `server, embedded: ${r.embedded.label}`,
+    "skipped" in r.services ? `server, real services: skipped (${r.services.skipped})` : `server, real services: ${r.services.label}`,
+    `in-process floor: ${r.inProcess.label}; at c=8 it runs in slices between each server's (floor, server, floor, ..., floor: the indented rows), and ratios are taken against those`,
+    `"received each": bytes of all the ceremony's responses as sent on the wire (status line, headers, body gzipped by next start for Chromium's Accept-Encoding)`,
+    "",
+    flowTable("Passkey sign-in (discoverable): the page (GET /login, options rendered in), verify (server action), collect (form POST to /login/complete, 303)", ["page", "verify", "collect"], runs("signIn")),
+    ...(f
+      ? [
+          `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, action ${f.proxyMsByRequest.action.toFixed(3)}, form POST ${f.proxyMsByRequest.formPost.toFixed(3)})`,
+        ]
+      : []),
+  ];
+  /** A blank line, a title and a table. */
+  const section = (title: string, headers: string[], rows: string[][]) => out.push("", title, table(headers, rows));
+  out.push("", flowTable("Sign-up passkey step (proven sign-up): options + verify, collect", ["options", "verify", "collect"], runs("registration")));
+  out.push("", flowTable('"Email me a sign-in link" request', ["request"], runs("email")));
+  section(
+    "Bytes received per ceremony at c=8, by step (mean; headers + compressed body)",
+    ["ceremony", "steps (bytes)", "total"],
+    servers.flatMap((server) =>
+      FLOWS.flatMap(({ flow, name }) => {
+        const bytes = at8(server.run[flow])?.bytes;
+        return bytes ? [[`${server.label}: ${name}`, Object.entries(bytes.steps).map(([step, b]) => `${step} ${b.toFixed(0)}`).join(", "), `${bytes.total.toFixed(0)} B`]] : [];
+      }),
     ),
   );
-  out.push("");
-  out.push("Page weight, first load in Chromium (compressed bytes transferred)");
-  out.push(
-    table(
-      ["page", "requests", "JS files", "JS", "JS / floor", "total"],
-      [...r.pages, r.frameworkFloor].map((p) => [p.label, String(p.requests), String(p.jsFiles), kb(p.jsBytes), (p.jsBytes / r.frameworkFloor.jsBytes).toFixed(2) + "x", kb(p.totalBytes)]),
-    ),
-  );
-  out.push("");
-  out.push("Memory: peak RSS (VmHWM), and where the embedded server's goes");
+  section("Crypto floor (one thread)", ["what", "figure"], [
+    ["P-256 verify, node:crypto", `${r.crypto.p256VerifyPerSecond.toFixed(0)} /s`],
+    ["P-256 JWK import + WebCrypto verify (as @simplewebauthn does)", `${r.crypto.p256ImportAndVerifyPerSecond.toFixed(0)} /s`],
+    ["argon2id hash, app parameters, p50 / p95", `${r.crypto.argon2idHashMs.p50.toFixed(1)} / ${r.crypto.argon2idHashMs.p95.toFixed(1)} ms`],
+  ]);
+  const floorJs = r.frameworkFloor.jsBytes;
+  section("Page weight, first load in Chromium (compressed bytes transferred)", ["page", "requests", "JS files", "JS", "JS / floor", "total"], [...r.pages, r.frameworkFloor].map((p) => [p.label, String(p.requests), String(p.jsFiles), kb(p.jsBytes), (p.jsBytes / floorJs).toFixed(2) + "x", kb(p.totalBytes)]));
   const services = "skipped" in r.services ? null : r.services;
   const bareNext = r.frameworkFloor.serverPeakRssBytes;
   const diff = (a: number | null | undefined, b: number | null | undefined) => (a != null && b != null ? mb(a - b) : "-");
-  out.push(
-    table(
-      ["process", "peak RSS", "share"],
-      [
-        ["next start, embedded (PGlite in memory)", mb(r.embedded.peakRssBytes), ""],
-        ["next start, real services (no PGlite)", services ? mb(services.peakRssBytes) : "skipped", services ? `PGlite in memory: embedded - this = ${diff(r.embedded.peakRssBytes, services.peakRssBytes)}` : ""],
-        ["next start of the bare page (framework floor)", mb(bareNext), services ? `the app's code and load: real services - this = ${diff(services.peakRssBytes, bareNext)}` : ""],
-        ["in-process floor (lib + PGlite, no Next.js)", mb(r.inProcess.peakRssBytes), `RSS ${mb(r.inProcess.rssBeforeDatabaseBytes)} before PGlite opens, ${mb(r.inProcess.rssAfterDatabaseBytes)} once migrated (+${diff(r.inProcess.rssAfterDatabaseBytes, r.inProcess.rssBeforeDatabaseBytes)})`],
-      ],
-    ),
-  );
-  if (services?.queries) {
-    out.push("");
-    out.push("SQL statements per request (real services, from PostgreSQL's statement log)");
-    const q = services.queries;
-    out.push(
-      table(
-        ["request", "statements"],
-        [
-          ["sign-in page (GET /login)", String(q.signInPage.length)],
-          ["sign-in verify", String(q.signInVerify.length)],
-          ["sign-in collect", String(q.signInCollect.length)],
-          ["GET /account (signed in)", String(q.accountPage.length)],
-        ],
-      ),
-    );
+  section("Memory: peak RSS (VmHWM), and where the embedded server's goes", ["process", "peak RSS", "share"], [
+    ["next start, embedded (PGlite in memory)", mb(r.embedded.peakRssBytes), ""],
+    ["next start, real services (no PGlite)", services ? mb(services.peakRssBytes) : "skipped", services ? `PGlite in memory: embedded - this = ${diff(r.embedded.peakRssBytes, services.peakRssBytes)}` : ""],
+    ["next start of the bare page (framework floor)", mb(bareNext), services ? `the app's code and load: real services - this = ${diff(services.peakRssBytes, bareNext)}` : ""],
+    ["in-process floor (lib + PGlite, no Next.js)", mb(r.inProcess.peakRssBytes), `RSS ${mb(r.inProcess.rssBeforeDatabaseBytes)} before PGlite opens, ${mb(r.inProcess.rssAfterDatabaseBytes)} once migrated (+${diff(r.inProcess.rssAfterDatabaseBytes, r.inProcess.rssBeforeDatabaseBytes)})`],
+  ]);
+  const q = services?.queries;
+  if (q) {
+    section("SQL statements per request (real services, from PostgreSQL's statement log)", ["request", "statements"], [
+      ["sign-in page (GET /login)", String(q.signInPage.length)],
+      ["sign-in verify", String(q.signInVerify.length)],
+      ["sign-in collect", String(q.signInCollect.length)],
+      ["GET /account (signed in)", String(q.accountPage.length)],
+    ]);
   }
-  if (r.embedded.profile) {
-    out.push("");
-    out.push(`Where the embedded server's CPU time went, sign-in at c=8 (${r.embedded.profile.samples} samples)`);
-    out.push(table(["owner", "share"], r.embedded.profile.owners.map((o) => [o.owner, `${o.percent.toFixed(1)}%`])));
-  }
-  out.push("");
-  out.push("Ratios at concurrency 8 (server / in-process floor)");
-  out.push(
-    table(
-      ["server", "flow", "throughput", "CPU per ceremony", "received each"],
-      servers.flatMap((s) => FLOWS.map(({ flow, name }) => [s.label, name, s.ratios.throughput[flow].toFixed(2), `${s.ratios.cpuPerCeremony[flow].toFixed(1)}x`, kb(s.ratios.bytesPerCeremony[flow])])),
-    ),
+  const profile = r.embedded.profile;
+  if (profile) section(`Where the embedded server's CPU time went, sign-in at c=8 (${profile.samples} samples)`, ["owner", "share"], profile.owners.map((o) => [o.owner, `${o.percent.toFixed(1)}%`]));
+  section(
+    "Ratios at concurrency 8 (server / in-process floor)",
+    ["server", "flow", "throughput", "CPU per ceremony", "received each"],
+    servers.flatMap((s) => FLOWS.map(({ flow, name }) => [s.label, name, s.ratios.throughput[flow].toFixed(2), `${s.ratios.cpuPerCeremony[flow].toFixed(1)}x`, kb(s.ratios.bytesPerCeremony[flow])])),
   );
   const rf = r.embedded.requestFloor;
   const signIn8 = afterSignInPage(r.embedded);
@@ -297,36 +262,19 @@ export function formatReport(r: BenchResults): string {
   const session8 = r.embedded.floorAt8.signInWithSession?.cpuMsPerCeremony ?? Number.NaN;
   if (rf && signIn8 && Number.isFinite(floor8) && Number.isFinite(session8)) {
     const framework = rf.action.cpuMsPerCeremony + rf.route.cpuMsPerCeremony;
-    const rest = signIn8.cpuMs - framework - session8;
-    out.push("");
-    out.push("Next.js's own cost per request at c=8 (embedded server; the proxy included, almost no app work behind it)");
-    out.push(
-      table(
-        ["request", "n", "CPU ms each", "received each"],
-        [
-          ["server action refused by its input check (passkeyOptions)", String(rf.action.count), rf.action.cpuMsPerCeremony.toFixed(2), rf.action.bytes ? `${rf.action.bytes.total.toFixed(0)} B` : "-"],
-          ["POST /login/complete refused for a malformed grant (303)", String(rf.route.count), rf.route.cpuMsPerCeremony.toFixed(2), rf.route.bytes ? `${rf.route.bytes.total.toFixed(0)} B` : "-"],
-        ],
-      ),
-    );
+    const received = (l: LevelResult) => (l.bytes ? `${l.bytes.total.toFixed(0)} B` : "-");
+    section("Next.js's own cost per request at c=8 (embedded server; the proxy included, almost no app work behind it)", ["request", "n", "CPU ms each", "received each"], [
+      ["server action refused by its input check (passkeyOptions)", String(rf.action.count), rf.action.cpuMsPerCeremony.toFixed(2), received(rf.action)],
+      ["POST /login/complete refused for a malformed grant (303)", String(rf.route.count), rf.route.cpuMsPerCeremony.toFixed(2), received(rf.route)],
+    ]);
     const part = (label: string, msEach: number) => [label, `${msEach.toFixed(1)} ms`, `${((100 * msEach) / signIn8.cpuMs).toFixed(0)}%`, `${(msEach / floor8).toFixed(1)}x`];
-    out.push("");
-    out.push(`Where a sign-in's ${signIn8.cpuMs.toFixed(1)} ms of server CPU after its page (c=8, embedded) goes, in units of the in-process floor's ${floor8.toFixed(1)} ms`);
-    out.push(
-      table(
-        ["part", "CPU", "share", "x floor"],
-        [
-          part("Next.js per request, x2 (the verify action, the collecting POST, as above)", framework),
-          part("the ceremony in-process + the session's work (the \"+ session\" rows)", session8),
-          part("the rest: rate limit, cookies and headers, decoding the assertion, GC", rest),
-        ],
-      ),
-    );
+    section(`Where a sign-in's ${signIn8.cpuMs.toFixed(1)} ms of server CPU after its page (c=8, embedded) goes, in units of the in-process floor's ${floor8.toFixed(1)} ms`, ["part", "CPU", "share", "x floor"], [
+      part("Next.js per request, x2 (the verify action, the collecting POST, as above)", framework),
+      part('the ceremony in-process + the session\'s work (the "+ session" rows)', session8),
+      part("the rest: rate limit, cookies and headers, decoding the assertion, GC", signIn8.cpuMs - framework - session8),
+    ]);
   }
-  out.push("");
-  out.push("Targets");
-  out.push(table(["target", "value", "wanted", ""], r.ratios.targets.map((x) => [x.name, x.value, x.target, x.met ? "met" : "MISSED"])));
-  out.push("");
-  out.push(`phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
+  section("Targets", ["target", "value", "wanted", ""], r.ratios.targets.map((x) => [x.name, x.value, x.target, x.met ? "met" : "MISSED"]));
+  out.push("", `phases (s): ${Object.entries(r.phases).map(([k, v]) => `${k} ${v.toFixed(0)}`).join(", ")}`);
   return out.join("\n");
 }

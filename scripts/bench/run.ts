@@ -17,29 +17,25 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { Cleanup, peakRssBytes, processCpuMicros, runToCompletion, startProcess } from "../processes";
-import { freePort, startNext as startNextServer, startPostgres, startRedis, type PostgresServer } from "../services";
-import { startUpstashRestServer } from "../upstash-rest-server";
-import { AppServer, VirtualBrowser } from "./action-client";
+import { AppServer, VirtualBrowser } from "@/test/action-client";
+import { peakRssBytes, processCpuMicros, runToCompletion, Script, startProcess, within } from "../processes";
+import { freePort, startNext as startNextServer, withoutAppEnv, type PostgresServer } from "../services";
+import { NotInstalled, startBackends } from "../stack";
 import { summarizeProfile } from "./cpu-profile";
 import type { FloorFlow, FloorReply, FloorRequest, InProcessResult } from "./in-process";
-import type { Level, LevelResult, Limits } from "./measure";
 import { floorApp, measurePages, type PageWeight } from "./page-weight";
 import { measurePgliteOpen } from "./pglite-memory";
-import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Plan } from "./plan";
-import { measureProxyCost, type ProxyCost } from "./proxy-cost";
-import { afterSignInPage, computeRatios, formatReport, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
+import { CONCURRENCY, emailRequestsNeeded, getPlan, signupsNeeded, type Concurrency, type Level, type LevelResult, type Limits, type Plan } from "./measure";
+import { measureProxyCost } from "./proxy-cost";
+import { computeRatios, formatReport, signInSummary, table, type BenchResults, type QueryCounts, type ServerRun, type Skipped } from "./report";
 import {
   emailCeremonies,
-  emailLevel,
   nextIp,
   prepareEmailRequests,
   proveSignups,
   registrationCeremonies,
-  registrationLevel,
   requestFloorCeremonies,
   signInCeremonies,
-  signInLevel,
   signInOnce,
   signInPageCeremonies,
   type Person,
@@ -65,51 +61,39 @@ const BUILD_TIMEOUT_S = 600;
  */
 const SERVICES_NEEDS_S = 60;
 
-const cleanup = new Cleanup();
-const phases: Record<string, number> = {};
-const runStart = performance.now();
+const script = new Script("bench");
+const { cleanup } = script;
+const phase = script.step.bind(script);
 /** When measuring began (after the builds). */
 let boxStart = performance.now();
 const elapsed = () => (performance.now() - boxStart) / 1000;
 /** Milliseconds left in the time box, for a step's timeout. */
 const leftMs = () => Math.max(1, TIME_BOX_S - elapsed()) * 1000;
 
-/** Starts the time box: from now, a hard stop just past it, whatever is still running (a step that hangs, say). */
-function startTimeBox(): void {
-  boxStart = performance.now();
-  setTimeout(() => {
-    console.error(`bench: over the ${TIME_BOX_S} s time box; stopping everything it started`);
-    void cleanup.runAll().finally(() => process.exit(1));
-  }, (TIME_BOX_S + 5) * 1000).unref();
-}
+const cleanEnv = (): NodeJS.ProcessEnv => ({ ...withoutAppEnv(), NEXT_TELEMETRY_DISABLED: "1" });
 
-async function phase<T>(name: string, run: () => Promise<T>): Promise<T> {
-  const start = performance.now();
-  console.log(`bench: ${name}...`);
-  try {
-    return await run();
-  } finally {
-    phases[name] = (performance.now() - start) / 1000;
-  }
-}
-
-/** The environment without any backend the developer may have configured (undefined: unset): each mode sets its own. */
-function cleanEnv(): NodeJS.ProcessEnv {
-  const unset = ["DATABASE_URL", "PGLITE_DIR", "UPSTASH_REDIS_REST_URL", "UPSTASH_REDIS_REST_TOKEN", "KV_REST_API_URL", "KV_REST_API_TOKEN", "RESEND_API_KEY", "RESEND_BASE_URL", "EMAIL_FROM", "APP_URL", "SESSION_SECRET", "TRUST_PROXY", "ALLOW_EMBEDDED", "DEV_OUTBOX", "VERCEL"];
-  return { ...process.env, ...Object.fromEntries(unset.map((key) => [key, undefined])), NEXT_TELEMETRY_DISABLED: "1" };
-}
-
-/** `next start` of `dir` on 127.0.0.1:<port>, ready once `readyPath` answers 200. */
+/** `next start` of `dir` on 127.0.0.1:<port>, ready once `readyPath` answers (for the app: once its database has started). */
 async function startNext(name: string, dir: string, port: number, env: NodeJS.ProcessEnv, readyPath: string, nodeFlags: string[] = []) {
-  // The first request also starts the database (PGlite's WASM start-up and migrations).
   const server = await startNextServer({ port, env, logFile: path.join(logsDir, `${name}.log`), dir, readyPath, nodeFlags, timeoutMs: leftMs() });
   cleanup.add(name, server.stop);
   return server;
 }
 
-/** The app's production environment for the bench (TRUST_PROXY=xff: every virtual browser is its own client). */
-function appEnv(port: number, backends: Record<string, string>): NodeJS.ProcessEnv {
-  return { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
+/**
+ * The app's production build on a port of its own with `backends` (TRUST_PROXY=xff: every virtual
+ * browser is its own client), for `measure`; stopped after.
+ */
+async function onServer<T>(name: string, backends: Record<string, string>, nodeFlags: string[], measure: (app: AppServer, pid: number) => Promise<T>): Promise<T> {
+  const port = await freePort(PORTS);
+  const env = { ...cleanEnv(), ALLOW_EMBEDDED: "1", DEV_OUTBOX: "1", APP_URL: `http://localhost:${port}`, SESSION_SECRET: randomBytes(32).toString("base64url"), TRUST_PROXY: "xff", ...backends };
+  const server = await startNext(name, projectDir, port, env, "/api/health", nodeFlags);
+  const app = new AppServer(port, { maxSockets: 32, cpuMicros: () => processCpuMicros(server.pid) });
+  try {
+    return await measure(app, server.pid);
+  } finally {
+    app.close();
+    await server.stop();
+  }
 }
 
 /** The in-process floor, kept running to measure slices of its levels on request (see in-process.ts). */
@@ -142,6 +126,12 @@ async function interleaved(
   return floorResults;
 }
 
+/** A level run alone, at most `limits.count` ceremonies, and no more than are left in `pool`. */
+async function alone(level: Level, limits: Limits, pool?: unknown[]): Promise<LevelResult> {
+  return (await level.slice(capped(limits, pool))).result();
+}
+const capped = (limits: Limits, pool?: unknown[]) => ({ count: Math.min(limits.count, pool?.length ?? Infinity), seconds: limits.seconds });
+
 /**
  * Against one running server, at each of `levels`: the sign-up passkey step (which also makes the
  * people), passkey sign-in and the email request; at concurrency 8 interleaved with the floor.
@@ -156,74 +146,48 @@ async function drive(
   floor: Floor,
   requestFloor: boolean,
 ): Promise<Pick<ServerRun, "signIn" | "signInPage" | "registration" | "email" | "requestFloor" | "floorAt8"> & { people: Person[] }> {
-  const generous = (count: number) => ({ count, seconds: 120 });
+  const warmup = { count: plan.warmup, seconds: 120 };
   const floorAt8: ServerRun["floorAt8"] = {};
-  const key = `${runId}`;
+  /** Each level of a flow: alone, or at c=8 interleaved with the floor's `flows` (and `more` server levels). */
+  const each = async (flows: FloorFlow[], make: (c: Concurrency) => Level, limits: (c: Concurrency) => Limits, pool?: unknown[], more: { level: Level; limits: Limits }[] = []) => {
+    const results: LevelResult[] = [];
+    for (const c of levels) {
+      const level = make(c);
+      if (c !== 8) results.push(await alone(level, limits(c), pool));
+      else {
+        const floorLimits = flows.length > 1 ? { count: plan.signIn.count, seconds: plan.signIn.seconds / 2 } : limits(8);
+        Object.assign(floorAt8, await interleaved(app, floor, runId, flows.map((flow) => ({ flow, limits: floorLimits })), [{ level, limits: capped(limits(8), pool) }, ...more]));
+        results.push(level.result());
+      }
+    }
+    return results;
+  };
 
   const pending = await proveSignups(app, signupsNeeded(plan, levels), runId);
   const people: Person[] = [];
-  await registrationLevel(app, pending, 4, generous(plan.warmup), people);
-  const registration: LevelResult[] = [];
-  for (const c of levels) {
-    if (c !== 8) {
-      registration.push(await registrationLevel(app, pending, c, plan.registration[c], people));
-      continue;
-    }
-    const level = registrationCeremonies(app, pending, 8, people);
-    const limits = { count: Math.min(plan.registration[8].count, pending.length), seconds: plan.registration[8].seconds };
-    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "registration", limits: plan.registration[8] }], [{ level, limits }]));
-    pending.splice(0, level.count);
-    registration.push(level.result());
-  }
+  await alone(registrationCeremonies(app, pending, 4, people), warmup, pending);
+  const registration = await each(["registration"], (c) => registrationCeremonies(app, pending, c, people), (c) => plan.registration[c], pending);
 
-  await signInLevel(app, people, 4, generous(plan.warmup));
-  const signIn: LevelResult[] = [];
-  let nextJs: ServerRun["requestFloor"];
-  let signInPage: LevelResult | undefined;
-  for (const c of levels) {
-    if (c !== 8) {
-      signIn.push(await signInLevel(app, people, c, plan.signIn));
-      continue;
-    }
-    const level = signInCeremonies(app, people, 8);
-    const action = requestFloorCeremonies(app, "action", 8);
-    const route = requestFloorCeremonies(app, "route", 8);
-    const page = signInPageCeremonies(app, 8);
-    if (requestFloor) {
-      const warm = { count: plan.warmup * 4, seconds: 60 };
-      await requestFloorCeremonies(app, "action", 8).slice(warm);
-      await requestFloorCeremonies(app, "route", 8).slice(warm);
-    }
-    const floorLimits = { count: plan.signIn.count, seconds: plan.signIn.seconds / 2 };
-    const serverLevels = [{ level, limits: plan.signIn }, { level: page, limits: plan.requestFloor }, ...(requestFloor ? [action, route].map((l) => ({ level: l, limits: plan.requestFloor })) : [])];
-    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "signIn", limits: floorLimits }, { flow: "signInWithSession", limits: floorLimits }], serverLevels));
-    signIn.push(level.result());
-    signInPage = page.result();
-    if (requestFloor) nextJs = { action: action.result(), route: route.result() };
-  }
+  await alone(signInCeremonies(app, people, 4), warmup);
+  const page = signInPageCeremonies(app, 8);
+  const floorLevels = requestFloor ? { action: requestFloorCeremonies(app, "action", 8), route: requestFloorCeremonies(app, "route", 8) } : null;
+  if (floorLevels) for (const kind of ["action", "route"] as const) await requestFloorCeremonies(app, kind, 8).slice({ count: plan.warmup * 4, seconds: 60 });
+  const more = [page, ...Object.values(floorLevels ?? {})].map((level) => ({ level, limits: plan.requestFloor }));
+  const signIn = await each(["signIn", "signInWithSession"], (c) => signInCeremonies(app, people, c), () => plan.signIn, undefined, more);
+  const at8 = levels.includes(8);
 
   const prepared = prepareEmailRequests(people, emailRequestsNeeded(plan, levels));
-  await emailLevel(app, prepared, 4, generous(plan.warmup));
-  const email: LevelResult[] = [];
-  for (const c of levels) {
-    if (c !== 8) {
-      email.push(await emailLevel(app, prepared, c, plan.email[c]));
-      continue;
-    }
-    const level = emailCeremonies(app, prepared, 8);
-    const limits = { count: Math.min(plan.email[8].count, prepared.length), seconds: plan.email[8].seconds };
-    Object.assign(floorAt8, await interleaved(app, floor, key, [{ flow: "email", limits: plan.email[8] }], [{ level, limits }]));
-    prepared.splice(0, level.count);
-    email.push(level.result());
-  }
-  return { signIn, signInPage, registration, email, people, requestFloor: nextJs, floorAt8 };
-}
-
-/** A browser signed in as `person`, for the signed-in page and the per-request query count. */
-async function signedInBrowser(app: AppServer, person: Person): Promise<VirtualBrowser> {
-  const browser = new VirtualBrowser(nextIp());
-  await signInOnce(app, person, browser);
-  return browser;
+  await alone(emailCeremonies(app, prepared, 4), warmup, prepared);
+  const email = await each(["email"], (c) => emailCeremonies(app, prepared, c), (c) => plan.email[c], prepared);
+  return {
+    signIn,
+    signInPage: at8 ? page.result() : undefined,
+    registration,
+    email,
+    people,
+    requestFloor: at8 && floorLevels ? { action: floorLevels.action.result(), route: floorLevels.route.result() } : undefined,
+    floorAt8,
+  };
 }
 
 /** The SQL statements of one sign-in (each step) and one signed-in page view, from Postgres's log. */
@@ -254,23 +218,14 @@ async function countQueries(app: AppServer, pg: PostgresServer, person: Person):
 }
 
 async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: Floor): Promise<{ run: ServerRun; pages: PageWeight[]; cookieBytesPerRequest: number }> {
-  const port = await freePort(PORTS);
   const profileDir = path.join(resultsDir, "profiles", runId);
   const flags = cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`] : [];
-  const server = await startNext("next-embedded", projectDir, port, appEnv(port, { PGLITE_DIR: "memory://" }), "/api/health", flags);
-  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
-  let run: ServerRun;
-  let pages: PageWeight[];
-  let cookieBytesPerRequest: number;
-  try {
+  const measured = await onServer("next-embedded", { PGLITE_DIR: "memory://" }, flags, async (app, pid) => {
     const { people, ...driven } = await phase("embedded: load", () => drive(app, plan, runId, CONCURRENCY, floor, true));
-    const person = people[0];
-    if (!person) throw new Error("no people signed up");
-    const signedIn = await signedInBrowser(app, person);
-    // What this browser now sends with every request to the site.
-    cookieBytesPerRequest = Buffer.byteLength(signedIn.cookieHeader());
+    const signedIn = new VirtualBrowser(nextIp());
+    await signInOnce(app, people[0]!, signedIn);
     const origin = app.origin;
-    pages = await phase("page weight", () =>
+    const pages = await phase("page weight", () =>
       measurePages([
         { label: "/", origin, path: "/" },
         { label: "/signup", origin, path: "/signup" },
@@ -278,46 +233,33 @@ async function embeddedMode(plan: Plan, runId: string, cpuProf: boolean, floor: 
         { label: "/account (signed in)", origin, path: "/account", cookies: signedIn.entries() },
       ]),
     );
-    run = { label: "PGlite in memory + in-process store", ...driven, peakRssBytes: peakRssBytes(server.pid) };
-  } finally {
-    app.close();
-    await server.stop();
-  }
+    // What a signed-in browser sends with every request to the site.
+    const cookieBytesPerRequest = Buffer.byteLength(signedIn.cookieHeader());
+    const run: ServerRun = { label: "PGlite in memory + in-process store", ...driven, peakRssBytes: peakRssBytes(pid) };
+    return { run, pages, cookieBytesPerRequest };
+  });
   // The profile is written when the server exits.
-  const windows = run.signIn.find((l) => l.concurrency === 8)?.windows;
+  const windows = measured.run.signIn.find((l) => l.concurrency === 8)?.windows;
   const [profile] = cpuProf && existsSync(profileDir) ? readdirSync(profileDir).filter((f) => f.endsWith(".cpuprofile")) : [];
-  if (profile && windows) run.profile = summarizeProfile(path.join(profileDir, profile), windows);
-  return { run, pages, cookieBytesPerRequest };
+  if (profile && windows) measured.run.profile = summarizeProfile(path.join(profileDir, profile), windows);
+  return measured;
 }
 
 async function servicesMode(plan: Plan, runId: string, floor: Floor): Promise<ServerRun | Skipped> {
-  const needs = Math.max(SERVICES_NEEDS_S, 0.6 * (phases["embedded: load"] ?? 0));
+  const needs = Math.max(SERVICES_NEEDS_S, 0.6 * (script.timings["embedded: load"] ?? 0));
   if (TIME_BOX_S - elapsed() < needs) return { skipped: `time box: ${elapsed().toFixed(0)} of ${TIME_BOX_S} s used before it could start, and it needs about ${needs.toFixed(0)}` };
-  const pg = await startPostgres({ port: await freePort(PORTS), logFile: path.join(logsDir, "postgres.log") });
-  if (!pg) return { skipped: "PostgreSQL not installed" };
-  cleanup.add("postgres", pg.stop);
-  const redis = await startRedis({ port: await freePort(PORTS), logFile: path.join(logsDir, "redis.log") });
-  if (!redis) return { skipped: "redis-server not on PATH" };
-  cleanup.add("redis-server", redis.stop);
-  const token = randomBytes(24).toString("base64url");
-  const rest = await startUpstashRestServer({ redisPort: redis.port, token, port: await freePort(PORTS) });
-  cleanup.add("Upstash REST server", rest.close);
-  await runToCompletion("drizzle-kit migrate", "npx", ["drizzle-kit", "migrate"], { cwd: projectDir, env: { ...cleanEnv(), DATABASE_URL: pg.url }, logFile: path.join(logsDir, "migrate.log"), timeoutMs: leftMs() });
-
-  const port = await freePort(PORTS);
-  const server = await startNext("next-services", projectDir, port, appEnv(port, { DATABASE_URL: pg.url, UPSTASH_REDIS_REST_URL: rest.url, UPSTASH_REDIS_REST_TOKEN: token }), "/api/health");
-  const app = new AppServer(port, projectDir, 32, () => processCpuMicros(server.pid));
-  try {
+  const backends = await startBackends(cleanup, PORTS, logsDir, { delayProxy: false }).catch((error: unknown) => {
+    if (error instanceof NotInstalled) return error;
+    throw error;
+  });
+  if (backends instanceof NotInstalled) return { skipped: backends.message };
+  const { DATABASE_URL = "", UPSTASH_REDIS_REST_URL = "", UPSTASH_REDIS_REST_TOKEN = "" } = backends.env;
+  return onServer("next-services", { DATABASE_URL, UPSTASH_REDIS_REST_URL, UPSTASH_REDIS_REST_TOKEN }, [], async (app, pid) => {
     // Concurrency 8 only, where the ratios are taken: the time box is tight.
     const { people, ...driven } = await phase("real services: load", () => drive(app, plan, `${runId}s`, [8], floor, false));
-    const person = people[0];
-    if (!person) throw new Error("no people signed up");
-    const queries = await countQueries(app, pg, person);
-    return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", ...driven, peakRssBytes: peakRssBytes(server.pid), queries };
-  } finally {
-    app.close();
-    await server.stop();
-  }
+    const queries = await countQueries(app, backends.pg, people[0]!);
+    return { label: "PostgreSQL 15 (postgres.js) + redis-server 7 behind the test Upstash REST server; concurrency 8 only", ...driven, peakRssBytes: peakRssBytes(pid), queries };
+  });
 }
 
 /**
@@ -333,13 +275,9 @@ async function startFloor(file: string, quick: boolean): Promise<Floor & { stop(
   );
   cleanup.add("in-process floor", proc.stop);
   const reply = async (request?: FloorRequest): Promise<FloorReply> => {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("the in-process floor did not answer in time")), leftMs())));
-    try {
-      return (await Promise.race([proc.exchange(request), timeout])) as FloorReply;
-    } finally {
-      clearTimeout(timer);
-    }
+    const answer = await within(proc.exchange(request), leftMs());
+    if (answer === "timeout") throw new Error("the in-process floor did not answer in time");
+    return answer as FloorReply;
   };
   const ready = await reply();
   if (!("ready" in ready)) throw new Error(`the in-process floor did not start: ${JSON.stringify(ready)}`);
@@ -358,16 +296,12 @@ async function startFloor(file: string, quick: boolean): Promise<Floor & { stop(
 
 /** `--pglite-memory`: what opening the embedded database costs, three ways. */
 async function pgliteMemory(): Promise<void> {
-  startTimeBox();
   const env = { ...cleanEnv(), ALLOW_EMBEDDED: "1", APP_URL: "http://localhost:3000", SESSION_SECRET: randomBytes(32).toString("base64url") };
   const costs = await phase("PGlite open, three ways", () => measurePgliteOpen(projectDir, env, path.join(logsDir, "pglite-memory.log")));
   const mb = (b: number | null) => (b === null ? "unknown" : `${(b / 1024 / 1024).toFixed(0)} MB`);
-  const widths = [Math.max(...costs.map((c) => c.label.length)), 8, 12, 11, 9];
-  const row = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[0] ?? 0) : c.padStart(widths[i] ?? 0))).join("  ");
   const report = [
     `PGlite open as db/client.ts does it (initdb if needed, migrations), one fresh process each; ${new Date().toISOString()}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`,
-    row(["how", "seconds", "RSS before", "RSS after", "peak RSS"]),
-    ...costs.map((c) => row([c.label, c.seconds.toFixed(1), mb(c.rssBeforeBytes), mb(c.rssAfterBytes), mb(c.peakRssBytes)])),
+    table(["how", "seconds", "RSS before", "RSS after", "peak RSS"], costs.map((c) => [c.label, c.seconds.toFixed(1), mb(c.rssBeforeBytes), mb(c.rssAfterBytes), mb(c.peakRssBytes)])),
   ].join("\n");
   writeFileSync(path.join(resultsDir, "pglite-memory.json"), JSON.stringify(costs, null, 2));
   console.log(`\n${report}\n\nWritten: bench-results/pglite-memory.json`);
@@ -377,6 +311,7 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes("--pglite-memory")) {
     mkdirSync(logsDir, { recursive: true });
+    script.limit(TIME_BOX_S + 5);
     return pgliteMemory();
   }
   const quick = args.includes("--quick");
@@ -387,16 +322,14 @@ async function main(): Promise<void> {
   mkdirSync(logsDir, { recursive: true });
   const startedAt = new Date().toISOString();
   const loadAverageBefore = os.loadavg();
-
-  if (!args.includes("--no-build")) {
-    await phase("next build", () => runToCompletion("next build", process.execPath, [nextBin, "build"], { cwd: projectDir, env: cleanEnv(), logFile: path.join(logsDir, "build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
-  }
+  const build = (what: string, cwd: string, log: string) => phase(what, () => runToCompletion(what, process.execPath, [nextBin, "build"], { cwd, env: cleanEnv(), logFile: path.join(logsDir, log), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
+  if (!args.includes("--no-build")) await build("next build", projectDir, "build.log");
   // Built once per node_modules and kept (in the temp directory).
   const bare = floorApp(projectDir);
-  if (!bare.built) {
-    await phase("framework floor build", () => runToCompletion("floor build", process.execPath, [nextBin, "build"], { cwd: bare.dir, env: cleanEnv(), logFile: path.join(logsDir, "floor-build.log"), timeoutMs: BUILD_TIMEOUT_S * 1000 }));
-  }
-  startTimeBox();
+  if (!bare.built) await build("framework floor build", bare.dir, "floor-build.log");
+  // The time box: from now, a hard stop just past it, whatever is still running (a step that hangs, say).
+  boxStart = performance.now();
+  script.limit(TIME_BOX_S + 5);
 
   const inProcessFile = path.join(resultsDir, "in-process.json");
   const floor = await phase("in-process floor", () => startFloor(inProcessFile, quick));
@@ -409,8 +342,7 @@ async function main(): Promise<void> {
     const server = await startNext("next-floor", bare.dir, port, cleanEnv(), "/");
     try {
       const [weight] = await measurePages([{ label: "framework floor (bare page)", origin: `http://localhost:${port}`, path: "/" }]);
-      if (!weight) throw new Error("no floor page weight");
-      return { ...weight, serverPeakRssBytes: peakRssBytes(server.pid) };
+      return { ...weight!, serverPeakRssBytes: peakRssBytes(server.pid) };
     } finally {
       await server.stop();
     }
@@ -426,7 +358,7 @@ async function main(): Promise<void> {
     quick,
     cpuProf,
     machine: { cpus: os.cpus().length, node: process.version, loadAverageBefore, loadAverageAfter: os.loadavg() },
-    phases: { ...phases, total: (performance.now() - runStart) / 1000 },
+    phases: { ...script.timings, total: (performance.now() - runStart) / 1000 },
     crypto,
     inProcess,
     embedded: embedded.run,
@@ -442,36 +374,5 @@ async function main(): Promise<void> {
   console.log(`\n${report}\n\nWritten: bench-results/latest.json, bench-results/latest.txt (logs in bench-results/logs/)`);
 }
 
-cleanup.exitOnSignals();
-
-main()
-  .catch((error: unknown) => {
-    console.error("bench failed:", error);
-    process.exitCode = 1;
-  })
-  .finally(() => cleanup.runAll());
-
-/**
- * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their
- * server CPU (the whole ceremony minus the page alone, both measured in this run), the in-process
- * floor, one refused server action (Next.js and our proxy's floor), the bytes received after the
- * page, the cookies a signed-in browser sends with every request, and what proxy.ts's own code
- * costs per request (proxy-cost.ts).
- */
-function signInSummary(run: ServerRun, cookieBytesPerRequest: number, proxy: ProxyCost): NonNullable<BenchResults["signIn"]> {
-  const at8 = run.signIn.find((l) => l.concurrency === 8);
-  const after = afterSignInPage(run);
-  return {
-    requestsAfterPage: at8 ? Object.keys(at8.steps).filter((name) => name !== "page").length : Number.NaN,
-    cpuMs: after?.cpuMs ?? Number.NaN,
-    cpuMsWithPage: at8?.cpuMsPerCeremony ?? Number.NaN,
-    pageMs: run.signInPage?.cpuMsPerCeremony ?? Number.NaN,
-    floorMs: run.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN,
-    nextRequestFloorMs: run.requestFloor?.action.cpuMsPerCeremony ?? Number.NaN,
-    // The proxy's own work on the two requests after the page (Next's cost of calling it is in the floors).
-    proxyMsPerRequest: (proxy.action + proxy.formPost) / 2,
-    proxyMsByRequest: proxy,
-    bytes: after?.bytes ?? Number.NaN,
-    cookieBytesPerRequest,
-  };
-}
+const runStart = performance.now();
+script.run(main, "\nLogs in bench-results/logs/");

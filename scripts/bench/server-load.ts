@@ -1,13 +1,13 @@
 /**
  * The ceremonies against a running production server, driven as the browser drives them: server
  * actions over HTTP with the cookies the server sets, a software authenticator signing real
- * assertions (the soak reuses the steps). Every virtual browser has its own client IP (the server runs with TRUST_PROXY=xff),
- * as real visitors do, so per-client rate limits apply per browser. Bench tooling only.
+ * assertions (the soak reuses the steps). Every virtual browser has its own client IP (the server
+ * runs with TRUST_PROXY=xff), as real visitors do, so per-client rate limits apply per browser.
  */
 import { z } from "zod";
+import { AppServer, VirtualBrowser, type ActionResult } from "@/test/action-client";
 import { SoftCredential } from "@/test/soft-authenticator";
-import { AppServer, VirtualBrowser, type ActionResult } from "./action-client";
-import { Level, perWorker, timed, type LevelResult, type Limits, type Sample } from "./measure";
+import { Level, perWorker, timed, type Sample } from "./measure";
 
 export type Person = { username: string; credential: SoftCredential };
 export type ProvenSignup = { browser: VirtualBrowser; username: string };
@@ -90,13 +90,10 @@ function outboxCodes(html: string): Map<string, string> {
   return codes;
 }
 
-/**
- * Sign-up's passkey step (options, verify, collect) for proven sign-ups, in order; each finished
- * one becomes a person. The caller drops the `count` used from `pending` when done.
- */
+/** Sign-up's passkey step (options, verify, collect), each for the next of `pending`, who then joins `people`. */
 export function registrationCeremonies(server: AppServer, pending: ProvenSignup[], concurrency: number, people: Person[]): Level {
-  return new Level(concurrency, server.cpuMicros, async (_worker, index) => {
-    const signup = pending[index];
+  return new Level(concurrency, server.cpuMicros, async () => {
+    const signup = pending.shift();
     if (!signup) throw new Error("ran out of proven sign-ups");
     const sample = newSample();
     const { browser } = signup;
@@ -110,23 +107,10 @@ export function registrationCeremonies(server: AppServer, pending: ProvenSignup[
   });
 }
 
-export async function registrationLevel(server: AppServer, pending: ProvenSignup[], concurrency: number, limits: Limits, people: Person[]): Promise<LevelResult> {
-  const level = registrationCeremonies(server, pending, concurrency, people);
-  await level.slice({ count: Math.min(limits.count, pending.length), seconds: limits.seconds });
-  pending.splice(0, level.count);
-  return level.result();
-}
-
 /** Discoverable passkey sign-in (the "Sign in with a passkey" button), each ceremony a new browser. */
 export function signInCeremonies(server: AppServer, people: Person[], concurrency: number): Level {
   const next = perWorker(people, concurrency);
   return new Level(concurrency, server.cpuMicros, (worker) => signInOnce(server, next(worker), new VirtualBrowser(nextIp())));
-}
-
-export async function signInLevel(server: AppServer, people: Person[], concurrency: number, limits: Limits): Promise<LevelResult> {
-  const level = signInCeremonies(server, people, concurrency);
-  await level.slice(limits);
-  return level.result();
 }
 
 /**
@@ -178,22 +162,17 @@ export async function collect(server: AppServer, browser: VirtualBrowser, grant:
   if (response.status !== 303 || response.headers.location !== "/account") throw new Error(`collect: HTTP ${response.status} to ${response.headers.location}`);
 }
 
+export type EmailRequest = { browser: VirtualBrowser; identifier: string };
+
 /** Browsers on the sign-in page, each to ask for one person's link (round robin: at most a few per address, under its limit of 5). */
-export function prepareEmailRequests(people: Person[], count: number): { browser: VirtualBrowser; identifier: string }[] {
-  return Array.from({ length: count }, (_, i) => {
-    const person = people[i % people.length];
-    if (!person) throw new Error("no people to request sign-in emails for");
-    return { browser: new VirtualBrowser(nextIp()), identifier: person.username };
-  });
+export function prepareEmailRequests(people: Person[], count: number): EmailRequest[] {
+  return Array.from({ length: count }, (_, i) => ({ browser: new VirtualBrowser(nextIp()), identifier: people[i % people.length]!.username }));
 }
 
-/**
- * "Email me a sign-in link" from step 1 of the sign-in page: the request, through to the redirect
- * to the code page; browsers taken from `prepared` in order (the caller drops the `count` used).
- */
-export function emailCeremonies(server: AppServer, prepared: { browser: VirtualBrowser; identifier: string }[], concurrency: number): Level {
-  return new Level(concurrency, server.cpuMicros, async (_worker, index) => {
-    const item = prepared[index];
+/** "Email me a sign-in link" from step 1 of the sign-in page, through to the redirect to the code page; each for the next of `prepared`. */
+export function emailCeremonies(server: AppServer, prepared: EmailRequest[], concurrency: number): Level {
+  return new Level(concurrency, server.cpuMicros, async () => {
+    const item = prepared.shift();
     if (!item) throw new Error("ran out of prepared browsers");
     const sample = newSample();
     const result = await step(sample, "request", item.browser, () =>
@@ -202,13 +181,6 @@ export function emailCeremonies(server: AppServer, prepared: { browser: VirtualB
     expectRedirect(result, "/login/code?next=%2Faccount", "emailLinkForTyped");
     return sample;
   });
-}
-
-export async function emailLevel(server: AppServer, prepared: { browser: VirtualBrowser; identifier: string }[], concurrency: number, limits: Limits): Promise<LevelResult> {
-  const level = emailCeremonies(server, prepared, concurrency);
-  await level.slice({ count: Math.min(limits.count, prepared.length), seconds: limits.seconds });
-  prepared.splice(0, level.count);
-  return level.result();
 }
 
 /**

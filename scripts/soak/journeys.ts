@@ -8,7 +8,7 @@
 import { z } from "zod";
 import { messages, type ErrorCode } from "@/lib/shared/errors";
 import { SoftCredential } from "@/test/soft-authenticator";
-import { HttpError, VirtualBrowser, type ActionResult, type AppServer } from "../bench/action-client";
+import { HttpError, VirtualBrowser, type ActionResult, type AppServer } from "@/test/action-client";
 import { collect, creationOptionsSchema, expectRedirect, grantSchema, nextIp, requestOptionsSchema, valueOf } from "../bench/server-load";
 
 export type JourneyKind = "signUp" | "passkeySignIn" | "emailSignIn" | "addPasskey" | "removePasskey" | "signOutOthers";

@@ -7,7 +7,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { Cleanup, runToCompletion } from "../processes";
+import { runToCompletion, Script } from "../processes";
 import { startBackends } from "../stack";
 import { auditProblems, formatSoak, PORTS, runSoak } from "./soak";
 
@@ -18,40 +18,27 @@ function numberArg(args: string[], name: string): number | undefined {
   return value;
 }
 
-async function main(): Promise<void> {
+const script = new Script("soak");
+
+script.run(async () => {
   const args = process.argv.slice(2);
   const seconds = numberArg(args, "--seconds") ?? (numberArg(args, "--minutes") ?? 3) * 60;
   const resultsDir = path.join(process.cwd(), "soak-results");
   const logDir = path.join(resultsDir, "logs");
   rmSync(logDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
-  const cleanup = new Cleanup();
-  cleanup.exitOnSignals();
   // Bounded whatever happens: start-up, the run, and the audit, then everything is stopped.
-  const watchdog = setTimeout(() => {
-    console.error("soak: over its time limit; stopping everything it started");
-    void cleanup.runAll().finally(() => process.exit(1));
-  }, (seconds + 600) * 1000).unref();
-  try {
-    const backends = await startBackends(cleanup, PORTS, logDir);
-    if (!args.includes("--no-build")) {
-      const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
-      await runToCompletion("next build", process.execPath, [nextBin, "build"], { env: { ...process.env, ...backends.env }, logFile: path.join(logDir, "build.log"), timeoutMs: 600_000 });
-    }
-    const results = await runSoak(backends, { seconds, rate: numberArg(args, "--rate"), ports: PORTS, logDir });
-    const report = formatSoak(results);
-    writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(results, null, 2));
-    writeFileSync(path.join(resultsDir, "latest.txt"), report + "\n");
-    console.log(`\n${report}\n\nWritten: soak-results/latest.json, soak-results/latest.txt (logs in soak-results/logs/)`);
-    const problems = auditProblems(results);
-    if (problems.length) throw new Error(`the audit found ${problems.join(", ")}`);
-  } finally {
-    clearTimeout(watchdog);
-    await cleanup.runAll();
+  script.limit(seconds + 600);
+  const backends = await startBackends(script.cleanup, PORTS, logDir);
+  if (!args.includes("--no-build")) {
+    const nextBin = path.join("node_modules", "next", "dist", "bin", "next");
+    await runToCompletion("next build", process.execPath, [nextBin, "build"], { env: { ...process.env, ...backends.env }, logFile: path.join(logDir, "build.log"), timeoutMs: 600_000 });
   }
-}
-
-main().catch((error: unknown) => {
-  console.error("soak failed:", error instanceof Error ? error.message : error);
-  process.exitCode = 1;
+  const results = await runSoak(backends, { seconds, rate: numberArg(args, "--rate"), ports: PORTS, logDir });
+  const report = formatSoak(results);
+  writeFileSync(path.join(resultsDir, "latest.json"), JSON.stringify(results, null, 2));
+  writeFileSync(path.join(resultsDir, "latest.txt"), report + "\n");
+  console.log(`\n${report}\n\nWritten: soak-results/latest.json, soak-results/latest.txt (logs in soak-results/logs/)`);
+  const problems = auditProblems(results);
+  if (problems.length) throw new Error(`the audit found ${problems.join(", ")}`);
 });

@@ -10,10 +10,10 @@ import http from "node:http";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import postgres from "postgres";
-import { AppServer } from "../bench/action-client";
+import { AppServer } from "@/test/action-client";
 import { percentiles } from "../bench/measure";
 import { Cleanup, processCpuMicros } from "../processes";
-import { freePort, listenOnLoopback, startNext, type NextServer, type PortRange } from "../services";
+import { freePort, listenOnLoopback, readBody, startNext, type NextServer, type PortRange } from "../services";
 import { isClear, Soak, type JourneyKind, type Person } from "./journeys";
 import type { Backends } from "../stack";
 
@@ -50,9 +50,7 @@ async function startFront(instances: Instance[], port: number) {
   let turn = 0;
   const agents = instances.map(() => new http.Agent({ keepAlive: true }));
   const server = http.createServer(async (req, res) => {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks);
+    const body = await readBody(req);
     const unavailable = () => void (res.headersSent || res.writeHead(503, { "Content-Type": "text/plain", "x-soak-instance": "front" }).end("Service unavailable. Please try again."));
     const forward = (i: number, tries: number) => {
       const instance = instances[i]!;
@@ -65,10 +63,9 @@ async function startFront(instances: Instance[], port: number) {
       const upstream = http.request({ host: "127.0.0.1", port: instance.port, method: req.method, path: req.url, headers: req.headers, agent: agents[i] }, async (answer) => {
         // Whole, so that an instance dying mid-answer is a 503 too, not half an answer.
         try {
-          const parts: Buffer[] = [];
-          for await (const part of answer) parts.push(part as Buffer);
+          const whole = await readBody(answer);
           finish();
-          res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "x-soak-instance": String(instance.n) }).end(Buffer.concat(parts));
+          res.writeHead(answer.statusCode ?? 502, { ...answer.headers, "x-soak-instance": String(instance.n) }).end(whole);
         } catch {
           finish();
           unavailable();
@@ -102,7 +99,7 @@ export async function runSoak(backends: Backends, opts: { seconds: number; rate?
   }
 }
 
-async function soak(backends: Backends, opts: { seconds: number; rate?: number; ports: PortRange; logDir: string }, cleanup: Cleanup) {
+async function soak(backends: Backends, opts: Parameters<typeof runSoak>[1], cleanup: Cleanup) {
   const rate = opts.rate ?? DEFAULT_RATE;
   const frontPort = await freePort(opts.ports);
   const env = { ...backends.env, APP_URL: `http://localhost:${frontPort}` };
@@ -112,7 +109,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
   cleanup.add("soak instances", async () => void (await Promise.all(instances.map((i) => i.server.stop()))));
   const front = await startFront(instances, frontPort);
   cleanup.add("soak front", front.close);
-  const app = new AppServer(frontPort, process.cwd(), 64, () => 0, HANG_MS);
+  const app = new AppServer(frontPort, { maxSockets: 64, timeoutMs: HANG_MS });
   cleanup.add("action client", async () => app.close());
 
   const runId = Date.now().toString(36);
@@ -151,7 +148,7 @@ async function soak(backends: Backends, opts: { seconds: number; rate?: number; 
         victim.up = true;
       },
     },
-    { name: "Redis 500 ms slower", at: 3.05 * slot, ms: span(20_000), begin: async () => redisDelay.setDelay(500), end: async () => redisDelay.setDelay(0) },
+    { name: "Redis 500 ms slower", at: 3.05 * slot, ms: span(20_000), begin: async () => redisDelay?.setDelay(500), end: async () => redisDelay?.setDelay(0) },
   ];
   const faultsDone = Promise.all(
     faults.map(async (fault) => {
