@@ -149,12 +149,12 @@ export class VirtualBrowser {
 
 const ACTIONS = {
   passkeyOptions: "app/login/actions.ts",
-  passkeyVerify: "app/login/actions.ts",
+  passkeySignIn: "app/login/actions.ts",
   emailLinkForTyped: "app/login/actions.ts",
   submitSignup: "app/signup/actions.ts",
   submitSignupCode: "app/signup/actions.ts",
   signupPasskeyOptionsAction: "app/signup/actions.ts",
-  signupPasskeyVerifyAction: "app/signup/actions.ts",
+  signupWithPasskeyAction: "app/signup/actions.ts",
   submitEmailCode: "app/login/code/actions.ts",
   addPasskeyOptionsAction: "app/account/actions.ts",
   addPasskeyVerifyAction: "app/account/actions.ts",
@@ -225,6 +225,22 @@ export class AppServer {
     if (response.status !== 200) throw new HttpError(response.status, response.body, action);
     const redirect = redirectOf(response.headers);
     return redirect !== undefined ? { redirect } : { value: actionValue(response.body) };
+  }
+
+  /**
+   * Posts `fields` to a server action as a plain form from the page at `pagePath`, as the passkey
+   * sign-in and sign-up do (components/use-passkey-ceremony.ts postToAction): the answer is a 303,
+   * whose Location this returns; another status throws HttpError.
+   */
+  async postForm(pagePath: string, action: ActionName, browser: VirtualBrowser, fields: Record<string, string>): Promise<string> {
+    const boundary = "----FormBoundary";
+    const all = { [`$ACTION_ID_${actionId(ACTIONS[action], action, this.projectDir)}`]: "", ...fields };
+    const body = Object.entries(all).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
+    const headers = { "Content-Type": `multipart/form-data; boundary=${boundary}`, Origin: this.origin, Referer: `${this.origin}${pagePath}` };
+    const response = await this.request("POST", pagePath, browser, headers, body);
+    const location = response.headers.location;
+    if (response.status !== 303 || !location) throw new HttpError(response.status, response.body, action);
+    return location;
   }
 }
 

@@ -5,7 +5,7 @@ import type { LevelResult, Percentiles } from "./measure";
 import type { PageWeight } from "./page-weight";
 import type { ProxyCost } from "./proxy-cost";
 
-export type QueryCounts = Record<"signInPage" | "signInVerify" | "signInCollect" | "accountPage", string[]>;
+export type QueryCounts = Record<"signInPage" | "signInVerify" | "accountPage", string[]>;
 
 export type ServerRun = {
   label: string;
@@ -21,7 +21,7 @@ export type ServerRun = {
    * Next.js's own cost per request at concurrency 8 (embedded mode): a server action refused by
    * its input check, and /login/complete refused for a malformed grant.
    */
-  requestFloor?: { action: LevelResult; route: LevelResult };
+  requestFloor?: { action: LevelResult; form: LevelResult };
   /** The sign-in page alone (GET /login) at c=8: a sign-in's figures below are what comes after it. */
   signInPage?: LevelResult;
   /** The in-process floor at concurrency 8, measured in slices between this server's own (see run.ts). */
@@ -122,7 +122,8 @@ export function computeRatios(embedded: ServerRun, services: ServerRun | Skipped
 /**
  * The passkey sign-in in a few figures (embedded, c=8): the requests after the sign-in page, their
  * server CPU (the whole ceremony minus the page alone, both measured in this run), the in-process
- * floor, one refused server action (Next.js and our proxy's floor), the bytes received after the
+ * floor, one refused request of the kind the sign-in makes after its page (a form posted to the
+ * sign-in action: Next.js and our proxy's floor), the bytes received after the
  * page, the cookies a signed-in browser sends with every request, and what proxy.ts's own code
  * costs per request (proxy-cost.ts).
  */
@@ -135,9 +136,9 @@ export function signInSummary(run: ServerRun, cookieBytesPerRequest: number, pro
     cpuMsWithPage: at8?.cpuMsPerCeremony ?? Number.NaN,
     pageMs: run.signInPage?.cpuMsPerCeremony ?? Number.NaN,
     floorMs: run.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN,
-    nextRequestFloorMs: run.requestFloor?.action.cpuMsPerCeremony ?? Number.NaN,
-    // The proxy's own work on the two requests after the page (Next's cost of calling it is in the floors).
-    proxyMsPerRequest: (proxy.action + proxy.formPost) / 2,
+    nextRequestFloorMs: run.requestFloor?.form.cpuMsPerCeremony ?? Number.NaN,
+    // The proxy's own work on the one request after the page (Next's cost of calling it is in the floors).
+    proxyMsPerRequest: proxy.formPost,
     proxyMsByRequest: proxy,
     bytes: after?.bytes ?? Number.NaN,
     cookieBytesPerRequest,
@@ -203,16 +204,16 @@ export function formatReport(r: BenchResults): string {
     `in-process floor: ${r.inProcess.label}; at c=8 it runs in slices between each server's (floor, server, floor, ..., floor: the indented rows), and ratios are taken against those`,
     `"received each": bytes of all the ceremony's responses as sent on the wire (status line, headers, body gzipped by next start for Chromium's Accept-Encoding)`,
     "",
-    flowTable("Passkey sign-in (discoverable): the page (GET /login, options rendered in), verify (server action), collect (form POST to /login/complete, 303)", ["page", "verify", "collect"], runs("signIn")),
+    flowTable("Passkey sign-in (discoverable): the page (GET /login, options rendered in), verify (the assertion posted as a form to the sign-in action: signed in, 303)", ["page", "verify"], runs("signIn")),
     ...(f
       ? [
-          `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, action ${f.proxyMsByRequest.action.toFixed(3)}, form POST ${f.proxyMsByRequest.formPost.toFixed(3)})`,
+          `After the page (c=8, embedded): ${f.requestsAfterPage} requests, ${f.cpuMs.toFixed(2)} ms of server CPU (with the page ${f.cpuMsWithPage.toFixed(2)}, the page alone ${f.pageMs.toFixed(2)}; one refused form post to the action ${f.nextRequestFloorMs.toFixed(2)}; in-process floor ${f.floorMs.toFixed(2)}), ${f.bytes.toFixed(0)} B received; a signed-in browser then sends ${f.cookieBytesPerRequest} B of cookies per request; proxy.ts's own code ${f.proxyMsPerRequest.toFixed(3)} ms per request after the page (page ${f.proxyMsByRequest.page.toFixed(3)}, the form post ${f.proxyMsByRequest.formPost.toFixed(3)}, a fetched action ${f.proxyMsByRequest.action.toFixed(3)})`,
         ]
       : []),
   ];
   /** A blank line, a title and a table. */
   const section = (title: string, headers: string[], rows: string[][]) => out.push("", title, table(headers, rows));
-  out.push("", flowTable("Sign-up passkey step (proven sign-up): options + verify, collect", ["options", "verify", "collect"], runs("registration")));
+  out.push("", flowTable("Sign-up passkey step (proven sign-up): options, verify (posted as a form: saved, signed in, 303)", ["options", "verify"], runs("registration")));
   out.push("", flowTable('"Email me a sign-in link" request', ["request"], runs("email")));
   section(
     "Bytes received per ceremony at c=8, by step (mean; headers + compressed body)",
@@ -245,7 +246,6 @@ export function formatReport(r: BenchResults): string {
     section("SQL statements per request (real services, from PostgreSQL's statement log)", ["request", "statements"], [
       ["sign-in page (GET /login)", String(q.signInPage.length)],
       ["sign-in verify", String(q.signInVerify.length)],
-      ["sign-in collect", String(q.signInCollect.length)],
       ["GET /account (signed in)", String(q.accountPage.length)],
     ]);
   }
@@ -261,15 +261,15 @@ export function formatReport(r: BenchResults): string {
   const floor8 = r.embedded.floorAt8.signIn?.cpuMsPerCeremony ?? Number.NaN;
   const session8 = r.embedded.floorAt8.signInWithSession?.cpuMsPerCeremony ?? Number.NaN;
   if (rf && signIn8 && Number.isFinite(floor8) && Number.isFinite(session8)) {
-    const framework = rf.action.cpuMsPerCeremony + rf.route.cpuMsPerCeremony;
+    const framework = rf.form.cpuMsPerCeremony;
     const received = (l: LevelResult) => (l.bytes ? `${l.bytes.total.toFixed(0)} B` : "-");
     section("Next.js's own cost per request at c=8 (embedded server; the proxy included, almost no app work behind it)", ["request", "n", "CPU ms each", "received each"], [
       ["server action refused by its input check (passkeyOptions)", String(rf.action.count), rf.action.cpuMsPerCeremony.toFixed(2), received(rf.action)],
-      ["POST /login/complete refused for a malformed grant (303)", String(rf.route.count), rf.route.cpuMsPerCeremony.toFixed(2), received(rf.route)],
+      ["the sign-in's form post with no assertion (refused by its input check, 303)", String(rf.form.count), rf.form.cpuMsPerCeremony.toFixed(2), received(rf.form)],
     ]);
     const part = (label: string, msEach: number) => [label, `${msEach.toFixed(1)} ms`, `${((100 * msEach) / signIn8.cpuMs).toFixed(0)}%`, `${(msEach / floor8).toFixed(1)}x`];
     section(`Where a sign-in's ${signIn8.cpuMs.toFixed(1)} ms of server CPU after its page (c=8, embedded) goes, in units of the in-process floor's ${floor8.toFixed(1)} ms`, ["part", "CPU", "share", "x floor"], [
-      part("Next.js per request, x2 (the verify action, the collecting POST, as above)", framework),
+      part("Next.js per request, x1 (the form post, as above)", framework),
       part('the ceremony in-process + the session\'s work (the "+ session" rows)', session8),
       part("the rest: rate limit, cookies and headers, decoding the assertion, GC", signIn8.cpuMs - framework - session8),
     ]);

@@ -170,8 +170,8 @@ async function drive(
 
   await alone(signInCeremonies(app, people, 4), warmup);
   const page = signInPageCeremonies(app, 8);
-  const floorLevels = requestFloor ? { action: requestFloorCeremonies(app, "action", 8), route: requestFloorCeremonies(app, "route", 8) } : null;
-  if (floorLevels) for (const kind of ["action", "route"] as const) await requestFloorCeremonies(app, kind, 8).slice({ count: plan.warmup * 4, seconds: 60 });
+  const floorLevels = requestFloor ? { action: requestFloorCeremonies(app, "action", 8), form: requestFloorCeremonies(app, "form", 8) } : null;
+  if (floorLevels) for (const kind of ["action", "form"] as const) await requestFloorCeremonies(app, kind, 8).slice({ count: plan.warmup * 4, seconds: 60 });
   const more = [page, ...Object.values(floorLevels ?? {})].map((level) => ({ level, limits: plan.requestFloor }));
   const signIn = await each(["signIn", "signInWithSession"], (c) => signInCeremonies(app, people, c), () => plan.signIn, undefined, more);
   const at8 = levels.includes(8);
@@ -185,7 +185,7 @@ async function drive(
     registration,
     email,
     people,
-    requestFloor: at8 && floorLevels ? { action: floorLevels.action.result(), route: floorLevels.route.result() } : undefined,
+    requestFloor: at8 && floorLevels ? { action: floorLevels.action.result(), form: floorLevels.form.result() } : undefined,
     floorAt8,
   };
 }
@@ -205,12 +205,11 @@ async function countQueries(app: AppServer, pg: PostgresServer, person: Person):
     await signInOnce(app, person, browser, async () => void marks.push(await mark()));
     const page = await app.request("GET", "/account", browser, { Accept: "text/html" });
     if (page.status !== 200) throw new Error(`GET /account: HTTP ${page.status}`);
-    const [afterPage = start, afterVerify = start, afterCollect = start] = marks;
+    const [afterPage = start, afterVerify = start] = marks;
     return {
       signInPage: pg.statementsBetween(start, afterPage),
       signInVerify: pg.statementsBetween(afterPage, afterVerify),
-      signInCollect: pg.statementsBetween(afterVerify, afterCollect),
-      accountPage: pg.statementsBetween(afterCollect, await mark()),
+      accountPage: pg.statementsBetween(afterVerify, await mark()),
     };
   } finally {
     await pg.logStatements(false);

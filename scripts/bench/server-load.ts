@@ -19,7 +19,6 @@ export function nextIp(): string {
   return `10.${(n >> 16) & 255}.${(n >> 8) & 255}.${n & 255}`;
 }
 
-export const grantSchema = z.object({ ok: z.literal(true), grant: z.string() });
 export const requestOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rpId: z.string() }) });
 const refusedSchema = z.object({ ok: z.literal(false), error: z.string() });
 export const creationOptionsSchema = z.object({ ok: z.literal(true), options: z.object({ challenge: z.string(), rp: z.object({ id: z.string() }), user: z.object({ id: z.string() }) }) });
@@ -90,7 +89,7 @@ function outboxCodes(html: string): Map<string, string> {
   return codes;
 }
 
-/** Sign-up's passkey step (options, verify, collect), each for the next of `pending`, who then joins `people`. */
+/** Sign-up's passkey step (options, then the response posted as a form: saved, signed in, 303), each for the next of `pending`, who then joins `people`. */
 export function registrationCeremonies(server: AppServer, pending: ProvenSignup[], concurrency: number, people: Person[]): Level {
   return new Level(concurrency, server.cpuMicros, async () => {
     const signup = pending.shift();
@@ -100,8 +99,8 @@ export function registrationCeremonies(server: AppServer, pending: ProvenSignup[
     const begun = valueOf(await step(sample, "options", browser, () => server.action("/signup", "signupPasskeyOptionsAction", browser, { args: [] })), creationOptionsSchema, "signupPasskeyOptions");
     const credential = new SoftCredential(begun.options.user.id);
     const response = credential.register(begun.options, server.origin);
-    const verified = valueOf(await step(sample, "verify", browser, () => server.action("/signup", "signupPasskeyVerifyAction", browser, { args: [response] })), grantSchema, "signupPasskeyVerify");
-    await step(sample, "collect", browser, () => collect(server, browser, verified.grant));
+    const to = await step(sample, "verify", browser, () => server.postForm("/signup", "signupWithPasskeyAction", browser, { response: JSON.stringify(response) }));
+    if (to !== "/account") throw new Error(`signupWithPasskeyAction: 303 to ${to}`);
     people.push({ username: signup.username, credential });
     return sample;
   });
@@ -115,18 +114,16 @@ export function signInCeremonies(server: AppServer, people: Person[], concurrenc
 
 /**
  * One passkey sign-in ceremony as a browser makes it; leaves `browser` signed in. The sign-in page
- * (GET /login, its request options rendered in) is the "page" step; after it, the verify action
- * (a grant) and the navigation that collects it (/login/complete). `afterStep` runs untimed after
- * each step.
+ * (GET /login, its request options rendered in) is the "page" step; after it, the verify: the
+ * assertion posted as a form to the sign-in action, which signs in and answers 303 to /account.
+ * `afterStep` runs untimed after each step.
  */
 export async function signInOnce(server: AppServer, person: Person, browser: VirtualBrowser, afterStep?: () => Promise<void>): Promise<Sample> {
   const sample = newSample();
   const options = await step(sample, "page", browser, () => signInPageOptions(server, browser));
   await afterStep?.();
   const response = person.credential.authenticate(options, server.origin);
-  const verified = valueOf(await step(sample, "verify", browser, () => server.action("/login", "passkeyVerify", browser, { args: [response] })), grantSchema, "passkeyVerify");
-  await afterStep?.();
-  await step(sample, "collect", browser, () => collect(server, browser, verified.grant));
+  await step(sample, "verify", browser, () => postSignIn(server, browser, response));
   await afterStep?.();
   return sample;
 }
@@ -152,14 +149,10 @@ export function signInPageCeremonies(server: AppServer, concurrency: number): Le
   });
 }
 
-/**
- * The browser's navigation after a verified passkey: the form POST to /login/complete that
- * redeems the grant, sets the session cookie and redirects (303) to the account page.
- */
-export async function collect(server: AppServer, browser: VirtualBrowser, grant: string): Promise<void> {
-  const body = new URLSearchParams({ grant, next: "/account" }).toString();
-  const response = await server.request("POST", "/login/complete", browser, { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin }, body);
-  if (response.status !== 303 || response.headers.location !== "/account") throw new Error(`collect: HTTP ${response.status} to ${response.headers.location}`);
+/** The sign-in page's one request: the assertion posted as a form; signed in, it answers 303 to /account. */
+export async function postSignIn(server: AppServer, browser: VirtualBrowser, response: unknown): Promise<void> {
+  const to = await server.postForm("/login", "passkeySignIn", browser, { response: JSON.stringify(response), next: "/account" });
+  if (to !== "/account") throw new Error(`passkeySignIn: 303 to ${to}`);
 }
 
 export type EmailRequest = { browser: VirtualBrowser; identifier: string };
@@ -185,11 +178,11 @@ export function emailCeremonies(server: AppServer, prepared: EmailRequest[], con
 
 /**
  * Next.js's own cost per request of the kinds a sign-in makes, with (almost) no app work behind
- * them: the options action with an invalid mode (refused by its zod check before any lib call),
- * and /login/complete with a malformed grant (refused before the store is asked). The proxy runs
- * for both, as for every request.
+ * them: a fetched action (options with an invalid mode, refused by its zod check before any lib
+ * call), and the sign-in's form post with no assertion (refused by its input check, 303 back to
+ * the page). The proxy runs for both, as for every request.
  */
-export function requestFloorCeremonies(server: AppServer, kind: "action" | "route", concurrency: number): Level {
+export function requestFloorCeremonies(server: AppServer, kind: "action" | "form", concurrency: number): Level {
   return new Level(concurrency, server.cpuMicros, async () => {
     const sample = newSample();
     const browser = new VirtualBrowser(nextIp());
@@ -197,9 +190,8 @@ export function requestFloorCeremonies(server: AppServer, kind: "action" | "rout
       const refused = valueOf(await step(sample, "request", browser, () => server.action("/login", "passkeyOptions", browser, { args: ["none"] })), refusedSchema, "passkeyOptions");
       if (refused.error !== "invalid_input") throw new Error(`passkeyOptions("none"): ${refused.error}`);
     } else {
-      const body = new URLSearchParams({ grant: "-", next: "/account" }).toString();
-      const response = await step(sample, "request", browser, () => server.request("POST", "/login/complete", browser, { "Content-Type": "application/x-www-form-urlencoded", Origin: server.origin }, body));
-      if (response.status !== 303) throw new Error(`POST /login/complete with a malformed grant: HTTP ${response.status}`);
+      const to = await step(sample, "request", browser, () => server.postForm("/login", "passkeySignIn", browser, { response: "", next: "/account" }));
+      if (to !== "/login?passkey_error=signin_failed") throw new Error(`passkeySignIn with no assertion: 303 to ${to}`);
     }
     return sample;
   });

@@ -9,7 +9,7 @@ import { z } from "zod";
 import { messages, type ErrorCode } from "@/lib/shared/errors";
 import { SoftCredential } from "@/test/soft-authenticator";
 import { HttpError, VirtualBrowser, type ActionResult, type AppServer } from "@/test/action-client";
-import { collect, creationOptionsSchema, expectRedirect, grantSchema, nextIp, requestOptionsSchema, valueOf } from "../bench/server-load";
+import { creationOptionsSchema, expectRedirect, nextIp, requestOptionsSchema, valueOf } from "../bench/server-load";
 
 export type JourneyKind = "signUp" | "passkeySignIn" | "emailSignIn" | "addPasskey" | "removePasskey" | "signOutOthers";
 
@@ -68,6 +68,13 @@ function refusal(result: ActionResult): void {
   if (refused.success) throw new Refused(refused.data.error);
   const state = formStateSchema.safeParse(result.value);
   if (state.success) throw new Refused(codeOf(state.data.failure ?? state.data.error ?? Object.values(state.data.fieldErrors ?? {})[0] ?? ""));
+}
+
+/** A form-posted action's 303 (the passkey sign-in, sign-up's passkey step): to `to`, or a Refused with the failure it came back with. */
+function postedTo(location: string, to: string, what: string): void {
+  if (location === to) return;
+  const failure = new URL(location, "http://soak.invalid").searchParams.get("passkey_error");
+  throw failure ? new Refused(failure) : new Error(`${what}: 303 to ${location}`);
 }
 
 /** Whether the app answered the failed step, rather than the front for an instance that died mid-request, or nobody in time. */
@@ -204,17 +211,17 @@ export class Soak {
       signUp.credentialId = credential.idBase64url;
       const response = credential.register(begun.options, app.origin);
       signUp.unsure = "verify";
-      const { grant } = await this.step("signUp.verify", browser, async () => ok(await app.action("/signup", "signupPasskeyVerifyAction", browser, { args: [response] }), grantSchema, "signupPasskeyVerify"));
+      // One request saves the passkey, ends the sign-up and signs in (303 to the account).
+      const person: Person = { username, email, credential, extras: [], main: browser, sessions: { lo: 0, hi: 1 }, emailSignIns: 0, busy: true };
+      const posted = { response: JSON.stringify(response) };
+      await this.step("signUp.verify", browser, async () => postedTo(await app.postForm("/signup", "signupWithPasskeyAction", browser, posted), "/account", "signupWithPasskeyAction"));
       signUp.unsure = "";
       signUp.verified = true;
-      const person: Person = { username, email, credential, extras: [], main: browser, sessions: { lo: 0, hi: 1 }, emailSignIns: 0, busy: true };
-      this.people.push(person);
-      await this.step("signUp.collect", browser, () => collect(app, browser, grant));
       person.sessions.lo = 1;
+      this.people.push(person);
       person.busy = false;
-      await this.replay(`sign-up registration for ${username}`, async () => grantSchema.safeParse(valueOrNull(await app.action("/signup", "signupPasskeyVerifyAction", browser, { args: [response] }))).success);
+      await this.replay(`sign-up registration for ${username}`, () => this.signsIn(person, "/signup", "signupWithPasskeyAction", posted, browser));
       await this.replay(`sign-up code for ${username}`, async () => "redirect" in (await app.action("/signup", "submitSignupCode", browser, { form: { code }, prevState: {} })));
-      await this.replay(`sign-up grant for ${username}`, () => this.collectAccepted(grant, person));
     } catch (error) {
       // The app answered (even with an error page): it had its chance to leave nothing half-done.
       if (answered(error, browser)) signUp.unsure = "";
@@ -222,12 +229,9 @@ export class Soak {
     }
   }
 
-  /** A grant redeemed a second time, in a browser of its own: accepted if it signs that browser in. */
-  private async collectAccepted(grant: string, person: Person): Promise<boolean> {
-    const accepted = await collect(this.app, new VirtualBrowser(nextIp()), grant).then(
-      () => true,
-      () => false,
-    );
+  /** A spent response posted again: accepted if it signs a browser in (`browser`, else one of its own). */
+  private async signsIn(person: Person, page: "/login" | "/signup", action: "passkeySignIn" | "signupWithPasskeyAction", fields: Record<string, string>, browser = new VirtualBrowser(nextIp())): Promise<boolean> {
+    const accepted = (await this.app.postForm(page, action, browser, fields)) === "/account";
     if (accepted) counted(person);
     return accepted;
   }
@@ -237,13 +241,12 @@ export class Soak {
     const browser = new VirtualBrowser(nextIp());
     const begun = await this.step("passkey.options", browser, async () => ok(await app.action("/login", "passkeyOptions", browser, { args: ["discoverable"] }), requestOptionsSchema, "passkeyOptions"));
     const response = person.credential.authenticate(begun.options, app.origin);
-    const { grant } = await this.step("passkey.verify", browser, async () => ok(await app.action("/login", "passkeyVerify", browser, { args: [response] }), grantSchema, "passkeyVerify"));
-    this.acceptedCounters.set(person.credential.idBase64url, person.credential.counter);
+    const posted = { response: JSON.stringify(response), next: "/account" };
     person.sessions.hi++;
-    await this.step("passkey.collect", browser, () => collect(app, browser, grant));
+    await this.step("passkey.verify", browser, async () => postedTo(await app.postForm("/login", "passkeySignIn", browser, posted), "/account", "passkeySignIn"));
+    this.acceptedCounters.set(person.credential.idBase64url, person.credential.counter);
     person.sessions.lo++;
-    await this.replay(`passkey assertion for ${person.username}`, async () => grantSchema.safeParse(valueOrNull(await app.action("/login", "passkeyVerify", new VirtualBrowser(nextIp()), { args: [response] }))).success);
-    await this.replay(`passkey grant for ${person.username}`, () => this.collectAccepted(grant, person));
+    await this.replay(`passkey assertion for ${person.username}`, () => this.signsIn(person, "/login", "passkeySignIn", posted));
   }
 
   /** "Email me a sign-in link", then the code typed in the same browser. */
