@@ -102,9 +102,10 @@ export async function enterFiveWrongCodes(page: Page, rightCode: string): Promis
 export async function signInByEmail(page: Page, identifier: string, email = identifier): Promise<Page> {
   const before = await countMail(page.context(), email);
   await requestEmailSignIn(page, identifier);
-  // Newer than any before, and the sign-in mail itself (a security notice may land meanwhile).
+  // Newer than any before, and the sign-in mail itself (a security notice may land meanwhile); one
+  // read may itself wait up to 20 s for the mail on a loaded machine.
   let mail: Mail | undefined;
-  await expect.poll(async () => (mail = await readNewestMail(page.context(), email, { after: before })).subject).toMatch(/^\d{6} is your Passwordless code$/);
+  await expect.poll(async () => (mail = await readNewestMail(page.context(), email, { after: before })).subject, { timeout: 60_000 }).toMatch(/^\d{6} is your Passwordless code$/);
   await enterCode(page, mail!.code!);
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByText("Signed in with an email link or code.")).toBeVisible();
