@@ -2,45 +2,38 @@ import { describe, expect, it } from "vitest";
 import { codeFromPaste, normaliseCode } from "./code";
 
 describe("normaliseCode", () => {
-  it("keeps the digits of a code however it is spaced", () => {
-    expect(normaliseCode("123456")).toBe("123456");
-    expect(normaliseCode("123 456")).toBe("123456");
-    expect(normaliseCode("123-456")).toBe("123456");
-    expect(normaliseCode(" 1 2 3\t4 5 6 ")).toBe("123456");
-  });
-
-  it("reads full-width digits as digits", () => {
-    expect(normaliseCode("１２３４５６")).toBe("123456");
-  });
-
-  it("drops letters and keeps at most six digits", () => {
-    expect(normaliseCode("12a3")).toBe("123");
-    expect(normaliseCode("1234567")).toBe("123456");
-    expect(normaliseCode("")).toBe("");
-    expect(normaliseCode("abc")).toBe("");
+  it.each([
+    // However it is spaced, full-width digits as digits, letters dropped, six digits at most.
+    ["123456", "123456"],
+    ["123 456", "123456"],
+    ["123-456", "123456"],
+    [" 1 2 3\t4 5 6 ", "123456"],
+    ["１２３４５６", "123456"],
+    ["12a3", "123"],
+    ["1234567", "123456"],
+    ["", ""],
+    ["abc", ""],
+  ])("%j → %j", (input, code) => {
+    expect(normaliseCode(input)).toBe(code);
   });
 });
 
 describe("codeFromPaste", () => {
-  it("takes a code as the email shows it", () => {
-    expect(codeFromPaste("123 456")).toBe("123456");
-    expect(codeFromPaste("123-456")).toBe("123456");
-    expect(codeFromPaste("123\u2013456")).toBe("123456");
-    expect(codeFromPaste("  123456\n")).toBe("123456");
-  });
-
-  it("finds the code in a line of the email", () => {
-    expect(codeFromPaste("Your code is 123 456. It expires in 10 minutes.")).toBe("123456");
-    expect(codeFromPaste("Code: 987654 (valid for 15 min)")).toBe("987654");
-  });
-
-  it("does not take six digits out of a longer number", () => {
-    expect(codeFromPaste("12345678")).toBe("123456");
-    expect(codeFromPaste("call 0123456789 or use 111 222")).toBe("111222");
-  });
-
-  it("keeps a partial paste's digits", () => {
-    expect(codeFromPaste("12 3")).toBe("123");
-    expect(codeFromPaste("no digits here")).toBe("");
+  it.each([
+    // A code as the email shows it, or in a line of the email.
+    ["123 456", "123456"],
+    ["123-456", "123456"],
+    ["123\u2013456", "123456"],
+    ["  123456\n", "123456"],
+    ["Your code is 123 456. It expires in 10 minutes.", "123456"],
+    ["Code: 987654 (valid for 15 min)", "987654"],
+    // Not six digits out of a longer number.
+    ["12345678", "123456"],
+    ["call 0123456789 or use 111 222", "111222"],
+    // A partial paste keeps its digits.
+    ["12 3", "123"],
+    ["no digits here", ""],
+  ])("%j → %j", (input, code) => {
+    expect(codeFromPaste(input)).toBe(code);
   });
 });

@@ -15,36 +15,17 @@ function expectNoSecret(text: string): void {
 }
 
 describe("describeFailure", () => {
-  it("names a refused connection with the host, port and variable", () => {
-    const text = describeFailure("connect", failure("ECONNREFUSED", "connect ECONNREFUSED 10.0.0.1:6543"), target);
-    expect(text).toContain("Could not connect to PostgreSQL: connection refused by db.example.com:6543");
-    expect(text).toContain("app@db.example.com:6543/passwordless (from DATABASE_URL_UNPOOLED)");
+  it.each([
+    ["a refused connection with the host, port and variable", "ECONNREFUSED", "connect ECONNREFUSED 10.0.0.1:6543", ["Could not connect to PostgreSQL: connection refused by db.example.com:6543", "app@db.example.com:6543/passwordless (from DATABASE_URL_UNPOOLED)"]],
+    ["an unknown host", "ENOTFOUND", "getaddrinfo ENOTFOUND db.example.com", ["host db.example.com not found"]],
+    ["a timeout", "CONNECT_TIMEOUT", "write CONNECT_TIMEOUT db.example.com:6543", ["no answer from db.example.com:6543 within 10 s"]],
+    ["a failed password for the user, without the password", "28P01", 'password authentication failed for user "app"', ['password authentication failed for user "app" (is the password in DATABASE_URL_UNPOOLED current?)']],
+    ["the server's reason when it refuses the user", "28000", "connection is insecure (try using `sslmode=require`)", ['the server refused user "app": connection is insecure']],
+    ["a missing database", "3D000", undefined, ['database "passwordless" does not exist on db.example.com']],
+  ])("names %s", (_, code, message, expected) => {
+    const text = describeFailure("connect", failure(code, message), target);
+    for (const part of expected) expect(text).toContain(part);
     expectNoSecret(text);
-  });
-
-  it("names an unknown host", () => {
-    const text = describeFailure("connect", failure("ENOTFOUND", "getaddrinfo ENOTFOUND db.example.com"), target);
-    expect(text).toContain("host db.example.com not found");
-  });
-
-  it("names a timeout", () => {
-    const text = describeFailure("connect", failure("CONNECT_TIMEOUT", "write CONNECT_TIMEOUT db.example.com:6543"), target);
-    expect(text).toContain("no answer from db.example.com:6543 within 10 s");
-  });
-
-  it("names a failed password for the user, without the password", () => {
-    const text = describeFailure("connect", failure("28P01", 'password authentication failed for user "app"'), target);
-    expect(text).toContain('password authentication failed for user "app" (is the password in DATABASE_URL_UNPOOLED current?)');
-    expectNoSecret(text);
-  });
-
-  it("passes on the server's reason when it refuses the user", () => {
-    const text = describeFailure("connect", failure("28000", "connection is insecure (try using `sslmode=require`)"), target);
-    expect(text).toContain('the server refused user "app": connection is insecure');
-  });
-
-  it("names a missing database", () => {
-    expect(describeFailure("connect", failure("3D000"), target)).toContain('database "passwordless" does not exist on db.example.com');
   });
 
   it("reports a failing migration by the driver's error inside drizzle's wrapper", () => {

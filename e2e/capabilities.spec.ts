@@ -12,7 +12,7 @@ test.describe.configure({ timeout: 180_000 });
 
 const alert = (page: Page) => page.locator('[role="alert"]:not(#__next-route-announcer__)');
 
-test("autofill starts only where conditional mediation isn't reported missing", async ({ page, browser, authenticator }) => {
+test("autofill starts only where conditional mediation isn't reported missing", async ({ page, newDevice, authenticator }) => {
   const person = newPerson("capsauto");
   await signUpWithPasskey(page, person);
   await signOut(page);
@@ -31,21 +31,16 @@ test("autofill starts only where conditional mediation isn't reported missing", 
   // No getClientCapabilities at all: as before, autofill where isConditionalMediationAvailable says so.
   // (The passkey as it is now: a copy with an older signature counter would be refused.)
   const [credential] = await authenticator.credentials();
-  const older = await browser.newContext();
-  await stubClientCapabilities(older, null);
-  const olderPage = await older.newPage();
+  const olderPage = await newDevice({ capabilities: null });
   await (await addVirtualAuthenticator(olderPage)).addCredential(credential!);
   await olderPage.goto("/login");
   await expect(olderPage).toHaveURL(/\/account$/);
   await expect(olderPage.getByText("Signed in with a passkey.")).toBeVisible();
-  await older.close();
 });
 
-test("a device that can't make a passkey is told so at sign-up and on the account page, and offered a phone where the browser can reach one", async ({ browser }) => {
+test("a device that can't make a passkey is told so at sign-up and on the account page, and offered a phone where the browser can reach one", async ({ newDevice }) => {
   // Phone reachable: the passkey is made on it (a roaming authenticator stands in for the phone).
-  const withPhone = await browser.newContext();
-  await stubClientCapabilities(withPhone, { userVerifyingPlatformAuthenticator: false, passkeyPlatformAuthenticator: true, hybridTransport: true });
-  const page = await withPhone.newPage();
+  const page = await newDevice({ capabilities: { userVerifyingPlatformAuthenticator: false, passkeyPlatformAuthenticator: true, hybridTransport: true } });
   const phone = await addVirtualAuthenticator(page, "usb");
   const person = newPerson("capsphone");
   const mail = await startSignup(page, person);
@@ -57,12 +52,9 @@ test("a device that can't make a passkey is told so at sign-up and on the accoun
   // The account page's choices: a phone or a security key first, this device last.
   await expect(page.getByTestId("no-platform-passkey")).toContainText("Add one on your phone");
   await expect(page.getByRole("button", { name: /^Add a / })).toHaveText(["Add a passkey on your phone", "Add a security key", "Add a passkey on this device"]);
-  await withPhone.close();
 
   // No phone either: email, plainly.
-  const alone = await browser.newContext();
-  await stubClientCapabilities(alone, { userVerifyingPlatformAuthenticator: false, passkeyPlatformAuthenticator: false, hybridTransport: false });
-  const alonePage = await alone.newPage();
+  const alonePage = await newDevice({ capabilities: { userVerifyingPlatformAuthenticator: false, passkeyPlatformAuthenticator: false, hybridTransport: false } });
   const other = newPerson("capsnone");
   const otherMail = await startSignup(alonePage, other);
   await enterCode(alonePage, otherMail.code!);
@@ -72,10 +64,9 @@ test("a device that can't make a passkey is told so at sign-up and on the accoun
   await expect(alonePage).toHaveURL(/\/account$/);
   await expect(alonePage.getByText("Signed in with an email link or code.")).toBeVisible();
   await expect(alonePage.getByRole("button", { name: /^Add a / })).toHaveText(["Add a security key", "Add a passkey on this device"]);
-  await alone.close();
 });
 
-test("the Signal API is used only where reported (or, with nothing reported, where the method exists)", async ({ page, browser, authenticator }) => {
+test("the Signal API is used only where reported (or, with nothing reported, where the method exists)", async ({ page, newDevice, authenticator }) => {
   const person = newPerson("capssignal");
   await signUpWithPasskey(page, person);
   await stubClientCapabilities(page.context(), { signalAllAcceptedCredentials: false });
@@ -89,10 +80,8 @@ test("the Signal API is used only where reported (or, with nothing reported, whe
   // Not told: the passkey manager keeps it.
   expect(await authenticator.credentials()).toHaveLength(1);
 
-  const older = await browser.newContext();
-  await stubClientCapabilities(older, null);
-  const olderCalls = await recordWebAuthnCalls(older);
-  const olderPage = await older.newPage();
+  const olderPage = await newDevice({ capabilities: null });
+  const olderCalls = await recordWebAuthnCalls(olderPage.context());
   const olderAuthenticator = await addVirtualAuthenticator(olderPage);
   await signUpWithPasskey(olderPage, newPerson("capssignal2"));
   await olderPage.getByRole("button", { name: /^Remove / }).click();
@@ -101,7 +90,6 @@ test("the Signal API is used only where reported (or, with nothing reported, whe
   await expect.poll(() => olderAuthenticator.credentials()).toHaveLength(0);
   // (What shows the first half's silence means something: the same record sees a signal sent.)
   expect(olderCalls.filter((call) => call.method === "signal").map((call) => call.name)).toContain("signalAllAcceptedCredentials");
-  await older.close();
 });
 
 test("immediate mode: step 2's Continue signs in with this device's passkey at once", async ({ page }) => {
@@ -115,14 +103,12 @@ test("immediate mode: step 2's Continue signs in with this device's passkey at o
   await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
 });
 
-test("immediate mode: with no passkey on this device, Continue goes to the email link without a word", async ({ page, browser }) => {
+test("immediate mode: with no passkey on this device, Continue goes to the email link without a word", async ({ page, newDevice }) => {
   const person = newPerson("capsnone");
   await signUpWithPasskey(page, person);
   // A device that signed in by email once (so it greets the person) and holds no passkey.
-  const context = await browser.newContext();
-  const device = await context.newPage();
-  await addVirtualAuthenticator(device);
-  await signInByEmail(device, person.email);
+  const device = await signInByEmail(await newDevice({ authenticator: "internal" }), person.email);
+  const context = device.context();
   await signOut(device);
   await device.goto("/login");
   await expect(device.getByRole("heading", { name: `Hello, ${person.username}` })).toBeVisible();
@@ -132,17 +118,14 @@ test("immediate mode: with no passkey on this device, Continue goes to the email
   await expect(alert(device)).toHaveCount(0);
   const mail = await readNewestMail(context, person.email, { after: before });
   expect(mail.subject).toBe(`${mail.code} is your Passwordless code`);
-  await context.close();
 });
 
-test("without immediate mode reported, step 2 is as before: the passkey button first, no Continue", async ({ page, browser, authenticator }) => {
+test("without immediate mode reported, step 2 is as before: the passkey button first, no Continue", async ({ page, newDevice, authenticator }) => {
   const person = newPerson("capslater");
   await signUpWithPasskey(page, person);
   const [credential] = await authenticator.credentials();
   for (const [i, stub] of [{ immediateGet: false }, null].entries()) {
-    const context = await browser.newContext();
-    await stubClientCapabilities(context, stub);
-    const device = await context.newPage();
+    const device = await newDevice({ capabilities: stub });
     const deviceAuthenticator = await addVirtualAuthenticator(device);
     // A signature counter ahead of every earlier use, or the server refuses the copy as a clone.
     await deviceAuthenticator.addCredential({ ...credential!, signCount: 100 * (i + 1) });
@@ -153,7 +136,6 @@ test("without immediate mode reported, step 2 is as before: the passkey button f
     await expect(device.getByRole("button", { name: "Continue" })).toHaveCount(0);
     await device.getByRole("button", { name: "Sign in with a passkey" }).click();
     await expect(device).toHaveURL(/\/account$/);
-    await context.close();
   }
 });
 

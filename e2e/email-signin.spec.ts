@@ -1,16 +1,15 @@
 import { addVirtualAuthenticator, appOrigin, countMail, expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterCode, enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
+import { enterCode, enterFiveWrongCodes, expectSignedOut, requestEmailSignIn, signOut, signUpWithPasskey } from "./flows";
 import { target } from "./target";
 
-test("a new device signs in by link, adds its own passkey, and both devices' passkeys work", { tag: "@smoke" }, async ({ page: deviceA, browser }) => {
+test("a new device signs in by link, adds its own passkey, and both devices' passkeys work", { tag: "@smoke" }, async ({ page: deviceA, newDevice }) => {
   const person = newPerson("newdev");
   await signUpWithPasskey(deviceA, person);
 
-  const contextB = await browser.newContext();
-  const deviceB = await contextB.newPage();
+  const deviceB = await newDevice();
   const authenticatorB = await addVirtualAuthenticator(deviceB);
   await requestEmailSignIn(deviceB, person.email);
-  const mail = await readNewestMail(contextB, person.email);
+  const mail = await readNewestMail(deviceB.context(), person.email);
   expect(mail.subject).toBe(`${mail.code} is your Passwordless code`);
   expect(mail.text).toContain("expire in 10 minutes");
   expect(mail.text).toMatch(/from Chrome on \w+/);
@@ -19,13 +18,10 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   expect(link).toBeTruthy();
 
   // A third browser opening B's link is offered to approve B by its number (e2e/approve.spec.ts); opening it spends nothing.
-  const contextC = await browser.newContext();
-  const deviceC = await contextC.newPage();
+  const deviceC = await newDevice();
   await deviceC.goto(link);
   await expect(deviceC.getByRole("heading", { name: "Approve this sign-in?" })).toBeVisible();
-  await deviceC.goto("/account");
-  await expect(deviceC).toHaveURL(/\/login/);
-  await contextC.close();
+  await expectSignedOut(deviceC);
 
   const response = await deviceB.goto(link);
   expect(response?.headers()["referrer-policy"]).toBe("same-origin");
@@ -44,7 +40,6 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   await deviceB.getByRole("button", { name: "Sign in with a passkey" }).click();
   await expect(deviceB).toHaveURL(/\/account$/);
   await expect(deviceB.getByText("Signed in with a passkey.")).toBeVisible();
-  await contextB.close();
 
   await signOut(deviceA);
   await deviceA.goto("/login");
@@ -52,14 +47,13 @@ test("a new device signs in by link, adds its own passkey, and both devices' pas
   await expect(deviceA).toHaveURL(/\/account$/);
 });
 
-test("the code typed in the browser that asked signs in; a link or code works once", async ({ page, browser }) => {
+test("the code typed in the browser that asked signs in; a link or code works once", async ({ page, newDevice }) => {
   const person = newPerson("code");
   await signUpWithPasskey(page, person);
 
-  const context = await browser.newContext();
-  const device = await context.newPage();
+  const device = await newDevice();
   await requestEmailSignIn(device, person.username);
-  const mail = await readNewestMail(context, person.email);
+  const mail = await readNewestMail(device.context(), person.email);
   const link = mail.links.find((l) => l.includes("/login/email?token="))!;
   await enterCode(device, mail.code!);
   await expect(device).toHaveURL(/\/account$/);
@@ -70,15 +64,14 @@ test("the code typed in the browser that asked signs in; a link or code works on
   await signOut(device);
   await device.goto(link);
   await expect(device.getByRole("heading", { name: "This link was already used" })).toBeVisible();
-  await context.close();
 });
 
-test("opening the link (GET, HEAD, a scanner elsewhere) spends nothing; the button does, once", async ({ page, browser, request }) => {
+test("opening the link (GET, HEAD, a scanner elsewhere) spends nothing; the button does, once", async ({ page, newDevice, request }) => {
   const person = newPerson("scan");
   await signUpWithPasskey(page, person);
 
-  const context = await browser.newContext();
-  const device = await context.newPage();
+  const device = await newDevice();
+  const context = device.context();
   await requestEmailSignIn(device, person.email);
   const link = (await readNewestMail(context, person.email)).links.find((l) => l.includes("/login/email?token="))!;
 
@@ -92,14 +85,13 @@ test("opening the link (GET, HEAD, a scanner elsewhere) spends nothing; the butt
   await device.goto(link);
   await device.getByRole("button", { name: "Sign in" }).click();
   await expect(device).toHaveURL(/\/account$/);
-  await context.close();
 });
 
-test("five wrong codes end the request, and a new one can be asked for", { tag: "@services" }, async ({ page, browser }) => {
+test("five wrong codes end the request, and a new one can be asked for", { tag: "@services" }, async ({ page, newDevice }) => {
   const person = newPerson("wrongcode");
   await signUpWithPasskey(page, person);
-  const context = await browser.newContext();
-  const device = await context.newPage();
+  const device = await newDevice();
+  const context = device.context();
   await requestEmailSignIn(device, person.email);
   const mail = await readNewestMail(context, person.email);
   await enterFiveWrongCodes(device, mail.code!);
@@ -110,7 +102,6 @@ test("five wrong codes end the request, and a new one can be asked for", { tag: 
   const fresh = await readNewestMail(context, person.email, { after: before });
   await enterCode(device, fresh.code!);
   await expect(device).toHaveURL(/\/account$/);
-  await context.close();
 });
 
 test("an unknown address gets the same page and no mail", async ({ page }) => {
@@ -121,11 +112,11 @@ test("an unknown address gets the same page and no mail", async ({ page }) => {
   expect(await countMail(page.context(), nobody)).toBe(0);
 });
 
-test("forged Host and X-Forwarded-Host headers don't change the emailed link", async ({ page, browser, playwright }) => {
+test("forged Host and X-Forwarded-Host headers don't change the emailed link", async ({ page, newDevice, playwright }) => {
   const person = newPerson("host");
   await signUpWithPasskey(page, person);
-  const context = await browser.newContext();
-  const device = await context.newPage();
+  const device = await newDevice();
+  const context = device.context();
   await device.goto("/login");
   await device.getByLabel("Username or email").fill(person.email);
   await device.getByRole("button", { name: "Continue" }).click();
@@ -155,5 +146,4 @@ test("forged Host and X-Forwarded-Host headers don't change the emailed link", a
   const mail = await readNewestMail(context, person.email, { after: before });
   expect(mail.text).not.toContain("evil.example");
   expect(mail.links.some((l) => l.startsWith(`${target.baseURL}/login/email?token=`))).toBe(true);
-  await context.close();
 });

@@ -212,8 +212,11 @@ export function newPerson(prefix = "u") {
   return { name: `Test ${prefix} ${id}`, username: `${prefix}_${id}`, email: `${prefix}.${id}@example.test` };
 }
 
+/** Another browser for this test: `authenticator` adds one; `capabilities` as stubClientCapabilities. */
+export type DeviceOptions = { authenticator?: "internal" | "usb"; capabilities?: Record<string, boolean> | null };
+
 /** Every test's `page` has a virtual authenticator; other contexts and pages start without one. */
-export const test = base.extend<{ authenticator: VirtualAuthenticator }>({
+export const test = base.extend<{ authenticator: VirtualAuthenticator; newDevice: (options?: DeviceOptions) => Promise<Page> }>({
   // The suite's servers trust X-Forwarded-For (TRUST_PROXY=xff, as behind a proxy of your own), so
   // each test is a client of its own for the per-client rate limits, rather than the whole run,
   // all on 127.0.0.1, sharing one. Applies to every context and request a test makes.
@@ -227,6 +230,19 @@ export const test = base.extend<{ authenticator: VirtualAuthenticator }>({
     },
     { auto: true },
   ],
+  // Closed after the test.
+  newDevice: async ({ browser }, provide) => {
+    const contexts: BrowserContext[] = [];
+    await provide(async ({ authenticator, capabilities } = {}) => {
+      const context = await browser.newContext();
+      contexts.push(context);
+      if (capabilities !== undefined) await stubClientCapabilities(context, capabilities);
+      const page = await context.newPage();
+      if (authenticator) await addVirtualAuthenticator(page, authenticator);
+      return page;
+    });
+    await Promise.all(contexts.map((context) => context.close()));
+  },
 });
 
 export { expect };

@@ -1,4 +1,4 @@
-import type { Browser, BrowserContext, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { countMail, expect, readNewestMail, recordWebAuthnCalls, type Mail, type VirtualAuthenticator } from "./fixtures";
 
 type Person = { name: string; username: string; email: string };
@@ -22,6 +22,12 @@ export async function signUpWithPasskey(page: Page, person: Person): Promise<voi
   await page.getByRole("button", { name: "Create a passkey" }).click();
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByTestId("account-username")).toHaveText(person.username);
+}
+
+/** This browser is signed out: the account page sends it to sign in. */
+export async function expectSignedOut(page: Page): Promise<void> {
+  await page.goto("/account");
+  await expect(page).toHaveURL(/\/login/);
 }
 
 export async function signOut(page: Page): Promise<void> {
@@ -92,26 +98,27 @@ export async function enterFiveWrongCodes(page: Page, rightCode: string): Promis
   await expect(page.getByText("Too many wrong codes.")).toBeVisible();
 }
 
-/** Signs this page in with the code emailed for `identifier`; lands on the account page. */
-export async function signInByEmail(page: Page, identifier: string, email = identifier): Promise<void> {
+/** Signs this page in with the code emailed for `identifier`; lands on the account page, and returns the page. */
+export async function signInByEmail(page: Page, identifier: string, email = identifier): Promise<Page> {
   const before = await countMail(page.context(), email);
   await requestEmailSignIn(page, identifier);
-  // Newer than any before, and the sign-in mail itself (a security notice may land meanwhile).
+  // Newer than any before, and the sign-in mail itself (a security notice may land meanwhile); one
+  // read may itself wait up to 20 s for the mail on a loaded machine.
   let mail: Mail | undefined;
-  await expect.poll(async () => (mail = await readNewestMail(page.context(), email, { after: before })).subject).toMatch(/^\d{6} is your Passwordless code$/);
+  await expect.poll(async () => (mail = await readNewestMail(page.context(), email, { after: before })).subject, { timeout: 60_000 }).toMatch(/^\d{6} is your Passwordless code$/);
   await enterCode(page, mail!.code!);
   await expect(page).toHaveURL(/\/account$/);
   await expect(page.getByText("Signed in with an email link or code.")).toBeVisible();
+  return page;
 }
 
-/** A second browser, with no passkey, signs in with the emailed code; returned signed in. */
-export async function signInByEmailElsewhere(browser: Browser, identifier: string, email: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await signInByEmail(page, identifier, email);
-  return { context, page };
+/** On the account page: changes the email to `newEmail` with the code mailed there. */
+export async function changeEmail(page: Page, newEmail: string): Promise<void> {
+  await page.getByLabel("New email address").fill(newEmail);
+  await page.getByRole("button", { name: "Change email" }).click();
+  await enterCode(page, (await readNewestMail(page.context(), newEmail)).code!, "Code sent to the new address");
+  await expect(page.getByText(`Your email address is now ${newEmail}.`)).toBeVisible();
 }
-
 
 /**
  * The next passkey response the page posts as a form to `path` (the sign-in or sign-up's one

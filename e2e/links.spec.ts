@@ -1,6 +1,6 @@
-import type { Browser, Page } from "@playwright/test";
+import type { Page } from "@playwright/test";
 import { expect, newPerson, readNewestMail, test } from "./fixtures";
-import { enterCode, enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWithPasskey, startSignup } from "./flows";
+import { enterCode, enterFiveWrongCodes, requestEmailSignIn, signInByEmail, signOut, signUpWithPasskey, startSignup } from "./flows";
 
 /**
  * Every emailed link says the truth about where it stands, in every state a person can reach:
@@ -9,29 +9,28 @@ import { enterCode, enterFiveWrongCodes, requestEmailSignIn, signOut, signUpWith
  */
 const heading = (page: Page, name: string) => expect(page.getByRole("heading", { name, exact: true })).toBeVisible();
 
-async function otherBrowser(browser: Browser, url: string): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+/** Opens `url` in another browser, which sees `name` as its heading. */
+async function headingElsewhere(newDevice: () => Promise<Page>, url: string, name: string) {
+  const page = await newDevice();
   await page.goto(url);
-  return page;
+  await heading(page, name);
 }
 
-test("sign-in link: ready, elsewhere, used (signed in, then out), ended, incomplete, and while signed in", async ({ page, browser }) => {
+test("sign-in link: ready, elsewhere, used (signed in, then out), ended, incomplete, and while signed in", async ({ page, newDevice }) => {
   test.setTimeout(180_000);
   const person = newPerson("lnkin");
   await signUpWithPasskey(page, person);
 
-  const context = await browser.newContext();
-  const device = await context.newPage();
+  const device = await newDevice();
   await requestEmailSignIn(device, person.email);
-  const link = (await readNewestMail(context, person.email)).links.find((l) => l.includes("/login/email?token="))!;
+  const link = (await readNewestMail(device.context(), person.email)).links.find((l) => l.includes("/login/email?token="))!;
 
   // Any other browser, signed in (the first one: the owner's phone, say) or not, is offered to
   // approve this one by its number (e2e/approve.spec.ts); its own session stays as it is.
   await page.goto(link);
   await heading(page, "Approve this sign-in?");
   await expect(page.getByText("Nothing changes in this browser.", { exact: false })).toBeVisible();
-  await heading(await otherBrowser(browser, link), "Approve this sign-in?");
+  await headingElsewhere(newDevice, link, "Approve this sign-in?");
 
   await device.goto(link.split("?")[0]!);
   await heading(device, "This link is incomplete");
@@ -48,19 +47,18 @@ test("sign-in link: ready, elsewhere, used (signed in, then out), ended, incompl
 
   // Ended by five wrong codes.
   await requestEmailSignIn(device, person.email);
-  const mail = await readNewestMail(context, person.email, { after: 1 });
+  const mail = await readNewestMail(device.context(), person.email, { after: 1 });
   await enterFiveWrongCodes(device, mail.code!);
   await device.goto(mail.links.find((l) => l.includes("/login/email?token="))!);
   await heading(device, "This link no longer works");
-  await context.close();
 });
 
-test("sign-up link: ready, elsewhere, moved on to the passkey, used, signed in, ended", async ({ page, browser }) => {
+test("sign-up link: ready, elsewhere, moved on to the passkey, used, signed in, ended", async ({ page, newDevice }) => {
   test.setTimeout(180_000);
   const person = newPerson("lnkup");
   const mail = await startSignup(page, person);
   const link = mail.links.find((l) => l.includes("/signup/verify?token="))!;
-  await heading(await otherBrowser(browser, link), "Open this link where you signed up");
+  await headingElsewhere(newDevice, link, "Open this link where you signed up");
 
   await enterCode(page, mail.code!);
   await heading(page, "Create a passkey");
@@ -82,7 +80,7 @@ test("sign-up link: ready, elsewhere, moved on to the passkey, used, signed in, 
   await heading(page, "This link no longer works");
 });
 
-test("email-change and confirm-it's-you links: ready, elsewhere, used", async ({ page, browser }) => {
+test("email-change and confirm-it's-you links: ready, elsewhere, used", async ({ page, newDevice }) => {
   test.setTimeout(180_000);
   const person = newPerson("lnkacct");
   await signUpWithPasskey(page, person);
@@ -92,8 +90,8 @@ test("email-change and confirm-it's-you links: ready, elsewhere, used", async ({
   await page.getByRole("button", { name: "Change email" }).click();
   await expect(page.getByLabel("Code sent to the new address")).toBeVisible();
   const change = (await readNewestMail(page.context(), newEmail)).links.find((l) => l.includes("/account/email?token="))!;
-  const { context: otherContext } = await signInSecondBrowser(browser, person.email);
-  const otherPage = await otherContext.newPage();
+  // Another browser signed in to the same account.
+  const otherPage = await signInByEmail(await newDevice(), person.email);
   await otherPage.goto(change);
   await heading(otherPage, "Open this link where you asked for it");
   await page.goto(change);
@@ -115,17 +113,4 @@ test("email-change and confirm-it's-you links: ready, elsewhere, used", async ({
   await expect(page).toHaveURL(/notice=confirmed/);
   await page.goto(confirm);
   await heading(page, "You've confirmed it's you");
-  await otherContext.close();
 });
-
-/** A second browser signed in to the same account with its passkey copied in (another device). */
-async function signInSecondBrowser(browser: Browser, email: string) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await requestEmailSignIn(page, email);
-  const mail = await readNewestMail(context, email);
-  await enterCode(page, mail.code!);
-  await expect(page).toHaveURL(/\/account$/);
-  await page.close();
-  return { context };
-}

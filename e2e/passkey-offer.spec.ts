@@ -1,5 +1,5 @@
-import type { Browser, Page } from "@playwright/test";
-import { addVirtualAuthenticator, expect, newPerson, stubClientCapabilities, test, type VirtualAuthenticator } from "./fixtures";
+import type { Page } from "@playwright/test";
+import { addVirtualAuthenticator, expect, newPerson, test, type VirtualCredential } from "./fixtures";
 import { signInByEmail, signOut, signUpWithPasskey } from "./flows";
 
 /**
@@ -16,13 +16,11 @@ const offer = (page: Page) => page.getByRole("region", { name: "Sign in faster n
 const quietOffer = (page: Page) => page.getByRole("button", { name: "Also create a passkey on this device" });
 
 /** Another device: a context of its own with an empty built-in authenticator, and a roaming one holding `credentials`. */
-async function otherDevice(browser: Browser, credentials: Awaited<ReturnType<VirtualAuthenticator["credentials"]>>) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
+async function otherDevice(page: Page, credentials: VirtualCredential[]) {
   const builtIn = await addVirtualAuthenticator(page);
   const roaming = await addVirtualAuthenticator(page, "usb");
   for (const credential of credentials) await roaming.addCredential(credential);
-  return { context, page, builtIn, roaming };
+  return { page, builtIn };
 }
 
 /** Step 1's "Sign in with a passkey" (a discoverable request), whichever authenticator answers. */
@@ -38,14 +36,13 @@ async function signInWithPasskey(page: Page) {
   await expect(page.getByText("Signed in with a passkey.")).toBeVisible();
 }
 
-test("after an email sign-in: offered once; Create makes a passkey here, and a sign-in with it offers nothing", async ({ page: laptop, browser }) => {
+test("after an email sign-in: offered once; Create makes a passkey here, and a sign-in with it offers nothing", async ({ page: laptop, newDevice }) => {
   const person = newPerson("offermail");
   await signUpWithPasskey(laptop, person);
   // Signed up with this device's own passkey: nothing to offer.
   await expect(offer(laptop)).toHaveCount(0);
 
-  const context = await browser.newContext();
-  const phone = await context.newPage();
+  const phone = await newDevice();
   const authenticator = await addVirtualAuthenticator(phone);
   await signInByEmail(phone, person.email);
   await expect(offer(phone)).toContainText("Create a passkey on this device");
@@ -66,15 +63,12 @@ test("after an email sign-in: offered once; Create makes a passkey here, and a s
   await authenticator.setUserVerified(true);
   await expect(phone.getByTestId("account-username")).toHaveText(person.username);
   await expect(offer(phone)).toHaveCount(0);
-  await context.close();
 });
 
-test("\"Not now\" hides the offer, and the next sign-in on this device within 14 days isn't asked", async ({ page, browser }) => {
+test("\"Not now\" hides the offer, and the next sign-in on this device within 14 days isn't asked", async ({ page, newDevice }) => {
   const person = newPerson("offerlater");
   await signUpWithPasskey(page, person);
-  const context = await browser.newContext();
-  const device = await context.newPage();
-  await addVirtualAuthenticator(device);
+  const device = await newDevice({ authenticator: "internal" });
 
   await signInByEmail(device, person.email);
   await offer(device).getByRole("button", { name: "Not now" }).click();
@@ -86,15 +80,12 @@ test("\"Not now\" hides the offer, and the next sign-in on this device within 14
   await signOut(device);
   await signInByEmail(device, person.email);
   await expect(offer(device)).toHaveCount(0);
-  await context.close();
 });
 
-test("\"Don't ask on this device\" holds on this device, not on others", async ({ page, browser }) => {
+test("\"Don't ask on this device\" holds on this device, not on others", async ({ page, newDevice }) => {
   const person = newPerson("offernever");
   await signUpWithPasskey(page, person);
-  const context = await browser.newContext();
-  const device = await context.newPage();
-  await addVirtualAuthenticator(device);
+  const device = await newDevice({ authenticator: "internal" });
 
   await signInByEmail(device, person.email);
   await offer(device).getByRole("button", { name: "Don't ask on this device" }).click();
@@ -103,21 +94,16 @@ test("\"Don't ask on this device\" holds on this device, not on others", async (
   await signOut(device);
   await signInByEmail(device, person.email);
   await expect(offer(device)).toHaveCount(0);
-  await context.close();
 
   // Another device is still asked.
-  const third = await browser.newContext();
-  const thirdPage = await third.newPage();
-  await addVirtualAuthenticator(thirdPage);
-  await signInByEmail(thirdPage, person.email);
-  await expect(offer(thirdPage)).toBeVisible();
-  await third.close();
+  const third = await signInByEmail(await newDevice({ authenticator: "internal" }), person.email);
+  await expect(offer(third)).toBeVisible();
 });
 
-test("after a sign-in with a passkey from another device: offered, and Create uses this device's own authenticator", async ({ page: laptop, browser, authenticator }) => {
+test("after a sign-in with a passkey from another device: offered, and Create uses this device's own authenticator", async ({ page: laptop, newDevice, authenticator }) => {
   const person = newPerson("offerhybrid");
   await signUpWithPasskey(laptop, person);
-  const device = await otherDevice(browser, await authenticator.credentials());
+  const device = await otherDevice(await newDevice(), await authenticator.credentials());
 
   await signInWithPasskey(device.page);
   await expect(offer(device.page)).toContainText("instead of reaching for your other device");
@@ -125,10 +111,9 @@ test("after a sign-in with a passkey from another device: offered, and Create us
   await expect(device.page.getByTestId("passkey")).toHaveCount(2);
   await expect(offer(device.page)).toHaveCount(0);
   expect(await device.builtIn.credentials()).toHaveLength(1);
-  await device.context.close();
 });
 
-test("a security key (usb) is added with its hint and named so; signing in with it elsewhere offers only a quiet link", async ({ page: laptop, browser }) => {
+test("a security key (usb) is added with its hint and named so; signing in with it elsewhere offers only a quiet link", async ({ page: laptop, newDevice }) => {
   const person = newPerson("offerkey");
   await signUpWithPasskey(laptop, person);
   const key = await addVirtualAuthenticator(laptop, "usb");
@@ -139,7 +124,7 @@ test("a security key (usb) is added with its hint and named so; signing in with 
   // The key made it, not the laptop's own authenticator.
   expect(await key.credentials()).toHaveLength(1);
 
-  const device = await otherDevice(browser, await key.credentials());
+  const device = await otherDevice(await newDevice(), await key.credentials());
   await signInWithPasskey(device.page);
   await expect(offer(device.page)).toHaveCount(0);
   await expect(device.page.getByText("Signed in with a security key.")).toBeVisible();
@@ -147,26 +132,16 @@ test("a security key (usb) is added with its hint and named so; signing in with 
   await expect(device.page.getByTestId("passkey")).toHaveCount(3);
   await expect(quietOffer(device.page)).toHaveCount(0);
   expect(await device.builtIn.credentials()).toHaveLength(1);
-  await device.context.close();
 });
 
-test("the offer follows what the browser says: none where it can't make a passkey here, as before where it says nothing", async ({ page, browser }) => {
+test("the offer follows what the browser says: none where it can't make a passkey here, as before where it says nothing", async ({ page, newDevice }) => {
   const person = newPerson("offercaps");
   await signUpWithPasskey(page, person);
 
-  const cannot = await browser.newContext();
-  await stubClientCapabilities(cannot, { passkeyPlatformAuthenticator: false });
-  const cannotPage = await cannot.newPage();
-  await signInByEmail(cannotPage, person.email);
-  await expect(cannotPage.getByTestId("no-platform-passkey")).toBeVisible();
-  await expect(offer(cannotPage)).toHaveCount(0);
-  await cannot.close();
+  const cannot = await signInByEmail(await newDevice({ capabilities: { passkeyPlatformAuthenticator: false } }), person.email);
+  await expect(cannot.getByTestId("no-platform-passkey")).toBeVisible();
+  await expect(offer(cannot)).toHaveCount(0);
 
-  const older = await browser.newContext();
-  await stubClientCapabilities(older, null);
-  const olderPage = await older.newPage();
-  await addVirtualAuthenticator(olderPage);
-  await signInByEmail(olderPage, person.email);
-  await expect(offer(olderPage)).toBeVisible();
-  await older.close();
+  const older = await signInByEmail(await newDevice({ capabilities: null, authenticator: "internal" }), person.email);
+  await expect(offer(older)).toBeVisible();
 });

@@ -8,9 +8,7 @@ import { listOutbox } from "./mail";
 import { getCurrentSession, insertSession, validateSessionToken } from "./session";
 import { rememberedUser } from "./sign-in";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 describe("name", () => {
   it("saves the name and hands back what the passkey manager should show", async () => {

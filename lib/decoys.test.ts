@@ -26,9 +26,7 @@ async function accountWith(list: [number, string[]][]): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 describe("decoyCredentials", () => {
   it("before any account exists, looks like a Chromium passkey list", async () => {

@@ -5,9 +5,7 @@ import { recentActivity } from "./activity";
 import { signOutDevice, signOutOtherDevices } from "./devices";
 import { getCurrentSession, insertSession, listSessions, validateSessionToken } from "./session";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 describe("devices", () => {
   it("signs out one device, or all but this one, and only the user's own", async () => {

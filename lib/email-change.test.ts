@@ -24,9 +24,7 @@ async function started(browser: TestBrowser, newEmail: string) {
   if (!result.ok) throw new Error(result.error);
 }
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 describe("email change", () => {
   it("changes nothing until the new address is proven in this browser, then switches and tells the old one", async () => {

@@ -1,7 +1,7 @@
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
-import { newUser } from "@/test/factories";
+import { askSignInEmail, newUser } from "@/test/factories";
 import {
   approvalChoices,
   approvalView,
@@ -10,24 +10,16 @@ import {
   EMAIL_SIGNIN_TTL_SECONDS,
   finishSignInEmail,
   pendingSignInEmail,
-  requestSignInEmail,
   signInApprovalStatus,
   signInLinkState,
 } from "./email-sign-in";
 import { kv } from "./kv";
-import { listOutbox } from "./mail";
 import { getCurrentSession } from "./session";
 
-/** Asks in a browser of its own (the asker); returns the mail's code, secret and request code, and the number its tab shows. */
+/** Asks in a browser of its own (the asker); also the number its tab shows. */
 async function ask(identifier: string) {
-  const asker = new TestBrowser();
-  const before = listOutbox().length;
-  const requested = await asker.run(() => requestSignInEmail(identifier));
-  if (!requested.ok) throw new Error(requested.error);
-  const mail = listOutbox().length > before ? listOutbox()[0] : undefined;
-  const link = mail ? new URL(mail.text.match(/https?:\/\/\S+/)![0]) : undefined;
-  const number = (await asker.run(pendingSignInEmail))!.number!;
-  return { asker, mail, number, code: mail?.text.match(/\b(\d{6})\b/)?.[1] ?? "", secret: link?.searchParams.get("token") ?? "", request: link?.searchParams.get("r") ?? "" };
+  const asked = await askSignInEmail(identifier);
+  return { ...asked, asker: asked.browser, number: (await asked.browser.run(pendingSignInEmail))!.number! };
 }
 
 /** Everything the store holds for the asker's request, to show a read changed nothing. */
@@ -36,9 +28,7 @@ async function snapshot(asker: TestBrowser) {
   return Promise.all(ids.flatMap((id) => [`emailsignin:${id}`, `emailsignin:${id}:attempts`].map((key) => kv().get(key))));
 }
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 afterEach(() => {
   vi.useRealTimers();

@@ -4,7 +4,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
 import { users } from "@/db/schema";
 import { TestBrowser } from "@/test/browser";
-import { addSoftPasskey, newUser, ORIGIN } from "@/test/factories";
+import { addSoftPasskey, askSignInEmail, newUser, ORIGIN } from "@/test/factories";
 import { EMAIL_SIGNIN_TTL_SECONDS, finishSignInEmail, pendingSignInEmail, requestSignInEmail, resendSignInEmail, signInLinkState } from "./email-sign-in";
 import { MAX_CLIENT_CODE_FAILURES } from "./emailed-proof";
 import { kv } from "./kv";
@@ -12,24 +12,9 @@ import { listOutbox } from "./mail";
 import { getCurrentSession } from "./session";
 import { passkeySignInOptions, setTypedIdentifier, signInWithPasskey } from "./sign-in";
 
-/** Asks in a browser of its own (or `browser`), as a person would; returns what the mail said, if any. */
-async function ask(identifier: string, browser = new TestBrowser()) {
-  const before = listOutbox().length;
-  const requested = await browser.run(() => requestSignInEmail(identifier));
-  if (!requested.ok) throw new Error(requested.error);
-  const mail = listOutbox().length > before ? listOutbox()[0] : undefined;
-  return {
-    browser,
-    id: browser.cookie("email-signin")!,
-    mail,
-    code: mail?.text.match(/\b(\d{6})\b/)?.[1] ?? "",
-    secret: mail ? new URL(mail.text.match(/https?:\/\/\S+/)![0]).searchParams.get("token")! : "",
-  };
-}
+const ask = askSignInEmail;
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 afterEach(() => {
   vi.useRealTimers();

@@ -17,14 +17,18 @@ const flow = defineEmailedFlow<Data>({
   page,
 });
 
+/** Issues a proof for u1 and keeps it in `browser`, as a use case does. */
+const issueKept = (browser: TestBrowser) =>
+  browser.run(async () => {
+    const issued = await flow.issue({ userId: "u1", note: "a" }, { account: "user:u1" });
+    await flow.keep(issued.id);
+    return issued;
+  });
+
 describe("defineEmailedFlow", () => {
   it("issues a proof kept in this browser, mails a link from APP_URL, and finishes once by its link", async () => {
     const browser = new TestBrowser();
-    const mailed = await browser.run(async () => {
-      const issued = await flow.issue({ userId: "u1", note: "a" }, { account: "user:u1" });
-      await flow.keep(issued.id);
-      return issued;
-    });
+    const mailed = await issueKept(browser);
     expect(browser.cookie("flow-test")).toBe(mailed.id);
     expect(mailed.minutes).toBe(5);
     const token = new URL(mailed.link).searchParams.get("token")!;
@@ -37,7 +41,7 @@ describe("defineEmailedFlow", () => {
 
   it("reads another owner's proof, or none in this browser, as asked for elsewhere", async () => {
     const browser = new TestBrowser();
-    await browser.run(async () => flow.keep((await flow.issue({ userId: "u1", note: "a" }, { account: "user:u1" })).id));
+    await issueKept(browser);
     expect(await browser.run(() => flow.linkState("u2"))).toEqual({ state: "elsewhere", data: null });
     expect(await browser.run(() => flow.pending("u2"))).toBeNull();
     expect(await new TestBrowser().run(() => flow.linkState("u1"))).toEqual({ state: "elsewhere", data: null });
@@ -45,11 +49,7 @@ describe("defineEmailedFlow", () => {
 
   it("resend adds a code while the first still works; drop withdraws the proof", async () => {
     const browser = new TestBrowser();
-    const first = await browser.run(async () => {
-      const issued = await flow.issue({ userId: "u1", note: "a" }, { account: "user:u1" });
-      await flow.keep(issued.id);
-      return issued;
-    });
+    const first = await issueKept(browser);
     const second = await browser.run(() => flow.resend((data) => ({ ...data, note: "b" })));
     expect(second?.code).toMatch(/^\d{6}$/);
     expect(await browser.run(() => flow.pending())).toEqual({ userId: "u1", note: "b" });

@@ -13,9 +13,7 @@ import { confirmOptions, confirmWithPasskey } from "./reauth";
 import { getCurrentSession } from "./session";
 import { SoftCredential } from "@/test/soft-authenticator";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 async function confirmWith(browser: TestBrowser, credential: SoftCredential) {
   const begun = await browser.run(confirmOptions);
@@ -56,8 +54,7 @@ describe("the hold after an email sign-in", () => {
     const email = await signedInBrowser(user, { method: "email" });
     expect((await email.run(getCurrentSession))!.session.heldUntil).toBeNull();
     const { credential } = await addSoftPasskey(user);
-    const browser = new TestBrowser();
-    await passkeySignIn(browser, credential);
+    const browser = await passkeySignIn(new TestBrowser(), credential);
     expect((await browser.run(getCurrentSession))!.session.heldUntil).toBeNull();
   });
 
@@ -76,8 +73,7 @@ describe("the hold after an email sign-in", () => {
     const addedRow = (await listPasskeys(user.id)).find((p) => p.id !== older.id)!;
     expect(addedRow.heldUntil).toEqual(session.heldUntil);
 
-    const elsewhere = new TestBrowser();
-    await passkeySignIn(elsewhere, added);
+    const elsewhere = await passkeySignIn(new TestBrowser(), added);
     expect((await elsewhere.run(getCurrentSession))!.session.heldUntil).toEqual(session.heldUntil);
     expect(await elsewhere.run(() => removeAccountPasskey(older.id))).toEqual({ ok: false, error: "on_hold" });
 

@@ -12,9 +12,7 @@ import { deletePasskey, listPasskeys } from "./passkeys";
 import { getCurrentSession } from "./session";
 import { completeSignIn, passkeySignInOptions, signInWithPasskey } from "./sign-in";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -8,9 +8,7 @@ import { listOutbox } from "./mail";
 import { setPasskeyOnly } from "./passkey-only";
 import { requestConfirmEmail } from "./reauth";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 describe("passkey-only mode", () => {
   it("needs two passkeys, then answers an email sign-in as for an unknown name and sends nothing", async () => {

@@ -12,9 +12,7 @@ const UNKNOWN = "00000000-0000-0000-0000-000000000000";
 const made = (aaguid: string, transports: string[], attachment?: "platform" | "cross-platform") =>
   ({ credential: { aaguid } as VerifiedRegistration["credential"], transports, attachment }) as VerifiedRegistration;
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 describe("defaultPasskeyName", () => {
   it("names a passkey by its provider, else by kind, else by the browser and system it was made on", () => {

@@ -12,9 +12,7 @@ import { approveQrSignIn, claimQrSignIn, qrApprovalOptions, qrApprovalView, qrSi
 import { getCurrentSession } from "./session";
 import { setTypedIdentifier } from "./sign-in";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 afterEach(() => {
   vi.useRealTimers();

@@ -9,9 +9,7 @@ import { getCurrentSession, isFresh } from "./session";
 
 const STALE_MS = 11 * 60 * 1000;
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 async function staleBrowser(userId: Parameters<typeof signedInBrowser>[0]) {
   vi.useFakeTimers({ toFake: ["Date"] });

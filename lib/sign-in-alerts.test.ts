@@ -1,10 +1,10 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import { TestBrowser } from "@/test/browser";
-import { newUser, ORIGIN, passkeySignIn } from "@/test/factories";
+import { askSignInEmail, newUser, ORIGIN, passkeySignIn } from "@/test/factories";
 import { recentActivity } from "./activity";
 import { addPasskeyOptions, addPasskeyVerify } from "./account-passkeys";
-import { finishSignInEmail, requestSignInEmail } from "./email-sign-in";
+import { finishSignInEmail } from "./email-sign-in";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
 import { endSession, getCurrentSession } from "./session";
@@ -12,17 +12,14 @@ import { describeSignInReport, reportSignIn, spentReportState } from "./sign-in-
 import { SoftCredential } from "@/test/soft-authenticator";
 import type { User } from "@/db/schema";
 
-beforeAll(async () => {
-  await getDb();
-}, 60_000);
+beforeAll(async () => void (await getDb()));
 
 const alerts = (to: string) => listOutbox().filter((m) => m.to === to && m.subject === "New sign-in to Passwordless");
 const notices = (to: string, subject: string) => listOutbox().filter((m) => m.to === to && m.subject === subject);
 const reportToken = (to: string) => new URL(alerts(to)[0]!.text.match(/This wasn't me: (\S+)/)![1]!).searchParams.get("token")!;
 
 async function emailSignIn(user: User, browser = new TestBrowser()) {
-  await browser.run(() => requestSignInEmail(user.username));
-  const code = listOutbox().find((m) => m.to === user.email)!.text.match(/\b(\d{6})\b/)![1]!;
+  const { code } = await askSignInEmail(user.username, browser);
   expect(await browser.run(() => finishSignInEmail("code", code))).toEqual({ ok: true });
   return browser;
 }
@@ -50,15 +47,13 @@ describe("new sign-in alerts", () => {
     const user = await newUser();
     const setup = await emailSignIn(user);
     const ownKey = await addKey(setup, user);
-    const owner = new TestBrowser();
-    await passkeySignIn(owner, ownKey);
+    const owner = await passkeySignIn(new TestBrowser(), ownKey);
     const attacker = await emailSignIn(user);
     const token = reportToken(user.email);
 
     // The attacker adds a passkey and signs in with it from yet another browser.
     const key = await addKey(attacker, user);
-    const attackerElsewhere = new TestBrowser();
-    await passkeySignIn(attackerElsewhere, key);
+    const attackerElsewhere = await passkeySignIn(new TestBrowser(), key);
 
     expect(await owner.run(() => describeSignInReport(token))).toMatchObject({ method: "email", device: "Chrome on Linux", addedPasskeys: 1, canRemovePasskeys: true });
     expect(await attacker.run(getCurrentSession)).not.toBeNull();
@@ -129,8 +124,7 @@ describe("new sign-in alerts", () => {
     const emailOnly = await emailSignIn(user);
     expect(await emailOnly.run(() => reportSignIn(token))).toEqual({ ok: false, error: "report_needs_passkey" });
 
-    const owner = new TestBrowser();
-    await passkeySignIn(owner, ownKey);
+    const owner = await passkeySignIn(new TestBrowser(), ownKey);
     expect(await owner.run(() => describeSignInReport(token))).toMatchObject({ canRemovePasskeys: true });
     expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 0, removedPasskeys: 1, keptPasskeys: 0 });
     expect(await listPasskeys(user.id)).toHaveLength(1);
@@ -141,13 +135,11 @@ describe("new sign-in alerts", () => {
     const user = await newUser();
     const setup = await emailSignIn(user);
     const ownKey = await addKey(setup, user);
-    const owner = new TestBrowser();
-    await passkeySignIn(owner, ownKey);
+    const owner = await passkeySignIn(new TestBrowser(), ownKey);
     const before = alerts(user.email).length;
 
     // A passkey sign-in from a browser the account hasn't used is announced; it adds a passkey there.
-    const phone = new TestBrowser();
-    await passkeySignIn(phone, ownKey);
+    const phone = await passkeySignIn(new TestBrowser(), ownKey);
     expect(alerts(user.email)).toHaveLength(before + 1);
     const token = reportToken(user.email);
     await addKey(phone, user);
@@ -172,16 +164,13 @@ describe("new sign-in alerts", () => {
 
     // Reported session → key 1 → a session signed in with it → key 2 → a session signed in with that.
     const first = await addKey(attacker, user);
-    const second = new TestBrowser();
-    await passkeySignIn(second, first);
+    const second = await passkeySignIn(new TestBrowser(), first);
     const next = await addKey(second, user);
-    const third = new TestBrowser();
-    await passkeySignIn(third, next);
+    const third = await passkeySignIn(new TestBrowser(), next);
     // The middle of the chain signs out: the chain still holds.
     await second.run(endSession);
     // The owner's own passkey, used elsewhere, is none of the attacker's doing.
-    const ownerElsewhere = new TestBrowser();
-    await passkeySignIn(ownerElsewhere, ownKey);
+    const ownerElsewhere = await passkeySignIn(new TestBrowser(), ownKey);
 
     expect(await ownerElsewhere.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 2, removedPasskeys: 2, keptPasskeys: 0 });
     for (const browser of [attacker, second, third]) expect(await browser.run(getCurrentSession)).toBeNull();

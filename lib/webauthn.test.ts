@@ -2,13 +2,12 @@ import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { getDb } from "@/db/client";
-import { activity, passkeys, type User } from "@/db/schema";
-import { newUser } from "@/test/factories";
+import { activity, type User } from "@/db/schema";
+import { newUser, ORIGIN } from "@/test/factories";
 import { SoftCredential, type CeremonyOverrides } from "@/test/soft-authenticator";
 import { listPasskeys, MAX_PASSKEYS, savePasskey } from "./passkeys";
 import { authenticationOptions, CEREMONY_TIMEOUT_SECONDS, registrationOptions, verifyAuthentication, verifyRegistration } from "./webauthn";
 
-const ORIGIN = "http://localhost:3000";
 const GOOGLE_AAGUID = Uint8Array.from(Buffer.from("ea9b8d664d011d213ce4b6b48cb575d4", "hex"));
 
 /** Verifies a registration response for `userId` and, when it verifies, stores the passkey (as sign-up and the account page do). */
@@ -29,6 +28,7 @@ async function register(user: User, credential: SoftCredential, overrides: Cerem
 
 const signInOptions = (forUser?: { identifier: string; user: User | null }) => authenticationOptions({ purpose: "sign-in", forUser });
 const signIn = (response: unknown) => verifyAuthentication(response, { purpose: "sign-in" });
+const activityOf = async (userId: string) => (await getDb()).select().from(activity).where(eq(activity.userId, userId));
 
 async function registered(): Promise<{ user: User; credential: SoftCredential }> {
   const user = await newUser();
@@ -38,9 +38,7 @@ async function registered(): Promise<{ user: User; credential: SoftCredential }>
   return { user, credential };
 }
 
-beforeAll(async () => {
-  await getDb(); // PGlite start-up and migrations, once
-}, 60_000);
+beforeAll(async () => void (await getDb())); // PGlite start-up and migrations, once
 
 describe("registration", () => {
   it("stores a verified passkey with the provider's name, and offers the right options", async () => {
@@ -259,10 +257,8 @@ describe("authentication", () => {
     expect((await signIn(credential.authenticate(begun, ORIGIN, { counter: 10 }))).ok).toBe(true);
     begun = await signInOptions();
     expect(await signIn(credential.authenticate(begun, ORIGIN, { counter: 5 }))).toEqual({ ok: false, error: "signin_failed" });
-    const db = await getDb();
-    const events = await db.select().from(activity).where(eq(activity.userId, user.id));
-    expect(events.find((e) => e.type === "counter_regression")?.detail).toMatchObject({ stored: "10", received: "5" });
-    expect((await db.select().from(passkeys).where(eq(passkeys.userId, user.id)))[0]?.counter).toBe(10);
+    expect((await activityOf(user.id)).find((e) => e.type === "counter_regression")?.detail).toMatchObject({ stored: "10", received: "5" });
+    expect((await listPasskeys(user.id))[0]?.counter).toBe(10);
   });
 
   it("writes nothing to the owner's activity for responses that don't verify, however many", async () => {
@@ -275,9 +271,7 @@ describe("authentication", () => {
       const forged = credential.authenticate(begun, ORIGIN, { counter: i % 3, corruptSignature: true, flags: { be: i % 2 === 0 } });
       expect(await signIn(forged)).toEqual({ ok: false, error: "signin_failed" });
     }
-    const db = await getDb();
-    const events = await db.select().from(activity).where(eq(activity.userId, user.id));
-    expect(events.map((e) => e.type).filter((t) => t !== "account_created" && t !== "passkey_added")).toEqual([]);
+    expect((await activityOf(user.id)).map((e) => e.type).filter((t) => t !== "account_created" && t !== "passkey_added")).toEqual([]);
   });
 
   it.each([
@@ -289,9 +283,7 @@ describe("authentication", () => {
     expect((await register(user, credential, { flags: atRegistration })).result.ok).toBe(true);
     const begun = await signInOptions();
     expect(await signIn(credential.authenticate(begun, ORIGIN, { flags: atSignIn }))).toEqual({ ok: false, error: "signin_failed" });
-    const db = await getDb();
-    const events = await db.select().from(activity).where(eq(activity.userId, user.id));
-    expect(events.filter((e) => e.type === "backup_eligibility_changed")).toHaveLength(1);
+    expect((await activityOf(user.id)).filter((e) => e.type === "backup_eligibility_changed")).toHaveLength(1);
     expect((await listPasskeys(user.id))[0]?.lastUsedAt).toBeNull();
   });
 

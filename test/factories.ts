@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Passkey, User } from "@/db/schema";
+import { requestSignInEmail } from "@/lib/email-sign-in";
+import { listOutbox } from "@/lib/mail";
 import { listPasskeys, savePasskey } from "@/lib/passkeys";
 import { completeSignIn, passkeySignInOptions, signInWithPasskey } from "@/lib/sign-in";
 import { createVerifiedUser } from "@/lib/users";
@@ -28,12 +30,13 @@ export async function addSoftPasskey(user: User, context: { sessionId?: string; 
   return { passkey: saved.passkey, credential };
 }
 
-/** A passkey sign-in in `browser` through the real ceremony: options, then the assertion verified and signed in. */
-export async function passkeySignIn(browser: TestBrowser, credential: SoftCredential): Promise<void> {
+/** A passkey sign-in in `browser` through the real ceremony: options, then the assertion verified and signed in; returns `browser`. */
+export async function passkeySignIn(browser: TestBrowser, credential: SoftCredential): Promise<TestBrowser> {
   const begun = await browser.run(() => passkeySignInOptions("discoverable"));
   if (!begun.ok) throw new Error(begun.error);
   const signedIn = await browser.run(() => signInWithPasskey(credential.authenticate(begun.options, ORIGIN)));
   if (!signedIn.ok) throw new Error(signedIn.error);
+  return browser;
 }
 
 /** A browser signed in as `user` (a session row and its cookie). */
@@ -41,4 +44,15 @@ export async function signedInBrowser(user: User, way: { method: "passkey" | "em
   const browser = new TestBrowser();
   await browser.run(() => completeSignIn(user, way));
   return browser;
+}
+
+/** Asks for an email sign-in in `browser` (a new one by default), as a person would; what the mail said, if one was sent. */
+export async function askSignInEmail(identifier: string, browser = new TestBrowser()) {
+  const before = listOutbox().length;
+  const requested = await browser.run(() => requestSignInEmail(identifier));
+  if (!requested.ok) throw new Error(requested.error);
+  const mail = listOutbox().length > before ? listOutbox()[0] : undefined;
+  const link = mail ? new URL(mail.text.match(/https?:\/\/\S+/)![0]) : undefined;
+  const code = mail?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
+  return { browser, id: browser.cookie("email-signin")!, mail, code, secret: link?.searchParams.get("token") ?? "", request: link?.searchParams.get("r") ?? "" };
 }

@@ -2,16 +2,12 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { expect } from "@playwright/test";
 import puppeteer, { type Browser } from "puppeteer-core";
 import type { VirtualAuthenticator, VirtualCredential } from "../fixtures";
 import { connectMarionette, type Marionette } from "./marionette";
 
-/**
- * Every engine detail of driving Firefox lives here: which binary, its preferences and profile,
- * the launch over WebDriver BiDi (puppeteer-core), virtual authenticators through Marionette, time
- * bounds, and teardown by PID.
- */
-
+/** Driving Firefox: binary, preferences, profile, launch over WebDriver BiDi, authenticators over Marionette, teardown. */
 /** Debian's Firefox ESR unless FIREFOX_PATH says otherwise (Playwright can't drive it: puppeteer-core can). */
 const firefoxPath = process.env.FIREFOX_PATH || "/usr/bin/firefox-esr";
 
@@ -40,8 +36,13 @@ export type Firefox = {
    * newest answers: a test that needs two devices removes one device's before adding the next.
    */
   addAuthenticator(): Promise<VirtualAuthenticator>;
+  /** Firefox's autocomplete dropdown (its own window, out of the page's sight): open, and the entry selected (-1: none). */
+  dropdown(): Promise<{ open: boolean; selected: number }>;
   close(): Promise<void>;
 };
+
+/** puppeteer's WebDriver BiDi connection, for what it doesn't wrap: script in Firefox's own window. */
+type BidiConnection = { send(method: string, params: object): Promise<{ result: unknown }> };
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -53,14 +54,9 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
 
 /** Firefox writes the Marionette port into the profile once Marionette listens. */
 async function marionettePort(profile: string): Promise<number> {
-  const file = path.join(profile, "MarionetteActivePort");
-  const deadline = Date.now() + LAUNCH_TIMEOUT_MS;
-  while (Date.now() < deadline) {
-    const port = Number(await readFile(file, "utf8").catch(() => ""));
-    if (port > 0) return port;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`Firefox wrote no ${file}`);
+  const read = () => readFile(path.join(profile, "MarionetteActivePort"), "utf8").then(Number, () => 0);
+  await expect.poll(read, { message: "Firefox's MarionetteActivePort", timeout: LAUNCH_TIMEOUT_MS, intervals: [100] }).toBeGreaterThan(0);
+  return read();
 }
 
 function authenticatorApi(marionette: Marionette, id: string): VirtualAuthenticator {
@@ -103,7 +99,8 @@ export async function launchFirefox(): Promise<Firefox> {
       executablePath: firefoxPath,
       headless: true,
       userDataDir: profile,
-      args: ["-marionette"],
+      // System access: WebDriver BiDi may then read Firefox's own window (the autofill dropdown).
+      args: ["-marionette", "-remote-allow-system-access"],
       extraPrefsFirefox: prefs,
       timeout: LAUNCH_TIMEOUT_MS,
       protocolTimeout: COMMAND_TIMEOUT_MS * 3,
@@ -118,6 +115,8 @@ export async function launchFirefox(): Promise<Firefox> {
     throw error;
   }
   const client = marionette;
+  const bidi = (browser as unknown as { connection: BidiConnection }).connection;
+  let chromeWindow: Promise<string> | undefined;
 
   return {
     browser,
@@ -131,6 +130,12 @@ export async function launchFirefox(): Promise<Firefox> {
         isUserVerified: true,
       });
       return authenticatorApi(client, id);
+    },
+    dropdown: async () => {
+      chromeWindow ??= bidi.send("browsingContext.getTree", { "moz:scope": "chrome", maxDepth: 0 }).then(({ result }) => (result as { contexts: { context: string }[] }).contexts[0]!.context);
+      const expression = `(({ state, selectedIndex }) => JSON.stringify({ open: state === "open", selected: selectedIndex }))(document.getElementById("PopupAutoComplete"))`;
+      const { result } = await bidi.send("script.evaluate", { expression, target: { context: await chromeWindow }, awaitPromise: false });
+      return JSON.parse((result as { result: { value: string } }).result.value) as { open: boolean; selected: number };
     },
     close,
   };

@@ -8,17 +8,12 @@ import { AppPage, TIMEOUT_MS } from "./page";
 /** A device: a browser context of its own (cookies, storage) in this worker's Firefox, and its page. */
 export type Device = AppPage;
 
-export type Mailbox = {
-  /** How many messages an address has (to tell a new one from old ones). */
-  count(to: string): Promise<number>;
-  /** The newest message for an address (waiting for one newer than the first `after`). */
-  newest(to: string, options?: { after?: number }): Promise<Mail>;
-};
+/** An address's mail count, and its newest message (waiting for one newer than the first `after`). */
+export type Mailbox = { count(to: string): Promise<number>; newest(to: string, options?: { after?: number }): Promise<Mail> };
 
 /**
- * Mail from /dev/outbox, as e2e/fixtures.ts reads it in Chromium, but cheaper: the page is
- * fetched by Node and parsed by Firefox's DOMParser in a blank tab of its own, so the growing
- * outbox is never laid out, painted or hydrated (that cost more than a second of CPU per read).
+ * Mail from /dev/outbox, fetched by Node and parsed by DOMParser in a blank tab: the growing outbox
+ * is never laid out, painted or hydrated (that cost over a second of CPU per read).
  */
 function outboxReader(firefox: Firefox): Mailbox & { close(): Promise<void> } {
   let parser: Promise<{ context: BrowserContext; page: Page }> | undefined;
@@ -72,9 +67,8 @@ type TestFixtures = {
 };
 
 /**
- * Firefox journeys as Playwright tests: one headless Firefox per worker (a launch costs seconds),
- * a fresh context per device, and a fresh authenticator per test. A worker runs its tests one at
- * a time, so the browser-wide authenticators never serve two tests.
+ * One headless Firefox per worker (a launch costs seconds), a context per device, an authenticator
+ * per test: a worker runs one test at a time, so the browser-wide authenticators serve one test.
  */
 export const test = base.extend<TestFixtures, { firefox: Firefox; mail: Mailbox }>({
   firefox: [
@@ -111,7 +105,7 @@ export const test = base.extend<TestFixtures, { firefox: Firefox; mail: Mailbox 
     const opened: { context: BrowserContext; device: Device }[] = [];
     await provide(async () => {
       const context = await firefox.browser.createBrowserContext();
-      const device = new AppPage(await context.newPage(), target.baseURL);
+      const device = await AppPage.open(await context.newPage(), target.baseURL);
       opened.push({ context, device });
       return device;
     });

@@ -1,5 +1,6 @@
 import type { Mail } from "../fixtures";
 import { expect, type Device, type Mailbox } from "./fixtures";
+import type { Firefox } from "./firefox";
 
 /**
  * The Firefox journeys' steps, the counterparts of e2e/flows.ts: the app's copy (labels, button
@@ -74,26 +75,18 @@ export async function switchUser(device: Device, username: string): Promise<void
 }
 
 /**
- * Passkey autofill as a Firefox user meets it: the username field's dropdown lists the passkey
- * once step 1's background (conditional) request is waiting, which is a moment after the page
- * shows, and the dropdown itself opens a moment after the key press. Neither is visible to the
- * page, so, like a person, open the list, give it a moment, pick the first entry, and look again
- * if nothing happened.
+ * Passkey autofill as a Firefox user meets it: once step 1's conditional request waits, a key press
+ * opens the username field's dropdown (Firefox's own window), the next selects the passkey if the
+ * first didn't, and Enter picks it. Each press waits for the one before to show: an early Enter
+ * would stop the dropdown opening.
  */
-export async function pickPasskeyFromAutofill(device: Device): Promise<void> {
-  const moment = () => new Promise((resolve) => setTimeout(resolve, 500));
-  for (let attempt = 1; ; attempt++) {
-    await device.getByLabel("Username or email").click();
-    await moment();
-    await device.press("ArrowDown");
-    await moment();
-    await device.press("Enter");
-    try {
-      await device.waitForURL(/\/account$/);
-      return;
-    } catch (error) {
-      if (attempt === 3) throw error;
-      await device.press("Escape");
-    }
-  }
+export async function pickPasskeyFromAutofill(device: Device, firefox: Firefox): Promise<void> {
+  await expect.poll(() => device.autofillWaiting(), { message: "an autofill request waiting", intervals: [100] }).toBeGreaterThan(0);
+  await device.getByLabel("Username or email").click();
+  await device.press("ArrowDown");
+  await expect.poll(async () => (await firefox.dropdown()).open, { message: "the dropdown open", intervals: [100] }).toBe(true);
+  if ((await firefox.dropdown()).selected < 0) await device.press("ArrowDown");
+  await expect.poll(() => firefox.dropdown(), { message: "the passkey selected", intervals: [100] }).toEqual({ open: true, selected: 0 });
+  await device.press("Enter");
+  await device.waitForURL(/\/account$/);
 }

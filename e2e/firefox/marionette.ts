@@ -1,12 +1,9 @@
 import net from "node:net";
 
 /**
- * A minimal client for Marionette, Firefox's own remote protocol, for what WebDriver BiDi lacks
- * (virtual authenticators). It attaches to the WebDriver session the BiDi client created: Firefox
- * has one session, shared by both protocols, so no `WebDriver:NewSession` is sent.
- *
- * Wire format: `<byte length>:<JSON>`. The server first sends a hello object; then each command
- * is `[0, id, name, params]` and its answer `[1, id, error, result]`.
+ * A minimal Marionette client for what WebDriver BiDi lacks (virtual authenticators), attached to
+ * the session the BiDi client created (Firefox has one). Wire format: `<byte length>:<JSON>`; a
+ * hello first, then `[0, id, name, params]` answered by `[1, id, error, result]`.
  */
 export type Marionette = {
   send<T>(command: string, params?: Record<string, unknown>): Promise<T>;

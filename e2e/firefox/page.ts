@@ -1,23 +1,15 @@
+import { expect } from "@playwright/test";
 import type { ElementHandle, Page } from "puppeteer-core";
 
 /**
- * Playwright-like lookups on a puppeteer page, so the Firefox journeys read like the Chromium
- * ones: a role and its accessible name, a field by its label, visible text. Names match exactly,
- * whole and whitespace-normalized (Playwright's default is a substring). Every wait is bounded.
- *
- * Names are found with XPath from the sources this app names things with: text content, `<label
- * for>`, `aria-label` and `aria-labelledby`. Firefox's own accessibility tree (puppeteer's
- * `::-p-aria`, WebDriver BiDi's `locateNodes`) computes them exactly, but costs about 0.5 s per
- * lookup on a busy two-core machine, against under 0.1 s: seven times slower journeys.
+ * Playwright-like lookups on a puppeteer page (names match whole, whitespace-normalized), every wait
+ * bounded. Names come by XPath from text, `<label for>`, `aria-label(ledby)`: Firefox's accessibility
+ * tree (`::-p-aria`) is exact but about seven times slower on a busy two-core machine.
  */
 
 export const TIMEOUT_MS = 10_000;
 
-/**
- * Firefox, like a person, lets only the focused tab use passkeys (NotAllowedError otherwise),
- * and a browser's devices and its mail reader are tabs of one window: every interaction first
- * brings its tab to the front (a no-op when it already is).
- */
+/** Firefox lets only the focused tab use passkeys, and every device is a tab of one window: each action fronts its tab. */
 const focus = (page: Page) => page.bringToFront();
 
 /** puppeteer's P-selector argument, quoted so parentheses, commas and quotes pass through whole. */
@@ -46,8 +38,6 @@ export type Role = keyof typeof byRole;
 
 const roleSelector = (role: Role, name: string) => `::-p-xpath(${argument(byRole[role](literal(name)))})`;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export class Element {
   constructor(
     private readonly page: Page,
@@ -57,26 +47,19 @@ export class Element {
   ) {}
 
   /**
-   * Finds it once visible, waits until it is enabled, then acts on that node; if the node is
-   * replaced meanwhile (a re-render), starts over. Not puppeteer's
-   * locators: their "enabled" wait, like `waitForFunction`, builds its check with `new Function`
-   * in the page, which the app's CSP (no 'unsafe-eval') refuses in Firefox, whereas
-   * `evaluate` goes through WebDriver BiDi's `script.callFunction`, which CSP doesn't govern.
+   * Acts on it once it is visible and enabled, starting over if the node is replaced meanwhile (a
+   * re-render). Not puppeteer's locators: their "enabled" wait builds its check with `new Function`
+   * in the page, which the app's CSP refuses in Firefox; `evaluate` (BiDi's callFunction) it doesn't govern.
    */
   private async act<T>(action: string, run: (handle: ElementHandle) => Promise<T>, { enabled = true } = {}): Promise<T> {
-    const deadline = Date.now() + TIMEOUT_MS;
-    for (;;) {
-      try {
-        const handle = await this.page.waitForSelector(this.selector, { visible: true, timeout: Math.max(deadline - Date.now(), 1) });
-        if (!handle) throw new Error("not found");
-        if (enabled && (await handle.evaluate((el) => el.hasAttribute("disabled") || el.getAttribute("aria-disabled") === "true"))) throw new Error("disabled");
-        return await run(handle);
-      } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
-        if (Date.now() >= deadline) throw new Error(`${action} ${this.description}: ${reason} (after ${TIMEOUT_MS} ms)`);
-        await sleep(100);
-      }
-    }
+    let result: T;
+    await expect(async () => {
+      const handle = await this.page.waitForSelector(this.selector, { visible: true, timeout: TIMEOUT_MS });
+      if (!handle) throw new Error("not found");
+      if (enabled && (await handle.evaluate((el) => el.hasAttribute("disabled") || el.getAttribute("aria-disabled") === "true"))) throw new Error("disabled");
+      result = await run(handle);
+    }, `${action} ${this.description}`).toPass({ timeout: TIMEOUT_MS, intervals: [100] });
+    return result!;
   }
 
   /** Waits until it is visible and enabled, then clicks it. */
@@ -117,12 +100,38 @@ export class Element {
   }
 }
 
+/** Added to every document of a device: counts the conditional requests waiting (the dropdown lists passkeys only then). */
+function countWaitingAutofill() {
+  let waiting = 0;
+  Object.defineProperty(window, "__autofillWaiting", { get: () => waiting });
+  const container = navigator.credentials;
+  const get = container.get.bind(container);
+  container.get = (options) => {
+    const request = get(options);
+    if (options?.mediation === "conditional") {
+      waiting++;
+      request.catch(() => {}).finally(() => waiting--);
+    }
+    return request;
+  };
+}
+
 /** A page of the app, with paths resolved against the server under test. */
 export class AppPage {
   constructor(
     readonly page: Page,
     private readonly baseURL: string,
   ) {}
+
+  static async open(page: Page, baseURL: string): Promise<AppPage> {
+    await page.evaluateOnNewDocument(countWaitingAutofill);
+    return new AppPage(page, baseURL);
+  }
+
+  /** How many passkey autofill requests the page has waiting (none mid-navigation). */
+  autofillWaiting(): Promise<number> {
+    return this.page.evaluate(() => (window as unknown as { __autofillWaiting: number }).__autofillWaiting).catch(() => 0);
+  }
 
   /** Brings this tab to the front, as a person looking back at it (a hidden tab may wait for that). */
   show(): Promise<void> {
@@ -152,22 +161,9 @@ export class AppPage {
     return new Element(this.page, `test id "${id}"`, `[data-testid=${argument(id)}]`);
   }
 
-  /** The address the document shows, client-side navigations included. */
-  async url(): Promise<string> {
-    return this.page.evaluate(() => location.href);
-  }
-
-  /** Waits (bounded) until the address matches: after a redirect or a client-side navigation. */
+  /** Waits until the address matches (a redirect, a client-side navigation); mid-navigation the document may be gone. */
   async waitForURL(pattern: RegExp, { timeout = TIMEOUT_MS } = {}): Promise<void> {
-    const deadline = Date.now() + timeout;
-    let last = "";
-    while (Date.now() < deadline) {
-      // Mid-navigation the document may be gone: try again.
-      last = await this.url().catch(() => last);
-      if (pattern.test(last)) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`address ${last} did not match ${pattern} within ${timeout} ms`);
+    await expect.poll(() => this.page.evaluate(() => location.href).catch(() => ""), { message: "the address", timeout, intervals: [100] }).toMatch(pattern);
   }
 
   /** The error messages the page shows now (its `role="alert"` regions; Next's route announcer is one too). */
@@ -175,7 +171,7 @@ export class AppPage {
     return this.page.$$eval('[role="alert"]:not(#__next-route-announcer__)', (alerts) => alerts.map((el) => (el as HTMLElement).innerText.trim()).filter(Boolean));
   }
 
-  async press(key: "ArrowDown" | "Enter" | "Tab" | "Escape"): Promise<void> {
+  async press(key: "ArrowDown" | "Enter"): Promise<void> {
     await focus(this.page);
     await this.page.keyboard.press(key);
   }

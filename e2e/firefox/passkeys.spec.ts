@@ -13,7 +13,7 @@ import { enterCode, expectPasskeys, pickPasskeyFromAutofill, requestEmailSignIn,
  */
 test.describe.configure({ timeout: 120_000 });
 
-test("sign up with the emailed code and a passkey; sign in by autofill, the button, and username first", async ({ device, mail, authenticator }) => {
+test("sign up with the emailed code and a passkey; sign in by autofill, the button, and username first", async ({ device, mail, authenticator, firefox }) => {
   const person = newPerson("ffsignin");
   await signUpWithPasskey(device, mail, person);
   await device.getByText("Signed in with a passkey.").waitFor();
@@ -26,7 +26,7 @@ test("sign up with the emailed code and a passkey; sign in by autofill, the butt
   // is picked (Chromium's virtual authenticator answers by itself).
   await signOut(device);
   await switchUser(device, person.username);
-  await pickPasskeyFromAutofill(device);
+  await pickPasskeyFromAutofill(device, firefox);
   await device.getByText("Signed in with a passkey.").waitFor();
 
   // The button, with no username: the waiting autofill request yields to it.
