@@ -24,6 +24,8 @@ const isStateChange = (request: Request) =>
  */
 async function behindTwoInstances(page: Page): Promise<{ count(): number; ports(): Promise<number[]> }> {
   let toSecond = true;
+  // Form posts this balancer fetched itself, and the port that answered (the page sees no server address for them).
+  const fetchedFrom = new Map<Request, number>();
   await page.route("**/*", async (route) => {
     const request = route.request();
     if (!isStateChange(request)) return route.fallback();
@@ -34,12 +36,20 @@ async function behindTwoInstances(page: Page): Promise<{ count(): number; ports(
     url.port = second.port;
     // A load balancer keeps the public host; Next refuses an action whose Origin doesn't match
     // the host (X-Forwarded-Host when present), as a CSRF guard.
-    await route.continue({ url: url.href, headers: { ...(await request.allHeaders()), "x-forwarded-host": first.host } });
+    const headers = { ...(await request.allHeaders()), "x-forwarded-host": first.host };
+    // A form post is a navigation, which Chromium won't send to another URL: fetched here, and its
+    // answer (a 303 with the session cookie) handed to the page as if it came from instance 1.
+    if (request.isNavigationRequest()) {
+      const response = await route.fetch({ url: url.href, headers, maxRedirects: 0 });
+      fetchedFrom.set(request, Number(new URL(response.url()).port));
+      return route.fulfill({ response });
+    }
+    await route.continue({ url: url.href, headers });
   });
   const answered: Promise<number>[] = [];
   page.on("request", (request) => {
     if (!isStateChange(request)) return;
-    answered.push(request.response().then(async (response) => (await response?.serverAddr())?.port ?? Number(new URL(request.url()).port)));
+    answered.push(request.response().then(async (response) => fetchedFrom.get(request) ?? (await response?.serverAddr())?.port ?? Number(new URL(request.url()).port)));
   });
   return { count: () => answered.length, ports: () => Promise.all(answered) };
 }
