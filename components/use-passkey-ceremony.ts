@@ -163,16 +163,12 @@ async function reach<T>(action: () => Promise<T>): Promise<T | Failure> {
  * back with ?passkey_error=<code>, which the page hands to usePasskeyCeremony.
  */
 export function postToAction(actionId: string, fields: Record<string, string>): void {
-  postForm(window.location.pathname, { [`$ACTION_ID_${actionId}`]: "", ...fields }, "multipart/form-data");
-}
-
-function postForm(action: string, fields: Record<string, string>, enctype = "application/x-www-form-urlencoded"): void {
   const form = document.createElement("form");
   form.method = "post";
-  form.action = action;
-  form.enctype = enctype;
+  form.action = window.location.pathname;
+  form.enctype = "multipart/form-data";
   form.hidden = true;
-  for (const [name, value] of Object.entries(fields)) {
+  for (const [name, value] of Object.entries({ [`$ACTION_ID_${actionId}`]: "", ...fields })) {
     const input = document.createElement("input");
     input.type = "hidden";
     input.name = name;
