@@ -39,20 +39,18 @@ export async function warmUp(): Promise<void> {
   }
 }
 
-/** The first journey's routes: the home page, sign-up, sign-in, the sign-in completion and the account page. */
+/** The first journey's routes: the home page, sign-up, sign-in (whose page also takes the passkey sign-in's post) and the account page. */
 const FIRST_JOURNEY: { path: string; init?: RequestInit }[] = [
   { path: "/" },
   { path: "/signup" },
   { path: "/login" },
-  // A POST with a grant that redeems nothing: compiles the route, signs nobody in.
-  { path: "/login/complete", init: { method: "POST", body: new URLSearchParams({ grant: "warm-up" }) } },
   // A cookie the page won't accept gets past the proxy's signed-out redirect, so the page itself compiles.
   { path: "/account", init: { headers: { cookie: "session=warm-up" } } },
 ];
 
 /**
  * Under `next dev`, each route compiles on its first request, and the first sign-up used to wait
- * about 30 s for /account and the sign-in completion. Requests each route of the first journey
+ * about 30 s for /account. Requests each route of the first journey
  * once, in the background, as soon as the server answers, so they are ready when a person gets
  * there. Development only; never awaited, and its failures are only logged.
  */

@@ -18,8 +18,8 @@ export type ServerRun = {
   /** With --cpu-prof: where the server's CPU time went during sign-in at concurrency 8. */
   profile?: ProfileSummary;
   /**
-   * Next.js's own cost per request at concurrency 8 (embedded mode): a server action refused by
-   * its input check, and /login/complete refused for a malformed grant.
+   * Next.js's own cost per request at concurrency 8 (embedded mode): a fetched server action
+   * refused by its input check, and the sign-in's form post refused by its input check.
    */
   requestFloor?: { action: LevelResult; form: LevelResult };
   /** The sign-in page alone (GET /login) at c=8: a sign-in's figures below are what comes after it. */

@@ -2,7 +2,7 @@
  * The soak's journeys (scripts/soak/soak.ts), driven as a browser drives them with the bench's action
  * client and the software authenticator, and what they saw: every step's time, outcome and the
  * instance that answered, and per person what the databases must now hold. Sometimes a journey
- * presents a code, assertion, registration or grant a second time on purpose: that must be refused.
+ * presents a code, assertion or registration a second time on purpose: that must be refused.
  * Tooling only: never imported by app code.
  */
 import { z } from "zod";
@@ -117,7 +117,7 @@ export class Soak {
   readonly steps: StepRecord[] = [];
   readonly people: Person[] = [];
   readonly signUps: SignUp[] = [];
-  /** A spent code, assertion, registration, grant or passkey removal accepted again. */
+  /** A spent code, assertion, registration or passkey removal accepted again. */
   readonly acceptedTwice: string[] = [];
   /** Per credential id: the highest signature counter the server accepted. */
   readonly acceptedCounters = new Map<string, number>();
