@@ -31,16 +31,20 @@ export function actionId(file: string, exportName: string, projectDir = process.
 
 export type ActionInput = { args: unknown[] } | { form: Record<string, string>; prevState?: object };
 
+/** A multipart/form-data body of plain text fields, as a browser sends a form; and its Content-Type. */
+export function multipartForm(fields: [string, string][]): { body: string; contentType: string } {
+  const boundary = `----FormBoundary${Math.random().toString(36).slice(2)}`;
+  const body = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
+  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+}
+
 /** The body encodeReply sends: plain arguments as JSON, or one FormData argument as multipart. */
 function encodeReply(input: ActionInput): { body: string; contentType: string } {
   // Plain values are JSON, with a leading "$" in a string escaped as "$$".
   if ("args" in input) return { body: JSON.stringify(input.args, (_key, value: unknown) => (typeof value === "string" && value.startsWith("$") ? `$${value}` : value)), contentType: "text/plain;charset=UTF-8" };
   // The form's fields under the "_1_" prefix, and the argument list in field "0" with "$K1"
   // standing for that form (after useActionState's previous state).
-  const boundary = `----ActionBoundary${Math.random().toString(36).slice(2)}`;
-  const fields: [string, string][] = [...Object.entries(input.form).map(([k, v]): [string, string] => [`_1_${k}`, v]), ["0", JSON.stringify(input.prevState ? [input.prevState, "$K1"] : ["$K1"])]];
-  const body = fields.map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
-  return { body, contentType: `multipart/form-data; boundary=${boundary}` };
+  return multipartForm([...Object.entries(input.form).map(([k, v]): [string, string] => [`_1_${k}`, v]), ["0", JSON.stringify(input.prevState ? [input.prevState, "$K1"] : ["$K1"])]]);
 }
 
 /** `wireBytes`: the response as it came off the socket (status line, headers, compressed body). */
@@ -233,10 +237,8 @@ export class AppServer {
    * whose Location this returns; another status throws HttpError.
    */
   async postForm(pagePath: string, action: ActionName, browser: VirtualBrowser, fields: Record<string, string>): Promise<string> {
-    const boundary = "----FormBoundary";
-    const all = { [`$ACTION_ID_${actionId(ACTIONS[action], action, this.projectDir)}`]: "", ...fields };
-    const body = Object.entries(all).map(([name, value]) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`).join("") + `--${boundary}--\r\n`;
-    const headers = { "Content-Type": `multipart/form-data; boundary=${boundary}`, Origin: this.origin, Referer: `${this.origin}${pagePath}` };
+    const { body, contentType } = multipartForm([[`$ACTION_ID_${actionId(ACTIONS[action], action, this.projectDir)}`, ""], ...Object.entries(fields)]);
+    const headers = { "Content-Type": contentType, Origin: this.origin, Referer: `${this.origin}${pagePath}` };
     const response = await this.request("POST", pagePath, browser, headers, body);
     const location = response.headers.location;
     if (response.status !== 303 || !location) throw new HttpError(response.status, response.body, action);

@@ -6,6 +6,7 @@
  */
 import { NextRequest } from "next/server";
 import { proxy } from "../../proxy";
+import { multipartForm } from "@/test/action-client";
 
 const ORIGIN = "http://localhost:3000";
 const ITERATIONS = 2000;
@@ -19,11 +20,7 @@ const ASSERTION = JSON.stringify({
     clientExtensionResults: {},
     authenticatorAttachment: "platform",
 });
-const BOUNDARY = "----FormBoundary";
-const FORM_BODY = Object.entries({ [`$ACTION_ID_${"0".repeat(42)}`]: "", response: ASSERTION, next: "/account" })
-  .map(([name, value]) => `--${BOUNDARY}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`)
-  .join("")
-  .concat(`--${BOUNDARY}--\r\n`);
+const FORM = multipartForm([[`$ACTION_ID_${"0".repeat(42)}`, ""], ["response", ASSERTION], ["next", "/account"]]);
 
 const requests = {
   page: () => new NextRequest(`${ORIGIN}/login`, { headers: { accept: "text/html", host: "localhost:3000" } }),
@@ -36,8 +33,8 @@ const requests = {
   formPost: () =>
     new NextRequest(`${ORIGIN}/login`, {
       method: "POST",
-      headers: { "content-type": `multipart/form-data; boundary=${BOUNDARY}`, origin: ORIGIN, host: "localhost:3000" },
-      body: FORM_BODY,
+      headers: { "content-type": FORM.contentType, origin: ORIGIN, host: "localhost:3000" },
+      body: FORM.body,
     }),
 };
 
