@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
+import { knownDevices } from "@/db/schema";
 import { TestBrowser } from "@/test/browser";
 import { ORIGIN } from "@/test/factories";
 import { SoftCredential } from "@/test/soft-authenticator";
@@ -106,6 +107,37 @@ describe("sign-up", () => {
     const verified = await passkeyStep();
     expect(verified.ok).toBe(true);
     expect(await listPasskeys(user.id)).toHaveLength(1);
+  });
+
+  // A backend failing after the sign-up ended (inside the sign-in) once left the account with its
+  // passkey and no session, while the browser was told to try again and found the sign-up gone.
+  it.each(["passkey", "skip"] as const)("a failure while signing in after the %s step puts the step back as it was; it then works", async (step) => {
+    const { browser, input, code } = await started();
+    expect(await browser.run(() => proveSignupEmail("code", code))).toEqual({ ok: true });
+    const user = (await findUserByIdentifier(input.email))!;
+    const finish = async () => {
+      if (step === "skip") return browser.run(skipSignupPasskey);
+      const begun = await browser.run(() => signupPasskeyOptions());
+      if (!begun.ok) throw new Error(begun.error);
+      return browser.run(() => signupWithPasskey(new SoftCredential(begun.options.user.id).register(begun.options, ORIGIN)));
+    };
+    const db = await getDb();
+    const insert = db.insert.bind(db);
+    const down = vi.spyOn(db, "insert").mockImplementation(((table: Parameters<typeof insert>[0]) => {
+      if (table === knownDevices) throw new Error("PostgreSQL went away");
+      return insert(table);
+    }) as typeof db.insert);
+    try {
+      await expect(finish()).rejects.toThrow("PostgreSQL went away");
+    } finally {
+      down.mockRestore();
+    }
+    expect(await listPasskeys(user.id)).toEqual([]);
+    expect(await browser.run(getCurrentSession)).toBeNull();
+    expect(await browser.run(getPendingSignup)).toMatchObject({ stage: "passkey", userId: user.id });
+    expect(await finish()).toEqual({ ok: true });
+    expect(await browser.run(getCurrentSession)).toMatchObject({ user: { id: user.id } });
+    expect(await listPasskeys(user.id)).toHaveLength(step === "passkey" ? 1 : 0);
   });
 
   it("a proof from another tab of this browser counts: the code tab moves on instead of failing", async () => {

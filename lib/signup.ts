@@ -13,6 +13,7 @@ import { sendMailLater } from "./mail";
 import { passkeyUse } from "./passkey-offer";
 import { forgetUnusedPasskey, savePasskey } from "./passkeys";
 import { clientKey, hit } from "./rate-limit";
+import { endSession } from "./session";
 import { completeSignIn } from "./sign-in";
 import { createVerifiedUser, findUserByEmail, findUserById, normalizeEmail, usernameTaken } from "./users";
 import { registrationOptions, verifyRegistration, type AuthenticatorChoice } from "./webauthn";
@@ -213,24 +214,40 @@ export async function signupWithPasskey(response: unknown): Promise<Result> {
     return fail("signup_expired");
   }
   const use = passkeyUse(verified.registration.attachment, verified.registration.transports);
-  await completeSignIn(user, { method: "passkey", passkeyId: saved.passkey.id, firstSignIn: true, use });
+  try {
+    await completeSignIn(user, { method: "passkey", passkeyId: saved.passkey.id, firstSignIn: true, use });
+  } catch (error) {
+    // The same promise as above once the sign-up has ended: the browser is told to try again, so
+    // it must find the step where it was. Best effort: the backend that failed may fail these too.
+    await Promise.allSettled([endSession(), forgetUnusedPasskey(user.id, saved.passkey.id), putProvenBack(ended)]);
+    throw error;
+  }
   return { ok: true };
 }
 
 /** "Skip for now": signed in by the email proof alone. */
 export async function skipSignupPasskey(): Promise<Result> {
-  const proven = await takeProven();
-  const user = proven && (await findUserById(proven.userId));
+  const ended = await takeProven();
+  const user = ended && (await findUserById(ended.proven.userId));
   if (!user) return fail("signup_expired");
-  await completeSignIn(user, { method: "email", firstSignIn: true });
+  try {
+    await completeSignIn(user, { method: "email", firstSignIn: true });
+  } catch (error) {
+    await Promise.allSettled([endSession(), putProvenBack(ended)]);
+    throw error;
+  }
   return { ok: true };
 }
 
 /** Ends a proven sign-up, once: a second finish (double submit, another tab) gets nothing. */
-async function takeProven(): Promise<Proven | null> {
+async function takeProven(): Promise<{ id: string; proven: Proven } | null> {
   const id = await signupCookie().get();
   const raw = id ? await kv().take(provenKey(id)) : null;
-  return raw ? (JSON.parse(raw) as Proven) : null;
+  return id && raw ? { id, proven: JSON.parse(raw) as Proven } : null;
+}
+
+async function putProvenBack({ id, proven }: { id: string; proven: Proven }): Promise<void> {
+  await kv().set(provenKey(id), JSON.stringify(proven), SIGNUP_TTL_SECONDS);
 }
 
 /** Abandons this browser's sign-up at whatever stage; returns what was typed, to fill the form again. */
