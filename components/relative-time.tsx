@@ -11,13 +11,17 @@ const subscribe = () => () => {};
 const onClient = () => true;
 const onServer = () => false;
 
+// Made once per page load (or server start): building a formatter costs far more than using one,
+// and the account page shows dozens of times.
+const inUtc = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
+const fullLocal = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
+const dayLocal = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });
+const relativeLocal = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
 
 export function RelativeTime({ iso }: { iso: string }) {
   const hydrated = useSyncExternalStore(subscribe, onClient, onServer);
   const date = new Date(iso);
-  const full = hydrated
-    ? new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" }).format(date)
-    : `${new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" }).format(date)} UTC`;
+  const full = hydrated ? fullLocal.format(date) : `${inUtc.format(date)} UTC`;
   const shown = hydrated ? relative(date) : full;
   return (
     <time dateTime={iso} title={full} tabIndex={0} className="group relative cursor-help rounded underline decoration-dotted decoration-zinc-400 underline-offset-2 outline-offset-2">
@@ -33,9 +37,8 @@ function relative(date: Date): string {
   const seconds = (date.getTime() - Date.now()) / 1000;
   const ago = Math.abs(seconds);
   if (ago < 60) return "just now";
-  const format = new Intl.RelativeTimeFormat(undefined, { numeric: "auto" });
-  if (ago < 3600) return format.format(Math.round(seconds / 60), "minute");
-  if (ago < 86400) return format.format(Math.round(seconds / 3600), "hour");
-  if (ago < 7 * 86400) return format.format(Math.round(seconds / 86400), "day");
-  return new Intl.DateTimeFormat(undefined, { dateStyle: "medium" }).format(date);
+  if (ago < 3600) return relativeLocal.format(Math.round(seconds / 60), "minute");
+  if (ago < 86400) return relativeLocal.format(Math.round(seconds / 3600), "hour");
+  if (ago < 7 * 86400) return relativeLocal.format(Math.round(seconds / 86400), "day");
+  return dayLocal.format(date);
 }

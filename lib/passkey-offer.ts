@@ -89,9 +89,10 @@ async function updateNote(userId: string, change: { never?: true; until?: Date; 
     .insert(deviceNotes)
     .values({ deviceHash: device, userId, ...change, updatedAt })
     .onConflictDoUpdate({ target: [deviceNotes.deviceHash, deviceNotes.userId], set: { ...change, updatedAt } })
-    // xmax is 0 for a row this statement inserted: only a new account can push the device over its cap.
-    .returning({ inserted: sql<boolean>`xmax = 0` });
-  if (!written?.inserted) return;
+    // xmax is 0 for a row this statement inserted: only a new account can push the device over its
+    // cap. The count sees the table as it was before this statement, so without the new row.
+    .returning({ inserted: sql<boolean>`xmax = 0`, before: sql<number>`(select count(*)::int from ${deviceNotes} where ${deviceNotes.deviceHash} = ${device})` });
+  if (!written?.inserted || written.before < MAX_ACCOUNTS) return;
   const newest = db.select({ userId: deviceNotes.userId }).from(deviceNotes).where(eq(deviceNotes.deviceHash, device)).orderBy(desc(deviceNotes.updatedAt)).limit(MAX_ACCOUNTS);
   await db.delete(deviceNotes).where(and(eq(deviceNotes.deviceHash, device), notInArray(deviceNotes.userId, newest)));
 }
