@@ -182,14 +182,15 @@ async function withMailbox<T>(context: BrowserContext, read: (mailbox: Mailbox) 
   }
 }
 
-/** The newest message for an address (waiting for one newer than the first `after`). */
-export async function readNewestMail(context: BrowserContext, to: string, options: { after?: number } = {}): Promise<Mail> {
+/** The newest message for an address (waiting for one newer than the first `after`, or for the newest to have `subject`). */
+export async function readNewestMail(context: BrowserContext, to: string, options: { after?: number; subject?: string } = {}): Promise<Mail> {
   const message = await withMailbox(context, async (mailbox) => {
     let message: Message = { subject: "", text: "" };
     // next dev compiles /dev/outbox on its first visit, which takes longer than reading it.
     await expect(async () => {
       expect(await mailbox.count(to), `mail to ${to}`).toBeGreaterThan(options.after ?? 0);
       message = await mailbox.newest(to);
+      if (options.subject !== undefined) expect(message.subject, `newest mail to ${to}`).toBe(options.subject);
     }).toPass({ timeout: base.info().project.name === "next-dev" ? 120_000 : 20_000 });
     return message;
   });

@@ -262,13 +262,16 @@ test("a production start without DEV_OUTBOX=1 neither serves nor logs mail, and 
   }
 });
 
-/** The newest 6-digit code mailed to `to`, from a server's own dev outbox. */
+/** The newest 6-digit code mailed to `to`, from a server's own dev outbox (mail goes out after the response: wait for it). */
 async function outboxCode(request: import("@playwright/test").APIRequestContext, origin: string, to: string): Promise<string> {
-  const html = await (await request.get(`${origin}/dev/outbox`)).text();
-  const article = html.split("<article").find((a) => a.includes(`data-to="${to}"`));
-  const code = article?.match(/data-field="text"[^>]*>[\s\S]*?\b(\d{6})\b/)?.[1];
-  if (!code) throw new Error(`no code for ${to}`);
-  return code;
+  let code: string | undefined;
+  await expect(async () => {
+    const html = await (await request.get(`${origin}/dev/outbox`)).text();
+    const article = html.split("<article").find((a) => a.includes(`data-to="${to}"`));
+    code = article?.match(/data-field="text"[^>]*>[\s\S]*?\b(\d{6})\b/)?.[1];
+    expect(code, `a code mailed to ${to}`).toBeDefined();
+  }).toPass({ timeout: 20_000 });
+  return code!;
 }
 
 /** A passkey sign-up on a server a test started itself, reading the code from that server's outbox. */

@@ -4,8 +4,7 @@ import type { BrowserContext, Page } from "@playwright/test";
 
 /** The "This wasn't me" link of the newest mail to `email`, once it is a new sign-in alert. */
 async function newestAlertLink(context: BrowserContext, email: string): Promise<string> {
-  await expect.poll(async () => (await readNewestMail(context, email)).subject).toBe("New sign-in to Passwordless");
-  return (await readNewestMail(context, email)).links.find((l) => new URL(l).pathname === "/not-me")!;
+  return (await readNewestMail(context, email, { subject: "New sign-in to Passwordless" })).links.find((l) => new URL(l).pathname === "/not-me")!;
 }
 
 /** Gives `page` an authenticator of its own and adds a passkey there from the account page. */
@@ -28,7 +27,7 @@ test("someone reading the owner's mail signs in; the alert's 'This wasn't me' si
   await expect(attacker.getByTestId("hold-notice")).toContainText("This device signed in by email");
 
   // Mailed after the response: wait for it.
-  await expect.poll(async () => (await readNewestMail(page.context(), owner.email)).subject).toBe("New sign-in to Passwordless");
+  await readNewestMail(page.context(), owner.email, { subject: "New sign-in to Passwordless" });
   const alert = await readNewestMail(page.context(), owner.email);
   expect(alert.text).toContain("with a link or code sent to this address");
   const notMe = alert.links.find((l) => new URL(l).pathname === "/not-me")!;
@@ -191,7 +190,7 @@ test("passkey-only mode needs two passkeys; then an email sign-in is answered as
   await expect(page.getByTestId("passkey-only-status")).toContainText("Links and codes are not sent; only your passkeys sign in.");
   await expect(emailSignIn).toHaveAccessibleName("Sign-in by email: off");
   await expect(emailSignIn).toHaveAttribute("aria-checked", "false");
-  await expect.poll(async () => (await readNewestMail(page.context(), owner.email)).subject).toBe("Passkey-only sign-in is on");
+  await readNewestMail(page.context(), owner.email, { subject: "Passkey-only sign-in is on" });
 
   // Elsewhere, asking for a sign-in email looks exactly like asking for a name with no account.
   const there = await newDevice();
@@ -207,6 +206,6 @@ test("passkey-only mode needs two passkeys; then an email sign-in is answered as
   // after anything those requests sent, so once it is here, it must be the only new one.
   await emailSignIn.click();
   await expect(emailSignIn).toHaveAttribute("aria-checked", "true");
-  await expect.poll(async () => (await readNewestMail(page.context(), owner.email)).subject).toBe("Passkey-only sign-in is off");
+  await readNewestMail(page.context(), owner.email, { subject: "Passkey-only sign-in is off" });
   expect(await countMail(there.context(), owner.email)).toBe(before + 1);
 });
