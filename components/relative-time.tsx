@@ -12,7 +12,7 @@ const onClient = () => true;
 const onServer = () => false;
 
 // Made once per page load (or server start): building a formatter costs far more than using one,
-// and the account page shows dozens of times.
+// and the account page shows dozens of times at once.
 const inUtc = new Intl.DateTimeFormat("en", { dateStyle: "medium", timeStyle: "short", timeZone: "UTC" });
 const fullLocal = new Intl.DateTimeFormat(undefined, { dateStyle: "full", timeStyle: "short" });
 const dayLocal = new Intl.DateTimeFormat(undefined, { dateStyle: "medium" });

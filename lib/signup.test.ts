@@ -110,7 +110,7 @@ describe("sign-up", () => {
   });
 
   // A backend failing after the sign-up ended (inside the sign-in) once left the account with its
-  // passkey and no session, while the browser was told to try again and found the sign-up gone.
+  // passkey, maybe a session too, while the browser was told to try again and found the sign-up gone.
   it.each(["passkey", "skip"] as const)("a failure while signing in after the %s step puts the step back as it was; it then works", async (step) => {
     const { browser, input, code } = await started();
     expect(await browser.run(() => proveSignupEmail("code", code))).toEqual({ ok: true });
