@@ -1,4 +1,10 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { drizzle } from "drizzle-orm/pglite";
+import { migrate } from "drizzle-orm/pglite/migrator";
 import { describe, expect, it } from "vitest";
 import { describeFailure, describeTarget, MigrationError, migrateDatabase } from "./migrate";
 
@@ -61,6 +67,41 @@ describe("migrateDatabase", () => {
     await expect(attempt).rejects.not.toThrow("hunter2");
   });
 });
+
+describe("migrations that move data", () => {
+  it("0007 keeps every known device as a device note, and the notes that were there", async () => {
+    const client = await PGlite.create("memory://");
+    const db = drizzle({ client });
+    const upTo6 = migrationsUpTo(6);
+    await migrate(db, { migrationsFolder: upTo6 });
+    rmSync(upTo6, { recursive: true });
+    await client.exec(`
+      insert into users (id, username, email, webauthn_user_id, email_verified_at) values
+        ('00000000-0000-4000-8000-000000000001', 'a', 'a@example.test', 'w1', now()), ('00000000-0000-4000-8000-000000000002', 'b', 'b@example.test', 'w2', now());
+      insert into known_devices (user_id, device_hash) values
+        ('00000000-0000-4000-8000-000000000001', 'd1'), ('00000000-0000-4000-8000-000000000002', 'd1'), ('00000000-0000-4000-8000-000000000001', 'd2');
+      insert into device_notes (device_hash, user_id, never, here) values ('d1', '00000000-0000-4000-8000-000000000001', true, 'f1');`);
+    await migrate(db, { migrationsFolder: path.join(process.cwd(), "db", "migrations") });
+    const notes = await client.query("select device_hash, right(user_id::text, 1) as user, never, here from device_notes order by 1, 2");
+    expect(notes.rows).toEqual([
+      { device_hash: "d1", user: "1", never: true, here: "f1" },
+      { device_hash: "d1", user: "2", never: false, here: null },
+      { device_hash: "d2", user: "1", never: false, here: null },
+    ]);
+    await client.close();
+  });
+});
+
+/** A copy of db/migrations holding its first migrations up to `last` (the journal's idx). */
+function migrationsUpTo(last: number): string {
+  const from = path.join(process.cwd(), "db", "migrations");
+  const to = mkdtempSync(path.join(os.tmpdir(), "migrations-"));
+  cpSync(from, to, { recursive: true });
+  const journalPath = path.join(to, "meta", "_journal.json");
+  const journal = JSON.parse(readFileSync(journalPath, "utf8")) as { entries: { idx: number }[] };
+  writeFileSync(journalPath, JSON.stringify({ ...journal, entries: journal.entries.filter((e) => e.idx <= last) }));
+  return to;
+}
 
 /** A loopback port nothing listens on (bound, then released). */
 function closedPort(): Promise<number> {

@@ -88,29 +88,16 @@ export const sessions = pgTable(
   (t) => [index("sessions_user_id_idx").on(t.userId), check("sessions_method_check", sql`${t.method} in ('passkey', 'email')`)],
 );
 
-/** Browsers (a random id in their "device" cookie, hashed) that have signed in to an account: a new one is announced. */
-export const knownDevices = pgTable(
-  "known_devices",
-  {
-    userId: uuid("user_id")
-      .notNull()
-      .references(() => users.id, { onDelete: "cascade" }),
-    /** SHA-256 (hex) of the cookie's id. */
-    deviceHash: text("device_hash").notNull(),
-    ...timestamps,
-  },
-  (t) => [primaryKey({ columns: [t.userId, t.deviceHash] })],
-);
-
 /**
- * What a browser (its "device" cookie's id, hashed) remembers for an account about the passkey
- * offer (lib/passkey-offer.ts): "don't ask", "not now" until when, and a fingerprint of a passkey
- * it holds. A few accounts per device, newest kept.
+ * What the server remembers of a browser (its "device" cookie's id, hashed) for an account
+ * (lib/device.ts): that the account has been used there (a row exists: its sign-ins there aren't
+ * announced), and the passkey offer's answers: "don't ask", "not now" until when, and a
+ * fingerprint of a passkey it holds. A few accounts per device, newest kept.
  */
 export const deviceNotes = pgTable(
   "device_notes",
   {
-    /** SHA-256 (hex) of the device cookie's id, as in known_devices. */
+    /** SHA-256 (hex) of the device cookie's id. */
     deviceHash: text("device_hash").notNull(),
     userId: uuid("user_id")
       .notNull()

@@ -1,9 +1,9 @@
 import "server-only";
-import { and, desc, eq, notInArray, sql } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { getDb } from "@/db/client";
-import { deviceNotes, sessions, type Passkey } from "@/db/schema";
+import { sessions, type Passkey } from "@/db/schema";
 import { dropRetiredCookies } from "./cookies";
-import { deviceHash } from "./device";
+import { readDeviceNote, writeDeviceNote } from "./device";
 import { fail, type Result } from "./shared/errors";
 import { MAX_PASSKEYS } from "./passkeys";
 import { sha256Hex } from "./secrets";
@@ -25,8 +25,6 @@ import { requireSession, type AuthMethod, type CurrentSession } from "./session"
  *   the account, this device has one, and nothing is offered.
  */
 export const SNOOZE_MS = 14 * 24 * 60 * 60 * 1000;
-/** Accounts remembered per device, newest kept: a device can't grow the table without bound. */
-export const MAX_ACCOUNTS = 5;
 /** The cookies that held all this before (a browser still sending one is told to drop it). */
 const RETIRED_COOKIES = ["passkey-offer", "passkey-device"];
 
@@ -66,49 +64,26 @@ export function decideOffer(reason: OfferReason | null, note: DeviceNote | undef
   return reason;
 }
 
-/** What this device remembers for `userId`; nothing without a device cookie. */
+/** What this device remembers for `userId`. */
 async function readNote(userId: string): Promise<DeviceNote | undefined> {
-  const device = await deviceHash();
-  if (!device) return undefined;
-  const db = await getDb();
-  const [row] = await db.select().from(deviceNotes).where(and(eq(deviceNotes.deviceHash, device), eq(deviceNotes.userId, userId)));
+  const row = await readDeviceNote(userId);
   if (!row) return undefined;
   return { ...(row.never ? { never: 1 } : {}), ...(row.until ? { until: row.until.getTime() } : {}), ...(row.here ? { here: row.here } : {}) };
 }
 
-/**
- * Updates one account's note on this device (giving the browser a device cookie if it has none),
- * making it the newest and keeping only the newest MAX_ACCOUNTS accounts of the device.
- */
-async function updateNote(userId: string, change: { never?: true; until?: Date; here?: string }): Promise<void> {
-  const device = await deviceHash({ create: true });
-  const db = await getDb();
-  // clock_timestamp(), not now(): notes written in one transaction still order.
-  const updatedAt = sql`clock_timestamp()`;
-  const [written] = await db
-    .insert(deviceNotes)
-    .values({ deviceHash: device, userId, ...change, updatedAt })
-    .onConflictDoUpdate({ target: [deviceNotes.deviceHash, deviceNotes.userId], set: { ...change, updatedAt } })
-    // xmax is 0 for a row this statement inserted: only a new account can push the device over its
-    // cap. The count sees the table as it was before this statement, so without the new row.
-    .returning({ inserted: sql<boolean>`xmax = 0`, before: sql<number>`(select count(*)::int from ${deviceNotes} where ${deviceNotes.deviceHash} = ${device})` });
-  if (!written?.inserted || written.before < MAX_ACCOUNTS) return;
-  const newest = db.select({ userId: deviceNotes.userId }).from(deviceNotes).where(eq(deviceNotes.deviceHash, device)).orderBy(desc(deviceNotes.updatedAt)).limit(MAX_ACCOUNTS);
-  await db.delete(deviceNotes).where(and(eq(deviceNotes.deviceHash, device), notInArray(deviceNotes.userId, newest)));
-}
-
 /** Remembers that this browser holds (made, or signed in with on its own authenticator) this passkey. */
 export async function rememberPasskeyHere(userId: string, passkeyId: string): Promise<void> {
-  await updateNote(userId, { here: passkeyFingerprint(passkeyId) });
+  await writeDeviceNote(userId, { here: passkeyFingerprint(passkeyId) });
 }
 
 /**
  * Part of every sign-in (lib/sign-in.ts), after its session (started with offerReason's answer):
- * what it shows of this device.
+ * this device's note for the account, with the passkey it signed in with if this device holds it
+ * (one statement). `isNew`: the account hadn't been used in this browser (the sign-in is announced).
  */
-export async function noteSignIn(userId: string, way: { passkeyId?: string | null; use?: PasskeyUse }): Promise<void> {
+export async function noteSignIn(userId: string, way: { passkeyId?: string | null; use?: PasskeyUse }): Promise<{ deviceHash: string; isNew: boolean }> {
   await dropRetiredCookies(RETIRED_COOKIES);
-  if (way.use === "platform" && way.passkeyId) await rememberPasskeyHere(userId, way.passkeyId);
+  return writeDeviceNote(userId, way.use === "platform" && way.passkeyId ? { here: passkeyFingerprint(way.passkeyId) } : {});
 }
 
 /** The offer to show this signed-in browser now, if any (the account page's). */
@@ -128,7 +103,7 @@ export async function pendingPasskeyOffer(current: CurrentSession, passkeys: Pic
 export async function answerPasskeyOffer(answer: OfferAnswer, now = Date.now()): Promise<Result> {
   const guard = await requireSession();
   if (!guard.ok) return fail(guard.error);
-  await updateNote(guard.current.user.id, answer === "never" ? { never: true } : { until: new Date(now + SNOOZE_MS) });
+  await writeDeviceNote(guard.current.user.id, answer === "never" ? { never: true } : { until: new Date(now + SNOOZE_MS) });
   const db = await getDb();
   await db.update(sessions).set({ passkeyOffer: null }).where(eq(sessions.id, guard.current.session.id));
   return { ok: true };

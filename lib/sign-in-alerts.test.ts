@@ -7,6 +7,7 @@ import { addPasskeyOptions, addPasskeyVerify } from "./account-passkeys";
 import { finishSignInEmail } from "./email-sign-in";
 import { listOutbox } from "./mail";
 import { listPasskeys } from "./passkeys";
+import { MAX_ACCOUNTS } from "./device";
 import { endSession, getCurrentSession } from "./session";
 import { describeSignInReport, reportSignIn, spentReportState } from "./sign-in-alerts";
 import { SoftCredential } from "@/test/soft-authenticator";
@@ -154,6 +155,25 @@ describe("new sign-in alerts", () => {
     // ...which the owner, signed in with the older passkey, then removes.
     expect(await owner.run(() => reportSignIn(token))).toEqual({ ok: true, signedOut: 0, removedPasskeys: 1, keptPasskeys: 0 });
     expect(await listPasskeys(user.id)).toHaveLength(1);
+    // The reported browser is forgotten: its next passkey sign-in is announced again.
+    const alertsBefore = alerts(user.email).length;
+    await passkeySignIn(phone, ownKey);
+    expect(alerts(user.email)).toHaveLength(alertsBefore + 1);
+  });
+
+  it(`a browser remembers its newest ${MAX_ACCOUNTS} accounts: a passkey sign-in to one it has forgotten is announced again`, async () => {
+    const browser = new TestBrowser();
+    const accounts: { user: User; key: SoftCredential }[] = [];
+    for (let i = 0; i < MAX_ACCOUNTS + 1; i++) {
+      const user = await newUser();
+      accounts.push({ user, key: await addKey(await emailSignIn(user, browser), user) });
+    }
+    const [oldest, newest] = [accounts[0]!, accounts.at(-1)!];
+    const [oldestAlerts, newestAlerts] = [alerts(oldest.user.email).length, alerts(newest.user.email).length];
+    await passkeySignIn(browser, newest.key);
+    expect(alerts(newest.user.email)).toHaveLength(newestAlerts);
+    await passkeySignIn(browser, oldest.key);
+    expect(alerts(oldest.user.email)).toHaveLength(oldestAlerts + 1);
   });
   it("'This wasn't me' follows the chain: passkeys added by sessions that signed in with a passkey the reported sign-in added", async () => {
     const user = await newUser();

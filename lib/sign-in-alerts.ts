@@ -1,10 +1,10 @@
 import "server-only";
 import { and, eq, inArray, or } from "drizzle-orm";
 import { getDb, type Db } from "@/db/client";
-import { knownDevices, passkeys, sessions, users, type User } from "@/db/schema";
+import { passkeys, sessions, users, type User } from "@/db/schema";
 import { recordActivity } from "./activity";
 import { readableDate } from "./dates";
-import { deviceHash as thisDeviceHash } from "./device";
+import { forgetDevice } from "./device";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
 import { notePasskeysRemoved, vouchingPasskey } from "./hold";
@@ -15,9 +15,8 @@ import { TOKEN_PATTERN, randomToken, sha256Hex } from "./secrets";
 import { getCurrentSession, type CurrentSession } from "./session";
 
 /**
- * New sign-in alerts. A sign-in by email, or by passkey from a browser this account hasn't seen
- * (its "device" cookie holds a random id, lib/device.ts; known_devices the account's hashes of
- * them), mails the account with a "This wasn't me" link. Opening the link changes nothing;
+ * New sign-in alerts. A sign-in by email, or by passkey from a browser this account hasn't been
+ * used in (no device note for it, lib/device.ts), mails the account with a "This wasn't me" link. Opening the link changes nothing;
  * pressing its button signs out the session that sign-in made and whatever signed in with
  * passkeys it added, and removes those passkeys. The link is a 256-bit secret stored hashed, so it works in any browser.
  */
@@ -29,14 +28,6 @@ const usedKey = (token: string) => `signin-report:${sha256Hex(token)}:used`;
 
 /** `sessionsEnded`: pressed once from a browser that couldn't remove its passkeys, which it kept. */
 type SignInReport = { userId: string; sessionId: string; method: "passkey" | "email"; device: string; deviceHash: string; at: number; sessionsEnded?: boolean };
-
-/** This browser's id (made on its first sign-in) and whether `userId` has signed in from it before; it has now. */
-export async function recognizeDevice(userId: string): Promise<{ known: boolean; deviceHash: string }> {
-  const deviceHash = await thisDeviceHash({ create: true });
-  const db = await getDb();
-  const added = await db.insert(knownDevices).values({ userId, deviceHash }).onConflictDoNothing().returning({ deviceHash: knownDevices.deviceHash });
-  return { known: added.length === 0, deviceHash };
-}
 
 /** Mails the account about a sign-in, with the link that undoes it. */
 export async function alertSignIn(user: User, signIn: Omit<SignInReport, "userId" | "at">, heldUntil: Date | null): Promise<void> {
@@ -126,7 +117,7 @@ export async function reportSignIn(token: string): Promise<Result<{ signedOut: n
     const removed = removing.length ? await tx.delete(passkeys).where(inArray(passkeys.id, removing)).returning({ name: passkeys.name }) : [];
     if (removed.length) await notePasskeysRemoved(tx, report.userId);
     // The next sign-in from that browser is announced again.
-    await tx.delete(knownDevices).where(and(eq(knownDevices.userId, report.userId), eq(knownDevices.deviceHash, report.deviceHash)));
+    await forgetDevice(tx, report.userId, report.deviceHash);
     const kept = added.length - removed.length;
     await recordActivity(report.userId, "sign_in_reported", { device: report.device, signedOut: String(ended.length), removedPasskeys: String(removed.length), keptPasskeys: String(kept) }, tx);
     return { owner, signedOut: ended.length, removed: removed.map((p) => p.name), kept };

@@ -11,7 +11,7 @@ import { passkeyExists } from "./passkeys";
 import { clientKey, hit } from "./rate-limit";
 import { holdForNewSession } from "./hold";
 import { startSession, type AuthMethod } from "./session";
-import { alertSignIn, recognizeDevice } from "./sign-in-alerts";
+import { alertSignIn } from "./sign-in-alerts";
 import { summarizeUserAgent } from "./user-agent";
 import { findUserById, findUserByIdentifier } from "./users";
 import { authenticationOptions, verifyAuthentication } from "./webauthn";
@@ -59,12 +59,11 @@ export async function completeSignIn(user: User, way: { method: AuthMethod; pass
   const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil, passkeyOffer: offerReason(way) });
   const device = summarizeUserAgent((await headers()).get("user-agent"));
   await recordActivity(user.id, "signed_in", { method: way.method, device });
-  const { known, deviceHash } = await recognizeDevice(user.id);
-  if (!way.firstSignIn && (way.method === "email" || !known)) await alertSignIn(user, { sessionId, method: way.method, device, deviceHash }, heldUntil);
+  const { isNew, deviceHash } = await noteSignIn(user.id, way);
+  if (!way.firstSignIn && (way.method === "email" || isNew)) await alertSignIn(user, { sessionId, method: way.method, device, deviceHash }, heldUntil);
   await rememberCookie().set(user.id);
   // Only a browser that typed a name at step 1 has one to clear: no clearing header on every sign-in.
   if ((await typedIdentifier()) !== undefined) await typedNameCookie().clear();
-  await noteSignIn(user.id, way);
 }
 
 /**

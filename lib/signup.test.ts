@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { getDb } from "@/db/client";
-import { knownDevices } from "@/db/schema";
+import { deviceNotes } from "@/db/schema";
 import { TestBrowser } from "@/test/browser";
 import { ORIGIN } from "@/test/factories";
 import { SoftCredential } from "@/test/soft-authenticator";
@@ -124,7 +124,7 @@ describe("sign-up", () => {
     const db = await getDb();
     const insert = db.insert.bind(db);
     const down = vi.spyOn(db, "insert").mockImplementation(((table: Parameters<typeof insert>[0]) => {
-      if (table === knownDevices) throw new Error("PostgreSQL went away");
+      if (table === deviceNotes) throw new Error("PostgreSQL went away");
       return insert(table);
     }) as typeof db.insert);
     try {
