@@ -24,6 +24,8 @@ export type ActivityType =
   | "counter_regression"
   | "backup_eligibility_changed";
 
+export type Activity = { type: ActivityType; detail: Record<string, string> };
+
 /** Records a security-relevant event; pass a transaction to make it part of the change. */
 export async function recordActivity(userId: string, type: ActivityType, detail: Record<string, string> = {}, db?: Pick<Db, "insert">): Promise<void> {
   await (db ?? (await getDb())).insert(activity).values({ userId, type, detail });

@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { cache } from "react";
 import { getDb } from "@/db/client";
 import { sessions, users, type Session, type User } from "@/db/schema";
+import { recordActivity, type Activity } from "./activity";
 import { sealedCookie } from "./cookies";
 import { fail, type ErrorCode, type Result } from "./shared/errors";
 import { heldUntil } from "./hold";
@@ -28,15 +29,19 @@ function sessionCookie() {
   return sealedCookie<{ token: string }>("session", ABSOLUTE_TIMEOUT_MS / 1000);
 }
 
-/** Creates a session row and returns its token and id. Pure database work; the cookie is the caller's. */
+/**
+ * Creates a session row and returns its token and id. Pure database work; the cookie is the
+ * caller's. With `recording`, the account's activity entry for it goes in the same statement.
+ */
 export async function insertSession(
   input: { userId: string; method: AuthMethod; passkeyId?: string | null; userAgent?: string | null; heldUntil?: Date | null; passkeyOffer?: Session["passkeyOffer"] },
   now = new Date(),
+  recording?: Activity,
 ): Promise<{ token: string; id: string }> {
   const token = randomToken();
   const id = sha256Hex(token);
   const db = await getDb();
-  await db.insert(sessions).values({
+  const insert = db.insert(sessions).values({
     id,
     userId: input.userId,
     method: input.method,
@@ -48,6 +53,9 @@ export async function insertSession(
     heldUntil: input.heldUntil ?? null,
     passkeyOffer: input.passkeyOffer ?? null,
   });
+  // One round trip, not two: a data-modifying WITH runs whether or not the main statement reads it.
+  if (recording) await recordActivity(input.userId, recording.type, recording.detail, db.with(db.$with("new_session").as(insert)));
+  else await insert;
   return { token, id };
 }
 
@@ -70,14 +78,14 @@ export async function validateSessionToken(token: string, now = new Date()): Pro
 }
 
 /**
- * Signs this browser in: a new row and a new cookie every time (no fixation); the browser's
- * previous session, if any, is deleted. The one cookie a sign-in seals.
+ * Signs this browser in: a new row (with its activity entry) and a new cookie every time (no
+ * fixation); the browser's previous session, if any, is deleted. The one cookie a sign-in seals.
  */
-export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null; heldUntil?: Date | null; passkeyOffer?: Session["passkeyOffer"] }): Promise<Session["id"]> {
+export async function startSession(input: { userId: string; method: AuthMethod; passkeyId?: string | null; heldUntil?: Date | null; passkeyOffer?: Session["passkeyOffer"] }, recording: Activity): Promise<Session["id"]> {
   const cookie = await sessionCookie();
   if (cookie.token) await deleteSessionByToken(cookie.token);
   const userAgent = (await headers()).get("user-agent");
-  const { token, id } = await insertSession({ ...input, userAgent });
+  const { token, id } = await insertSession({ ...input, userAgent }, new Date(), recording);
   cookie.token = token;
   await cookie.save();
   return id;

@@ -2,7 +2,6 @@ import "server-only";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { headers } from "next/headers";
 import type { User } from "@/db/schema";
-import { recordActivity } from "./activity";
 import { signedCookie, textCookie } from "./cookies";
 import { getConfig } from "./env";
 import { fail, type Result } from "./shared/errors";
@@ -56,9 +55,8 @@ export async function forgetSignInName(): Promise<void> {
  */
 export async function completeSignIn(user: User, way: { method: AuthMethod; passkeyId?: string | null; passkeyHeldUntil?: Date | null; firstSignIn?: boolean; use?: PasskeyUse }): Promise<void> {
   const heldUntil = way.firstSignIn ? null : await holdForNewSession(user.id, way);
-  const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil, passkeyOffer: offerReason(way) });
   const device = summarizeUserAgent((await headers()).get("user-agent"));
-  await recordActivity(user.id, "signed_in", { method: way.method, device });
+  const sessionId = await startSession({ userId: user.id, method: way.method, passkeyId: way.passkeyId ?? null, heldUntil, passkeyOffer: offerReason(way) }, { type: "signed_in", detail: { method: way.method, device } });
   const { isNew, deviceHash } = await noteSignIn(user.id, way);
   if (!way.firstSignIn && (way.method === "email" || isNew)) await alertSignIn(user, { sessionId, method: way.method, device, deviceHash }, heldUntil);
   await rememberCookie().set(user.id);

@@ -11,7 +11,6 @@ import { writeFileSync } from "node:fs";
 import { sealData } from "iron-session";
 import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
-import { recordActivity } from "@/lib/activity";
 import { issueSignInEmail } from "@/lib/email-sign-in";
 import { savePasskey } from "@/lib/passkeys";
 import { ABSOLUTE_TIMEOUT_MS, insertSession } from "@/lib/session";
@@ -148,15 +147,15 @@ async function main(): Promise<void> {
   const secret = process.env.SESSION_SECRET ?? "";
   const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
   // What starting the session does besides cookies() and headers(), which need a request: the user
-  // looked up, the session and activity rows, one iron-session seal, the remembered user's HMAC
+  // looked up, the session and activity rows (one statement), one iron-session seal, the remembered user's HMAC
   // (lib/sign-in.ts completeSignIn, lib/session.ts).
   const signInWithSession = async (person: Person): Promise<StepTimes> => {
     const times = await signInOnce(person);
     await timed(times, "session", async () => {
       const user = await findUserById(person.user.id);
       if (!user) throw new Error("user not found");
-      const { token } = await insertSession({ userId: user.id, method: "passkey", passkeyId: person.credential.idBase64url, userAgent });
-      await recordActivity(user.id, "signed_in", { method: "passkey", device: summarizeUserAgent(userAgent) });
+      const signedIn = { type: "signed_in", detail: { method: "passkey", device: summarizeUserAgent(userAgent) } } as const;
+      const { token } = await insertSession({ userId: user.id, method: "passkey", passkeyId: person.credential.idBase64url, userAgent }, new Date(), signedIn);
       await sealData({ token }, { password: secret, ttl: ABSOLUTE_TIMEOUT_MS / 1000 });
       createHmac("sha256", secret).update(`remember\0${user.id}`).digest("base64url");
     });
