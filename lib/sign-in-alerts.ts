@@ -16,9 +16,10 @@ import { getCurrentSession, type CurrentSession } from "./session";
 
 /**
  * New sign-in alerts. A sign-in by email, or by passkey from a browser this account hasn't been
- * used in (no device note for it, lib/device.ts), mails the account with a "This wasn't me" link. Opening the link changes nothing;
- * pressing its button signs out the session that sign-in made and whatever signed in with
- * passkeys it added, and removes those passkeys. The link is a 256-bit secret stored hashed, so it works in any browser.
+ * used in (no device note for it, lib/device.ts), mails the account with a "This wasn't me" link.
+ * Opening the link changes nothing; pressing its button signs out the session that sign-in made
+ * and whatever signed in with passkeys it added, and removes those passkeys. The link is a 256-bit
+ * secret stored hashed, so it works in any browser.
  */
 const REPORT_TTL_SECONDS = 7 * 24 * 60 * 60;
 
