@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db/client";
 import type { User } from "@/db/schema";
 import { TestBrowser } from "@/test/browser";
-import { addSoftPasskey, newUser, ORIGIN, signedInBrowser } from "@/test/factories";
+import { addSoftPasskey, mailSince, newUser, ORIGIN, signedInBrowser } from "@/test/factories";
 import type { SoftCredential } from "@/test/soft-authenticator";
 import { finishSignInEmail, requestSignInEmail } from "./email-sign-in";
 import { listOutbox } from "./mail";
@@ -41,9 +41,9 @@ async function passkeySignIn(browser: TestBrowser, credential: SoftCredential, a
 }
 
 async function emailSignIn(browser: TestBrowser, user: User, kind: "code" | "link") {
-  const before = listOutbox().length;
+  const newestBefore = listOutbox()[0]?.id;
   expect(await browser.run(() => requestSignInEmail(user.username))).toEqual({ ok: true });
-  const mail = listOutbox().slice(0, listOutbox().length - before).find((m) => m.to === user.email)!;
+  const mail = mailSince(newestBefore).find((m) => m.to === user.email)!;
   const value = kind === "code" ? mail.text.match(/\b(\d{6})\b/)![1]! : new URL(mail.text.match(/https?:\/\/\S+/)![0]).searchParams.get("token")!;
   expect(await browser.run(() => finishSignInEmail(kind, value))).toEqual({ ok: true });
 }

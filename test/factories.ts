@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import type { Passkey, User } from "@/db/schema";
 import { requestSignInEmail } from "@/lib/email-sign-in";
-import { listOutbox } from "@/lib/mail";
+import { listOutbox, type OutboxEntry } from "@/lib/mail";
 import { listPasskeys, savePasskey } from "@/lib/passkeys";
 import { completeSignIn, passkeySignInOptions, signInWithPasskey } from "@/lib/sign-in";
 import { createVerifiedUser } from "@/lib/users";
@@ -46,14 +46,22 @@ export async function signedInBrowser(user: User, way: { method: "passkey" | "em
   return browser;
 }
 
+/**
+ * What the dev outbox received after the entry `newestBefore` (its newest id, read before), newest
+ * first. By entry, not count: the outbox keeps only its newest 200, so once full its length stays put.
+ */
+export function mailSince(newestBefore: string | undefined): OutboxEntry[] {
+  const all = listOutbox();
+  const at = all.findIndex((m) => m.id === newestBefore);
+  return at < 0 ? all : all.slice(0, at);
+}
+
 /** Asks for an email sign-in in `browser` (a new one by default), as a person would; what the mail said, if one was sent. */
 export async function askSignInEmail(identifier: string, browser = new TestBrowser()) {
-  // By the newest entry, not the count: the outbox keeps only its newest 200, so once full its length stays put.
   const newestBefore = listOutbox()[0]?.id;
   const requested = await browser.run(() => requestSignInEmail(identifier));
   if (!requested.ok) throw new Error(requested.error);
-  const newest = listOutbox()[0];
-  const mail = newest && newest.id !== newestBefore ? newest : undefined;
+  const mail = mailSince(newestBefore)[0];
   const link = mail ? new URL(mail.text.match(/https?:\/\/\S+/)![0]) : undefined;
   const code = mail?.text.match(/\b(\d{6})\b/)?.[1] ?? "";
   return { browser, id: browser.cookie("email-signin")!, mail, code, secret: link?.searchParams.get("token") ?? "", request: link?.searchParams.get("r") ?? "" };
