@@ -147,8 +147,8 @@ async function main(): Promise<void> {
   const secret = process.env.SESSION_SECRET ?? "";
   const userAgent = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
   // What starting the session does besides cookies() and headers(), which need a request: the user
-  // looked up, the session and activity rows (one statement), one iron-session seal, the remembered user's HMAC
-  // (lib/sign-in.ts completeSignIn, lib/session.ts).
+  // looked up, the session and activity rows (one statement), one iron-session seal, the remembered
+  // user's HMAC (lib/sign-in.ts completeSignIn, lib/session.ts).
   const signInWithSession = async (person: Person): Promise<StepTimes> => {
     const times = await signInOnce(person);
     await timed(times, "session", async () => {
